@@ -1,0 +1,4 @@
+// Listed explicitly (not globbed) so the API, the workers, the CLI and Jest load the same set, in order.
+import { Foundation1795518225362 } from './1795518225362-Foundation.js';
+
+export const migrations: Function[] = [Foundation1795518225362];

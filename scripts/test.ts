@@ -1,0 +1,43 @@
+// `npm test`: real PostgreSQL and Redis (configured, or project-local ones), a fresh database created
+// by the migrations, then Jest over the whole suite (extra arguments go to Jest).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { createDatabase, migrate } from '../test/support/database.js';
+import { ensureServices } from './local-services.js';
+
+const services = await ensureServices();
+const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+let code = 1;
+try {
+  const databaseUrl = await createDatabase(services.databaseUrl, `govcloud_test_${run}`);
+  await migrate(databaseUrl);
+  const jest = path.join(path.dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin/jest.js');
+  const child = spawn(
+    process.execPath,
+    ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, '--runInBand', ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        GOVCLOUD_BASE_DATABASE_URL: services.databaseUrl,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: services.redisUrl,
+        QUEUE_PREFIX: `test-${run}`,
+        JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+        SECRET_KEY: process.env.SECRET_KEY ?? randomBytes(32).toString('hex'),
+        GOVCLOUD_ADMIN_PASSWORD: 'admin-password-for-tests',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+        OUTBOX_POLL_MS: '100',
+      },
+    },
+  );
+  const stop = () => child.kill('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  code = await new Promise<number>((resolve) => child.on('exit', (exit) => resolve(exit ?? 1)));
+} finally {
+  await services.stop();
+}
+process.exit(code);

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
+import { TenancyModule } from './modules/tenancy/tenancy.module.js';
+
+/** The bounded contexts, shared by both entry points. */
+const domainModules = [ConfigModule, DatabaseModule, JobsModule, HealthModule, AuditModule, AuthModule, TenancyModule];
+
+@Module({})
+export class AppModule {
+  /** api: HTTP only; worker: job processors only; both: the demo's single process. */
+  static forRole(role: { api: boolean; worker: boolean }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [...domainModules, ...(role.worker ? [WorkerRuntimeModule] : [])],
+    };
+  }
+}

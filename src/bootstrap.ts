@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { AllExceptionsFilter } from './common/exception.filter.js';
+import { httpMiddleware } from './common/http.middleware.js';
+import { PinoNestLogger, rootLogger } from './common/logger.js';
+import { validationPipe } from './common/validation.js';
+import { loadConfig } from './config/config.js';
+import { MetricsService } from './modules/health/metrics.service.js';
+
+export interface AppRole {
+  api: boolean;
+  worker: boolean;
+}
+
+/** Builds the application for a role, with everything an HTTP client sees configured in one place. */
+export async function createApp(role: AppRole): Promise<NestExpressApplication> {
+  const config = loadConfig();
+  const logger = rootLogger(config.LOG_LEVEL);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(role), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: '1mb' });
+  app.use(httpMiddleware(app.get(MetricsService)));
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('govcloud')
+      .setDescription('Control plane of the city government cloud (政务云)')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

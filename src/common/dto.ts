@@ -1,0 +1,58 @@
+import { applyDecorators, BadRequestException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const NOT_BLANK = /\S/;
+
+/** A required human-readable string, refused when blank or longer than max; stored exactly as sent. */
+export const Text = (max: number, description?: string) =>
+  applyDecorators(
+    ApiProperty({ maxLength: max, description }),
+    IsString(),
+    IsNotEmpty(),
+    Matches(NOT_BLANK, { message: '$property must not be blank' }),
+    MaxLength(max),
+  );
+
+export const OptionalText = (max: number, description?: string) =>
+  applyDecorators(ApiPropertyOptional({ maxLength: max, description }), IsOptional(), IsString(), MaxLength(max));
+
+/** Codes are identifiers people type and spreadsheets carry: letters, digits, dot, dash, underscore. */
+export const Code = () =>
+  applyDecorators(
+    ApiProperty({ maxLength: 64, example: 'sz-gaj' }),
+    IsString(),
+    Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: '$property must be letters, digits, ".", "-" or "_"' }),
+    MaxLength(64),
+  );
+
+/** Query-string booleans arrive as text. */
+export const BooleanQuery = () =>
+  Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value));
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+/** A UUID path parameter whose error names the parameter. */
+export const UuidParam = (name: string) =>
+  Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () => new BadRequestException({ error: 'InvalidInput', message: `${name}: must be a UUID` }),
+    }),
+  );

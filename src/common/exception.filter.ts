@@ -1,0 +1,103 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { rootLogger } from './logger.js';
+import { assertUnreachable, DomainError, ErrorCode } from './errors.js';
+
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.NotFound:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.Conflict:
+    case ErrorCode.QuotaExceeded:
+    case ErrorCode.InvalidTransition:
+      return HttpStatus.CONFLICT;
+    case ErrorCode.InvalidInput:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.Unprocessable:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
+    case ErrorCode.Unauthorized:
+      return HttpStatus.UNAUTHORIZED;
+    case ErrorCode.Forbidden:
+      return HttpStatus.FORBIDDEN;
+    case ErrorCode.Unavailable:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+interface ErrorFields {
+  statusCode: number;
+  error: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+type ErrorBody = ErrorFields & { requestId?: string };
+
+/** Postgres errors that are the client's mistake, keyed by SQLSTATE. */
+function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
+  const pg = error.driverError as { code?: string; detail?: string; constraint?: string; column?: string };
+  switch (pg.code) {
+    case '23505':
+      return { statusCode: 409, error: ErrorCode.Conflict, message: `already exists: ${pg.detail ?? pg.constraint}` };
+    case '23503':
+      return { statusCode: 409, error: ErrorCode.Conflict, message: `still referenced or missing: ${pg.detail ?? pg.constraint}` };
+    case '22P02':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22001':
+      return { statusCode: 400, error: ErrorCode.InvalidInput, message: `${pg.column ?? 'value'}: ${error.message}` };
+    case '57P01':
+    case '57P03':
+    case '08006':
+    case '08001':
+      return { statusCode: 503, error: ErrorCode.Unavailable, message: 'database unavailable, retry later' };
+    default:
+      return undefined;
+  }
+}
+
+const CONNECTION_ERRORS = /ECONNREFUSED|Connection terminated|connection timeout|ECONNRESET|the database system is/i;
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: string }>();
+    const response = http.getResponse<Response>();
+    const body: ErrorBody = { ...this.toBody(exception), requestId: request.id };
+    if (body.statusCode >= 500 && body.statusCode !== 503) {
+      rootLogger().error({ err: exception, requestId: request.id, path: request.url }, 'unhandled error');
+    }
+    if (!response.headersSent) response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorFields {
+    if (exception instanceof DomainError) {
+      return { statusCode: statusOf(exception.code), error: exception.code, message: exception.message, ...exception.details };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      const message =
+        typeof res === 'string'
+          ? res
+          : Array.isArray((res as { message?: unknown }).message)
+            ? ((res as { message: string[] }).message).join('; ')
+            : String((res as { message?: unknown }).message ?? exception.message);
+      const error = (res as { error?: string }).error ?? HttpStatus[status] ?? 'Error';
+      return { statusCode: status, error, message };
+    }
+    if (exception instanceof QueryFailedError) {
+      const mapped = fromPostgres(exception);
+      if (mapped) return mapped;
+    }
+    if (exception instanceof Error && CONNECTION_ERRORS.test(exception.message)) {
+      return { statusCode: 503, error: ErrorCode.Unavailable, message: 'a backing service is unavailable, retry later' };
+    }
+    return { statusCode: 500, error: 'InternalServerError', message: 'internal error' };
+  }
+}

@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value) ? Number.parseInt(value, 10) : value;
+
+/** Every environment variable the processes read. Nothing else reads process.env. */
+export class AppConfig {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  REDIS_URL!: string;
+
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET!: string;
+
+  /** 32 bytes as 64 hex characters: the key that encrypts pool connection secrets at rest. */
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (32 bytes)' })
+  SECRET_KEY!: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsOptional() @IsString()
+  JWT_TTL = '12h';
+
+  @IsOptional() @IsString() @Matches(/^[a-z0-9_-]+$/i, { message: 'must be letters, digits, _ or -' })
+  QUEUE_PREFIX = 'govcloud';
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional() @IsString()
+  GOVCLOUD_ADMIN_USER = 'admin';
+
+  @IsOptional() @IsString() @MinLength(8, { message: 'must be at least 8 characters' })
+  GOVCLOUD_ADMIN_PASSWORD?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  WORKER_CONCURRENCY = 8;
+
+  /** BullMQ lock: a crashed worker's job is taken up again within about lockDuration + stalledInterval. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000)
+  WORKER_LOCK_MS = 10000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000)
+  WORKER_STALLED_INTERVAL_MS = 5000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(50)
+  OUTBOX_POLL_MS = 500;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; the error names the first bad variable in one line. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  // An empty value (KEY= in a .env file) means unset, so the default applies.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const config = plainToInstance(AppConfig, present);
+  const errors = validateSync(config, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const value = env[first.property];
+    const problem = value === undefined || value === '' ? 'is not set' : Object.values(first.constraints ?? {})[0];
+    throw new ConfigError(`Configuration error: ${first.property} ${problem}`);
+  }
+  return config;
+}
+
+let cached: AppConfig | undefined;
+
+export function loadConfig(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** For tests that change the environment between application instances. */
+export function resetConfig(): void {
+  cached = undefined;
+}

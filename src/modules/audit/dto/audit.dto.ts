@@ -1,0 +1,39 @@
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQuery } from '../../../common/dto.js';
+
+export class AuditFilterDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  actorId?: string;
+
+  @ApiPropertyOptional({ description: 'e.g. department, quota-request, resource' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  targetType?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  targetId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'entries of this department and its subtree' })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class AuditQueryDto extends IntersectionType(AuditFilterDto, PageQuery) {}

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { OptionalText, Text } from '../../../common/dto.js';
+import { ROLES, type Role } from '../principal.js';
+
+export class LoginDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  username!: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  password!: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty({ maxLength: 64 })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, { message: '$property must be letters, digits, ".", "-", "_" or "@"' })
+  @MaxLength(64)
+  username!: string;
+
+  @OptionalText(200)
+  displayName?: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 200 })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(200)
+  password!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'required for dept-admin, refused for other roles' })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+}
+
+export class UpdateUserDto {
+  @OptionalText(200)
+  displayName?: string;
+
+  @ApiPropertyOptional({ minLength: 8 })
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(200)
+  password?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
+export class CreateApiTokenDto {
+  @Text(100, 'what the token is for')
+  name!: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { QueueRegistry } from '../jobs/queue-registry.js';
+
+/** One registry for the process; modules register their own metrics on it. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'govcloud_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor(queues: QueueRegistry) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'govcloud_queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        for (const queue of queues.all()) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+          for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
+        }
+      },
+    });
+  }
+
+  gauge(name: string, help: string, labelNames: string[] = []): Gauge {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing) return existing as Gauge;
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+}

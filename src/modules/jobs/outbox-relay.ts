@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, IsNull, LessThan } from 'typeorm';
+import { rootLogger } from '../../common/logger.js';
+import { OutboxMessage } from './entities/outbox-message.entity.js';
+import { JOB_POLICIES, type JobName } from './job-catalogue.js';
+import { QueueRegistry } from './queue-registry.js';
+
+const BATCH = 500;
+/** A row enqueued this long ago and still not done is checked against Redis, and re-enqueued if its job is gone. */
+export const STALE_AFTER_MS = 15_000;
+
+/**
+ * Copies outbox rows into BullMQ. Any number of relays may run: the job id is the row id, so BullMQ
+ * ignores a second add of a job it still holds, and handlers are idempotent for the rest.
+ */
+@Injectable()
+export class OutboxRelay {
+  private readonly log = rootLogger().child({ component: 'outbox-relay' });
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  /** One pass: enqueue new rows, then re-enqueue stale ones whose job Redis no longer holds. */
+  async pump(now = new Date()): Promise<{ enqueued: number; requeued: number }> {
+    const repo = this.dataSource.getRepository(OutboxMessage);
+    const fresh = await repo.find({
+      where: { doneAt: IsNull(), enqueuedAt: IsNull() },
+      order: { createdAt: 'ASC' },
+      take: BATCH,
+    });
+    await this.add(fresh);
+    if (fresh.length > 0) await repo.update({ id: In(fresh.map((m) => m.id)) }, { enqueuedAt: now });
+
+    const stale = await repo.find({
+      where: { doneAt: IsNull(), enqueuedAt: LessThan(new Date(now.getTime() - STALE_AFTER_MS)) },
+      order: { enqueuedAt: 'ASC' },
+      take: BATCH,
+    });
+    const lost: OutboxMessage[] = [];
+    for (const message of stale) {
+      const job = await this.queues.get(JOB_POLICIES[message.jobName as JobName].queue).getJob(message.id);
+      if (!job) lost.push(message);
+    }
+    await this.add(lost);
+    if (stale.length > 0) await repo.update({ id: In(stale.map((m) => m.id)) }, { enqueuedAt: now });
+    if (lost.length > 0) this.log.warn({ count: lost.length }, 're-enqueued jobs that Redis had lost');
+    return { enqueued: fresh.length, requeued: lost.length };
+  }
+
+  private async add(messages: OutboxMessage[]): Promise<void> {
+    for (const message of messages) {
+      const policy = JOB_POLICIES[message.jobName as JobName];
+      await this.queues.get(policy.queue).add(message.jobName, message.payload, {
+        jobId: message.id,
+        attempts: policy.attempts,
+        backoff: { type: 'exponential', delay: policy.backoffMs },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 5000 },
+      });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/config.js';
+import { rootLogger } from '../../common/logger.js';
+import { OutboxMessage } from './entities/outbox-message.entity.js';
+import { JOB_POLICIES, JobName, QueueName, type JobHandler, type JobOutcome } from './job-catalogue.js';
+import { ON_JOB } from './on-job.decorator.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { redisOptions } from './redis-connection.js';
+import { QueueRegistry } from './queue-registry.js';
+
+/** A failure that retrying cannot fix (bad spec, object refused): the job ends failed at once. */
+export class TerminalJobError extends UnrecoverableError {}
+
+/**
+ * The worker side of the job system: one BullMQ Worker per queue dispatching to the @OnJob handlers,
+ * the outbox relay loop, and the repeatable jobs. Only src/worker.ts (and the demo) start it.
+ */
+@Injectable()
+export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = rootLogger().child({ component: 'worker' });
+  private readonly handlers = new Map<JobName, JobHandler<JobName>>();
+  private readonly workers: Worker[] = [];
+  private relayTimer?: NodeJS.Timeout;
+  private relayRunning?: Promise<unknown>;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly relay: OutboxRelay,
+    private readonly queues: QueueRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.collectHandlers();
+    for (const queue of Object.values(QueueName)) this.workers.push(this.startWorker(queue));
+    this.scheduleRepeatables();
+    this.relayTimer = setInterval(() => this.tickRelay(), this.config.OUTBOX_POLL_MS);
+    this.log.info({ queues: Object.values(QueueName), concurrency: this.config.WORKER_CONCURRENCY }, 'workers started');
+  }
+
+  /** Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. */
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.relayTimer);
+    await this.relayRunning;
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
+  private collectHandlers(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const name = this.reflector.get<JobName | undefined>(ON_JOB, (instance as any)[method]);
+        if (!name) continue;
+        if (this.handlers.has(name)) throw new Error(`job ${name} has two handlers`);
+        this.handlers.set(name, (instance as any)[method].bind(instance));
+      }
+    }
+    const missing = Object.values(JobName).filter((name) => !this.handlers.has(name));
+    if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
+  }
+
+  private startWorker(queue: QueueName): Worker {
+    const worker = new Worker(queue, (job) => this.run(job), {
+      connection: redisOptions(this.config.REDIS_URL),
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.WORKER_CONCURRENCY,
+      lockDuration: this.config.WORKER_LOCK_MS,
+      stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 5,
+    });
+    worker.on('error', (error) => this.log.error({ err: error, queue }, 'worker error'));
+    return worker;
+  }
+
+  private async run(job: Job): Promise<JobOutcome> {
+    const name = job.name as JobName;
+    const handler = this.handlers.get(name);
+    if (!handler) throw new TerminalJobError(`no handler for job ${job.name}`);
+    try {
+      const outcome = await handler(job.data);
+      await this.markDone(job.id, null);
+      return outcome;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      this.log.warn({ job: job.id, name, attempt: job.attemptsMade + 1, final, err: message }, 'job failed');
+      if (final) await this.markDone(job.id, message);
+      throw error;
+    }
+  }
+
+  /** Outbox rows are done when their job succeeds or fails for good; repeatable jobs have no row. */
+  private async markDone(jobId: string | undefined, lastError: string | null): Promise<void> {
+    if (!jobId) return;
+    await this.dataSource
+      .getRepository(OutboxMessage)
+      .createQueryBuilder()
+      .update()
+      .set({ doneAt: () => 'now()', lastError })
+      .where('id::text = :id AND done_at IS NULL', { id: jobId })
+      .execute();
+  }
+
+  private scheduleRepeatables(): void {
+    for (const [name, policy] of Object.entries(JOB_POLICIES)) {
+      if (!policy.everyMs) continue;
+      // upsertJobScheduler is idempotent across processes: every worker may call it.
+      void this.queues
+        .get(policy.queue)
+        .upsertJobScheduler(name, { every: policy.everyMs }, { name, data: {} })
+        .catch((error: unknown) => this.log.error({ err: error, name }, 'could not schedule job'));
+    }
+  }
+
+  private tickRelay(): void {
+    if (this.relayRunning) return;
+    this.relayRunning = this.relay
+      .pump()
+      .catch((error: unknown) => this.log.warn({ err: (error as Error).message }, 'outbox relay pass failed'))
+      .finally(() => (this.relayRunning = undefined));
+  }
+}
