@@ -64,7 +64,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (errors.length > 0) {
     const first = errors[0];
     const value = env[first.property];
-    const problem = value === undefined || value === '' ? 'is not set' : Object.values(first.constraints ?? {})[0];
+    const problems = Object.values(first.constraints ?? {}).map((message) => message.replace(`${first.property} `, ''));
+    const problem = value === undefined || value === '' ? 'is not set' : problems.join(', ');
     throw new ConfigError(`Configuration error: ${first.property} ${problem}`);
   }
   return config;

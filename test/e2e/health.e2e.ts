@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startApp, type TestApp } from '../support/harness.js';
+
+describe('probes, metrics and API docs', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp()));
+  afterAll(() => t.close());
+
+  it('healthz and readyz answer without a token', async () => {
+    await t.http().get('/healthz').expect(200, { status: 'ok' });
+    const ready = await t.http().get('/readyz').expect(200);
+    expect(ready.body.info).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('exposes Prometheus metrics with HTTP latency and queue depth', async () => {
+    await t.http().get('/api/v1/departments').expect(401);
+    const res = await t.http().get('/metrics').expect(200);
+    expect(res.text).toContain('govcloud_http_request_duration_seconds_bucket');
+    expect(res.text).toContain('govcloud_queue_jobs{queue="audit",state="waiting"}');
+  });
+
+  it('serves the OpenAPI document generated from the DTOs, and answers request ids', async () => {
+    const res = await t.http().get('/api/docs-json').expect(200);
+    expect(res.body.paths['/api/v1/departments'].post).toBeDefined();
+    expect(res.body.components.schemas.CreateDepartmentDto.required).toEqual(expect.arrayContaining(['code', 'name', 'kind']));
+    const page = await t.http().get('/api/v1/nowhere').expect(404);
+    expect(page.headers['x-request-id']).toBeTruthy();
+    expect(page.body.requestId).toBe(page.headers['x-request-id']);
+  });
+});
