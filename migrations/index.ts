@@ -1,4 +1,6 @@
 // Listed explicitly (not globbed) so the API, the workers, the CLI and Jest load the same set, in order.
 import { Foundation1795518225362 } from './1795518225362-Foundation.js';
 
-export const migrations: Function[] = [Foundation1795518225362];
+import type { MigrationInterface } from 'typeorm';
+
+export const migrations: Array<new () => MigrationInterface> = [Foundation1795518225362];

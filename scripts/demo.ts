@@ -13,7 +13,10 @@ const root = path.resolve(import.meta.dirname, '..');
 function demoSecrets(): { JWT_SECRET: string; SECRET_KEY: string } {
   const file = path.join(root, '.data', 'demo-secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex') };
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SECRET_KEY: randomBytes(32).toString('hex'),
+  };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
@@ -46,7 +49,9 @@ process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 
 try {
-  process.env.DATABASE_URL = configured ? services.databaseUrl : await ensureDemoDatabase(services.databaseUrl);
+  process.env.DATABASE_URL = configured
+    ? services.databaseUrl
+    : await ensureDemoDatabase(services.databaseUrl);
   process.env.REDIS_URL = services.redisUrl;
   const secrets = demoSecrets();
   process.env.JWT_SECRET ??= secrets.JWT_SECRET;

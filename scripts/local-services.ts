@@ -62,7 +62,9 @@ async function startPostgres(log: (line: string) => void): Promise<{ url: string
 async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server']);
   if (which.status !== 0) {
-    throw new Error('redis-server not found on PATH: install it with `sudo apt-get install -y redis-server`, or set REDIS_URL');
+    throw new Error(
+      'redis-server not found on PATH: install it with `sudo apt-get install -y redis-server`, or set REDIS_URL',
+    );
   }
   const port = await freePort();
   const child: ChildProcess = spawn(

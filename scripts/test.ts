@@ -13,10 +13,19 @@ let code = 1;
 try {
   const databaseUrl = await createDatabase(services.databaseUrl, `govcloud_test_${run}`);
   await migrate(databaseUrl);
-  const jest = path.join(path.dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin/jest.js');
+  const jest = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('jest/package.json')),
+    'bin/jest.js',
+  );
   const child = spawn(
     process.execPath,
-    ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, '--runInBand', ...process.argv.slice(2)],
+    [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      jest,
+      '--runInBand',
+      ...process.argv.slice(2),
+    ],
     {
       stdio: 'inherit',
       env: {

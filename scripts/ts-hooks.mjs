@@ -2,7 +2,7 @@
 // decorator metadata, which NestJS dependency injection and TypeORM need.
 import { transformFile } from '@swc/core';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const swcOptions = {
   jsc: {
@@ -17,7 +17,11 @@ const swcOptions = {
 
 export async function resolve(specifier, context, nextResolve) {
   // Sources import './x.js' (NodeNext style); the file on disk is './x.ts'.
-  if ((specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:')) && specifier.endsWith('.js') && context.parentURL) {
+  if (
+    (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:')) &&
+    specifier.endsWith('.js') &&
+    context.parentURL
+  ) {
     const url = new URL(specifier, context.parentURL);
     if (!existsSync(fileURLToPath(url))) {
       const ts = new URL(url.href.replace(/\.js$/, '.ts'));

@@ -8,7 +8,15 @@ import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
 import { TenancyModule } from './modules/tenancy/tenancy.module.js';
 
 /** The bounded contexts, shared by both entry points. */
-const domainModules = [ConfigModule, DatabaseModule, JobsModule, HealthModule, AuditModule, AuthModule, TenancyModule];
+const domainModules = [
+  ConfigModule,
+  DatabaseModule,
+  JobsModule,
+  HealthModule,
+  AuditModule,
+  AuthModule,
+  TenancyModule,
+];
 
 @Module({})
 export class AppModule {

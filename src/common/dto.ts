@@ -16,20 +16,29 @@ export const Text = (max: number, description?: string) =>
   );
 
 export const OptionalText = (max: number, description?: string) =>
-  applyDecorators(ApiPropertyOptional({ maxLength: max, description }), IsOptional(), IsString(), MaxLength(max));
+  applyDecorators(
+    ApiPropertyOptional({ maxLength: max, description }),
+    IsOptional(),
+    IsString(),
+    MaxLength(max),
+  );
 
 /** Codes are identifiers people type and spreadsheets carry: letters, digits, dot, dash, underscore. */
 export const Code = () =>
   applyDecorators(
     ApiProperty({ maxLength: 64, example: 'sz-gaj' }),
     IsString(),
-    Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: '$property must be letters, digits, ".", "-" or "_"' }),
+    Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      message: '$property must be letters, digits, ".", "-" or "_"',
+    }),
     MaxLength(64),
   );
 
 /** Query-string booleans arrive as text. */
 export const BooleanQuery = () =>
-  Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value));
+  Transform(({ value }) =>
+    value === 'true' || value === true ? true : value === 'false' || value === false ? false : value,
+  );
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
@@ -53,6 +62,7 @@ export const UuidParam = (name: string) =>
   Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => new BadRequestException({ error: 'InvalidInput', message: `${name}: must be a UUID` }),
+      exceptionFactory: () =>
+        new BadRequestException({ error: 'InvalidInput', message: `${name}: must be a UUID` }),
     }),
   );

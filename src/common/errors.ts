@@ -21,7 +21,8 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new DomainError(ErrorCode.NotFound, `${what} ${id} not found`);
+export const notFound = (what: string, id: string) =>
+  new DomainError(ErrorCode.NotFound, `${what} ${id} not found`);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new DomainError(ErrorCode.Conflict, message, details);
 export const invalid = (field: string, problem: string) =>

@@ -41,15 +41,27 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
   const pg = error.driverError as { code?: string; detail?: string; constraint?: string; column?: string };
   switch (pg.code) {
     case '23505':
-      return { statusCode: 409, error: ErrorCode.Conflict, message: `already exists: ${pg.detail ?? pg.constraint}` };
+      return {
+        statusCode: 409,
+        error: ErrorCode.Conflict,
+        message: `already exists: ${pg.detail ?? pg.constraint}`,
+      };
     case '23503':
-      return { statusCode: 409, error: ErrorCode.Conflict, message: `still referenced or missing: ${pg.detail ?? pg.constraint}` };
+      return {
+        statusCode: 409,
+        error: ErrorCode.Conflict,
+        message: `still referenced or missing: ${pg.detail ?? pg.constraint}`,
+      };
     case '22P02':
     case '22003':
     case '22007':
     case '22008':
     case '22001':
-      return { statusCode: 400, error: ErrorCode.InvalidInput, message: `${pg.column ?? 'value'}: ${error.message}` };
+      return {
+        statusCode: 400,
+        error: ErrorCode.InvalidInput,
+        message: `${pg.column ?? 'value'}: ${error.message}`,
+      };
     case '57P01':
     case '57P03':
     case '08006':
@@ -60,7 +72,8 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
   }
 }
 
-const CONNECTION_ERRORS = /ECONNREFUSED|Connection terminated|connection timeout|ECONNRESET|the database system is/i;
+const CONNECTION_ERRORS =
+  /ECONNREFUSED|Connection terminated|connection timeout|ECONNRESET|the database system is/i;
 
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -77,7 +90,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorFields {
     if (exception instanceof DomainError) {
-      return { statusCode: statusOf(exception.code), error: exception.code, message: exception.message, ...exception.details };
+      return {
+        statusCode: statusOf(exception.code),
+        error: exception.code,
+        message: exception.message,
+        ...exception.details,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -86,7 +104,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         typeof res === 'string'
           ? res
           : Array.isArray((res as { message?: unknown }).message)
-            ? ((res as { message: string[] }).message).join('; ')
+            ? (res as { message: string[] }).message.join('; ')
             : String((res as { message?: unknown }).message ?? exception.message);
       const error = (res as { error?: string }).error ?? HttpStatus[status] ?? 'Error';
       return { statusCode: status, error, message };
@@ -96,7 +114,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (mapped) return mapped;
     }
     if (exception instanceof Error && CONNECTION_ERRORS.test(exception.message)) {
-      return { statusCode: 503, error: ErrorCode.Unavailable, message: 'a backing service is unavailable, retry later' };
+      return {
+        statusCode: 503,
+        error: ErrorCode.Unavailable,
+        message: 'a backing service is unavailable, retry later',
+      };
     }
     return { statusCode: 500, error: 'InternalServerError', message: 'internal error' };
   }

@@ -5,7 +5,9 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((problem) =>
       // class-validator's messages start with the property name; keep the full path in front once.
-      problem.startsWith(error.property) ? `${path}${problem.slice(error.property.length)}` : `${path}: ${problem}`,
+      problem.startsWith(error.property)
+        ? `${path}${problem.slice(error.property.length)}`
+        : `${path}: ${problem}`,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });
@@ -18,5 +20,8 @@ export const validationPipe = new ValidationPipe({
   transform: true,
   stopAtFirstError: false,
   exceptionFactory: (errors) =>
-    new BadRequestException({ error: 'InvalidInput', message: flatten(errors).join('; ') || 'invalid input' }),
+    new BadRequestException({
+      error: 'InvalidInput',
+      message: flatten(errors).join('; ') || 'invalid input',
+    }),
 });

@@ -19,7 +19,10 @@ describe('configuration', () => {
     [{ ...valid, DATABASE_URL: undefined }, 'Configuration error: DATABASE_URL is not set'],
     [{ ...valid, REDIS_URL: 'localhost' }, /^Configuration error: REDIS_URL must be a redis:\/\/ URL$/],
     [{ ...valid, PORT: 'eighty' }, /^Configuration error: PORT .*must be an integer number/],
-    [{ ...valid, SECRET_KEY: 'short' }, 'Configuration error: SECRET_KEY must be 64 hex characters (32 bytes)'],
+    [
+      { ...valid, SECRET_KEY: 'short' },
+      'Configuration error: SECRET_KEY must be 64 hex characters (32 bytes)',
+    ],
     [{ ...valid, JWT_SECRET: '' }, 'Configuration error: JWT_SECRET is not set'],
   ])('names the bad variable in one line', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);

@@ -1,6 +1,16 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number.parseInt(value, 10) : value;
@@ -21,35 +31,59 @@ export class AppConfig {
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (32 bytes)' })
   SECRET_KEY!: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_TTL = '12h';
 
-  @IsOptional() @IsString() @Matches(/^[a-z0-9_-]+$/i, { message: 'must be letters, digits, _ or -' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9_-]+$/i, { message: 'must be letters, digits, _ or -' })
   QUEUE_PREFIX = 'govcloud';
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   GOVCLOUD_ADMIN_USER = 'admin';
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'must be at least 8 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
   GOVCLOUD_ADMIN_PASSWORD?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
   WORKER_CONCURRENCY = 8;
 
   /** BullMQ lock: a crashed worker's job is taken up again within about lockDuration + stalledInterval. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
   WORKER_LOCK_MS = 10000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
   WORKER_STALLED_INTERVAL_MS = 5000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(50)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
   OUTBOX_POLL_MS = 500;
 }
 
@@ -64,7 +98,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (errors.length > 0) {
     const first = errors[0];
     const value = env[first.property];
-    const problems = Object.values(first.constraints ?? {}).map((message) => message.replace(`${first.property} `, ''));
+    const problems = Object.values(first.constraints ?? {}).map((message) =>
+      message.replace(`${first.property} `, ''),
+    );
     const problem = value === undefined || value === '' ? 'is not set' : problems.join(', ');
     throw new ConfigError(`Configuration error: ${first.property} ${problem}`);
   }

@@ -8,7 +8,11 @@ import { dataSourceOptions } from './data-source-options.js';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       // Keep retrying at start-up only briefly: an orchestrator restarts us; at run time pg reconnects per query.
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 3, retryDelay: 1000 }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.DATABASE_URL),
+        retryAttempts: 3,
+        retryDelay: 1000,
+      }),
     }),
   ],
 })

@@ -45,15 +45,32 @@ export async function seedDemoCity(dataSource: DataSource): Promise<DemoLogin[]>
 
   await dataSource.transaction(async (manager) => {
     const repo = manager.getRepository(Department);
-    const add = async (code: string, name: string, nameEn: string, kind: DepartmentKind, parent?: Department, critical = false) => {
+    const add = async (
+      code: string,
+      name: string,
+      nameEn: string,
+      kind: DepartmentKind,
+      parent?: Department,
+      critical = false,
+    ) => {
       const id = randomUUID();
-      const department = repo.create({ id, code, name, nameEn, kind, parentId: parent?.id ?? null, path: `${parent?.path ?? '/'}${id}/`, critical });
+      const department = repo.create({
+        id,
+        code,
+        name,
+        nameEn,
+        kind,
+        parentId: parent?.id ?? null,
+        path: `${parent?.path ?? '/'}${id}/`,
+        critical,
+      });
       await repo.insert(department);
       return department;
     };
     const city = await add('city', '示范市', 'Demo City', 'city');
     const byCode = new Map<string, Department>();
-    for (const [code, name, nameEn] of MUNICIPAL) byCode.set(code, await add(code, name, nameEn, 'department', city, code === 'gaj'));
+    for (const [code, name, nameEn] of MUNICIPAL)
+      byCode.set(code, await add(code, name, nameEn, 'department', city, code === 'gaj'));
     await add('gaj-xxzx', '市公安局信息中心', 'PSB Information Centre', 'unit', byCode.get('gaj'));
     await add('tjj-pczx', '市统计局普查中心', 'Census Centre', 'unit', byCode.get('tjj'));
     for (const [code, name, nameEn] of [
@@ -61,7 +78,13 @@ export async function seedDemoCity(dataSource: DataSource): Promise<DemoLogin[]>
       ['ouhai', '瓯海区', 'Ouhai District'],
     ]) {
       const district = await add(code, name, nameEn, 'district', city);
-      await add(`${code}-zwb`, `${name}政务服务办`, `${nameEn} Government Services Office`, 'department', district);
+      await add(
+        `${code}-zwb`,
+        `${name}政务服务办`,
+        `${nameEn} Government Services Office`,
+        'department',
+        district,
+      );
       await add(`${code}-wjj`, `${name}卫健局`, `${nameEn} Health Bureau`, 'department', district);
     }
 
@@ -70,7 +93,12 @@ export async function seedDemoCity(dataSource: DataSource): Promise<DemoLogin[]>
     const deptByName = new Map([...byCode.values()].map((d) => [d.name, d.id]));
     for (const login of logins) {
       const departmentId = login.department ? (deptByName.get(login.department) ?? null) : null;
-      await users.createQueryBuilder().insert().values({ username: login.username, role: login.role, departmentId, passwordHash }).orIgnore().execute();
+      await users
+        .createQueryBuilder()
+        .insert()
+        .values({ username: login.username, role: login.role, departmentId, passwordHash })
+        .orIgnore()
+        .execute();
     }
   });
   return logins;

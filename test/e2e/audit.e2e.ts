@@ -42,14 +42,17 @@ describe('audit log', () => {
 
   it('is readable by operators and auditors only', async () => {
     await t.http().get('/api/v1/audit').set(bearer(tokens.auditor)).expect(200);
-    for (const token of [tokens.finance, tokens.deptAdmin]) await t.http().get('/api/v1/audit').set(bearer(token)).expect(403);
+    for (const token of [tokens.finance, tokens.deptAdmin])
+      await t.http().get('/api/v1/audit').set(bearer(token)).expect(403);
     await t.http().get('/api/v1/audit').expect(401);
     const bad = await t.http().get('/api/v1/audit?from=yesterday').set(bearer(tokens.auditor)).expect(400);
     expect(bad.body.message).toMatch(/^from/);
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE of audit entries', async () => {
-    await expect(t.dataSource.query(`UPDATE audit_entries SET action = 'forged'`)).rejects.toThrow(/append-only/);
+    await expect(t.dataSource.query(`UPDATE audit_entries SET action = 'forged'`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.dataSource.query(`DELETE FROM audit_entries`)).rejects.toThrow(/append-only/);
     await expect(t.dataSource.query(`TRUNCATE audit_entries`)).rejects.toThrow(/append-only/);
   });
@@ -65,14 +68,22 @@ describe('audit log', () => {
     let state = 'queued';
     for (let i = 0; i < 100 && state !== 'done'; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      state = (await t.http().get(`/api/v1/audit/exports/${requested.body.id}`).set(bearer(tokens.auditor))).body.state;
+      state = (await t.http().get(`/api/v1/audit/exports/${requested.body.id}`).set(bearer(tokens.auditor)))
+        .body.state;
     }
     expect(state).toBe('done');
-    const csv = await t.http().get(`/api/v1/audit/exports/${requested.body.id}/content`).set(bearer(tokens.auditor)).expect(200);
+    const csv = await t
+      .http()
+      .get(`/api/v1/audit/exports/${requested.body.id}/content`)
+      .set(bearer(tokens.auditor))
+      .expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.text).toContain('操作 action');
     expect(csv.text).toContain('department.update');
-    const outbox = await t.dataSource.query('SELECT done_at FROM outbox_messages WHERE payload->>\'exportId\' = $1', [requested.body.id]);
+    const outbox = await t.dataSource.query(
+      "SELECT done_at FROM outbox_messages WHERE payload->>'exportId' = $1",
+      [requested.body.id],
+    );
     expect(outbox[0].done_at).not.toBeNull();
   });
 });

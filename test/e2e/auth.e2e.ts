@@ -71,7 +71,12 @@ describe('login, users and API tokens', () => {
     const user = await t.world.user('finance');
     const token = await t.world.tokenOf(user);
     await t.http().get('/api/v1/auth/me').set(bearer(token)).expect(200);
-    await t.http().patch(`/api/v1/users/${user.id}`).set(bearer(tokens.operator)).send({ disabled: true }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/users/${user.id}`)
+      .set(bearer(tokens.operator))
+      .send({ disabled: true })
+      .expect(200);
     await t.http().get('/api/v1/auth/me').set(bearer(token)).expect(401);
   });
 
@@ -84,7 +89,9 @@ describe('login, users and API tokens', () => {
       .expect(201);
     const secret: string = created.body.token;
     expect(secret).toMatch(/^gct_/);
-    const stored = await t.dataSource.query('SELECT token_hash FROM api_tokens WHERE id = $1', [created.body.id]);
+    const stored = await t.dataSource.query('SELECT token_hash FROM api_tokens WHERE id = $1', [
+      created.body.id,
+    ]);
     expect(stored[0].token_hash).not.toContain(secret.slice(4));
 
     const me = await t.http().get('/api/v1/auth/me').set(bearer(secret)).expect(200);
@@ -94,7 +101,11 @@ describe('login, users and API tokens', () => {
     expect(row.lastUsedAt).toBeTruthy();
     expect(row).not.toHaveProperty('token');
 
-    await t.http().delete(`/api/v1/auth/tokens/${created.body.id}`).set(bearer(tokens.otherAdmin)).expect(404);
+    await t
+      .http()
+      .delete(`/api/v1/auth/tokens/${created.body.id}`)
+      .set(bearer(tokens.otherAdmin))
+      .expect(404);
     await t.http().delete(`/api/v1/auth/tokens/${created.body.id}`).set(bearer(tokens.deptAdmin)).expect(204);
     await t.http().get('/api/v1/auth/me').set(bearer(secret)).expect(401);
   });
@@ -110,7 +121,12 @@ describe('login, users and API tokens', () => {
     await t.http().get('/api/v1/auth/me').set(bearer('gct_nonsense')).expect(401);
     await t.http().get('/api/v1/auth/me').set(bearer('a.b.c')).expect(401);
     await t.http().get('/api/v1/auth/me').set('Authorization', 'Basic Zm9vOmJhcg==').expect(401);
-    const bad = await t.http().post('/api/v1/auth/tokens').set(bearer(tokens.finance)).send({ name: 'x', expiresAt: 'soon' }).expect(400);
+    const bad = await t
+      .http()
+      .post('/api/v1/auth/tokens')
+      .set(bearer(tokens.finance))
+      .send({ name: 'x', expiresAt: 'soon' })
+      .expect(400);
     expect(bad.body.message).toMatch(/^expiresAt/);
   });
 });

@@ -19,12 +19,31 @@ describe('departments', () => {
       .http()
       .post('/api/v1/departments')
       .set(bearer(tokens.operator))
-      .send({ code, name: '市统计局', nameEn: 'Statistics Bureau', kind: 'department', parentId: tree.district.id })
+      .send({
+        code,
+        name: '市统计局',
+        nameEn: 'Statistics Bureau',
+        kind: 'department',
+        parentId: tree.district.id,
+      })
       .expect(201);
-    expect(res.body).toMatchObject({ code, name: '市统计局', kind: 'department', parentId: tree.district.id });
+    expect(res.body).toMatchObject({
+      code,
+      name: '市统计局',
+      kind: 'department',
+      parentId: tree.district.id,
+    });
     expect(res.body.path).toBe(`${tree.district.path}${res.body.id}/`);
-    const audit = await t.http().get(`/api/v1/audit?targetId=${res.body.id}`).set(bearer(tokens.auditor)).expect(200);
-    expect(audit.body.items[0]).toMatchObject({ action: 'department.create', targetType: 'department', role: 'operator' });
+    const audit = await t
+      .http()
+      .get(`/api/v1/audit?targetId=${res.body.id}`)
+      .set(bearer(tokens.auditor))
+      .expect(200);
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'department.create',
+      targetType: 'department',
+      role: 'operator',
+    });
   });
 
   it('refuses a duplicate code with 409', async () => {
@@ -54,7 +73,11 @@ describe('departments', () => {
   });
 
   it('lists a subtree, and a dept-admin sees only its own', async () => {
-    const all = await t.http().get(`/api/v1/departments?rootId=${tree.city.id}`).set(bearer(tokens.finance)).expect(200);
+    const all = await t
+      .http()
+      .get(`/api/v1/departments?rootId=${tree.city.id}`)
+      .set(bearer(tokens.finance))
+      .expect(200);
     expect(all.body.map((d: { id: string }) => d.id)).toEqual(
       expect.arrayContaining([tree.city.id, tree.district.id, tree.dept.id, tree.unit.id, tree.other.id]),
     );
@@ -64,7 +87,11 @@ describe('departments', () => {
 
   it('answers 404 to a dept-admin asking for another department', async () => {
     await t.http().get(`/api/v1/departments/${tree.other.id}`).set(bearer(tokens.deptAdmin)).expect(404);
-    await t.http().get(`/api/v1/departments?rootId=${tree.other.id}`).set(bearer(tokens.deptAdmin)).expect(404);
+    await t
+      .http()
+      .get(`/api/v1/departments?rootId=${tree.other.id}`)
+      .set(bearer(tokens.deptAdmin))
+      .expect(404);
     await t.http().get(`/api/v1/departments/${tree.unit.id}`).set(bearer(tokens.deptAdmin)).expect(200);
   });
 
@@ -77,7 +104,12 @@ describe('departments', () => {
       .expect(200);
     expect(res.body.name).toBe('信息中心 🏛️');
     for (const token of [tokens.finance, tokens.auditor, tokens.deptAdmin]) {
-      await t.http().patch(`/api/v1/departments/${tree.unit.id}`).set(bearer(token)).send({ name: 'x' }).expect(403);
+      await t
+        .http()
+        .patch(`/api/v1/departments/${tree.unit.id}`)
+        .set(bearer(token))
+        .send({ name: 'x' })
+        .expect(403);
     }
     await t.http().patch(`/api/v1/departments/${tree.unit.id}`).send({ name: 'x' }).expect(401);
   });
@@ -87,8 +119,17 @@ describe('departments', () => {
     const dep = await t.world.department('department', d);
     const unit = await t.world.department('unit', dep);
     const target = await t.world.department('district', tree.city);
-    await t.http().post(`/api/v1/departments/${dep.id}/move`).set(bearer(tokens.operator)).send({ parentId: target.id }).expect(200);
-    const moved = await t.http().get(`/api/v1/departments/${unit.id}`).set(bearer(tokens.operator)).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/departments/${dep.id}/move`)
+      .set(bearer(tokens.operator))
+      .send({ parentId: target.id })
+      .expect(200);
+    const moved = await t
+      .http()
+      .get(`/api/v1/departments/${unit.id}`)
+      .set(bearer(tokens.operator))
+      .expect(200);
     expect(moved.body.path).toBe(`${target.path}${dep.id}/${unit.id}/`);
     const cycle = await t
       .http()
@@ -97,7 +138,12 @@ describe('departments', () => {
       .send({ parentId: dep.id })
       .expect(409);
     expect(cycle.body.message).toContain('parentId');
-    await t.http().post(`/api/v1/departments/${unit.id}/move`).set(bearer(tokens.operator)).send({ parentId: tree.city.id }).expect(400);
+    await t
+      .http()
+      .post(`/api/v1/departments/${unit.id}/move`)
+      .set(bearer(tokens.operator))
+      .send({ parentId: tree.city.id })
+      .expect(400);
   });
 
   it('deletes only empty departments', async () => {
@@ -109,7 +155,11 @@ describe('departments', () => {
     await t.http().get(`/api/v1/departments/${d.id}`).set(bearer(tokens.operator)).expect(404);
     const bound = await t.world.department('department', tree.city);
     await t.world.user('dept-admin', bound.id);
-    const refused = await t.http().delete(`/api/v1/departments/${bound.id}`).set(bearer(tokens.operator)).expect(409);
+    const refused = await t
+      .http()
+      .delete(`/api/v1/departments/${bound.id}`)
+      .set(bearer(tokens.operator))
+      .expect(409);
     expect(refused.body.error).toBe('Conflict');
   });
 
@@ -125,7 +175,12 @@ describe('departments', () => {
       ['missing code', { name: 'x', kind: 'city' }, /code/],
     ];
     it.each(cases)('%s', async (_label, body, field) => {
-      const res = await t.http().post('/api/v1/departments').set(bearer(tokens.operator)).send(body).expect(400);
+      const res = await t
+        .http()
+        .post('/api/v1/departments')
+        .set(bearer(tokens.operator))
+        .send(body)
+        .expect(400);
       expect(res.body.message).toMatch(field);
       expect(res.body.requestId).toBeTruthy();
     });
@@ -139,7 +194,11 @@ describe('departments', () => {
         .send('{"code": ')
         .expect(400);
       expect(res.body.message).toBeTruthy();
-      const bad = await t.http().get('/api/v1/departments/not-a-uuid').set(bearer(tokens.operator)).expect(400);
+      const bad = await t
+        .http()
+        .get('/api/v1/departments/not-a-uuid')
+        .set(bearer(tokens.operator))
+        .expect(400);
       expect(bad.body.message).toBe('id: must be a UUID');
     });
 
@@ -151,7 +210,11 @@ describe('departments', () => {
         .set(bearer(tokens.operator))
         .send({ code: unique('uni'), name, kind: 'department', parentId: tree.city.id })
         .expect(201);
-      const back = await t.http().get(`/api/v1/departments/${res.body.id}`).set(bearer(tokens.operator)).expect(200);
+      const back = await t
+        .http()
+        .get(`/api/v1/departments/${res.body.id}`)
+        .set(bearer(tokens.operator))
+        .expect(200);
       expect(back.body.name).toBe(name);
     });
   });

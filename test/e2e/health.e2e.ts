@@ -22,7 +22,9 @@ describe('probes, metrics and API docs', () => {
   it('serves the OpenAPI document generated from the DTOs, and answers request ids', async () => {
     const res = await t.http().get('/api/docs-json').expect(200);
     expect(res.body.paths['/api/v1/departments'].post).toBeDefined();
-    expect(res.body.components.schemas.CreateDepartmentDto.required).toEqual(expect.arrayContaining(['code', 'name', 'kind']));
+    expect(res.body.components.schemas.CreateDepartmentDto.required).toEqual(
+      expect.arrayContaining(['code', 'name', 'kind']),
+    );
     const page = await t.http().get('/api/v1/nowhere').expect(404);
     expect(page.headers['x-request-id']).toBeTruthy();
     expect(page.body.requestId).toBe(page.headers['x-request-id']);

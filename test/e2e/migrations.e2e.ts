@@ -8,7 +8,10 @@ describe('migrations', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const url = await createDatabase(process.env.GOVCLOUD_BASE_DATABASE_URL!, `govcloud_mig_${Date.now().toString(36)}`);
+    const url = await createDatabase(
+      process.env.GOVCLOUD_BASE_DATABASE_URL!,
+      `govcloud_mig_${Date.now().toString(36)}`,
+    );
     dataSource = new DataSource(dataSourceOptions(url));
     await dataSource.initialize();
   });

@@ -40,7 +40,11 @@ export class World {
     private readonly jwt: JwtService,
   ) {}
 
-  async department(kind: DepartmentKind, parent?: Department, extra: Partial<Department> = {}): Promise<Department> {
+  async department(
+    kind: DepartmentKind,
+    parent?: Department,
+    extra: Partial<Department> = {},
+  ): Promise<Department> {
     const repo = this.dataSource.getRepository(Department);
     const id = randomUUID();
     const department = repo.create({
@@ -70,7 +74,12 @@ export class World {
 
   async user(role: Role, departmentId: string | null = null): Promise<User> {
     const repo = this.dataSource.getRepository(User);
-    const user = repo.create({ username: unique(role), role, departmentId, passwordHash: 'not-a-login-user' });
+    const user = repo.create({
+      username: unique(role),
+      role,
+      departmentId,
+      passwordHash: 'not-a-login-user',
+    });
     await repo.insert(user);
     return user;
   }

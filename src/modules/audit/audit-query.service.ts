@@ -11,11 +11,31 @@ import type { AuditFilterDto, AuditQueryDto } from './dto/audit.dto.js';
 import { AuditEntry } from './entities/audit-entry.entity.js';
 import { AuditExport } from './entities/audit-export.entity.js';
 
-const CSV_COLUMNS = ['id', 'at', 'actorName', 'role', 'action', 'targetType', 'targetId', 'departmentId', 'requestId', 'before', 'after'] as const;
-const CSV_HEADER = '编号 id,时间 at,操作人 actor,角色 role,操作 action,对象类型 target type,对象 target id,部门 department,请求 request id,变更前 before,变更后 after';
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actorName',
+  'role',
+  'action',
+  'targetType',
+  'targetId',
+  'departmentId',
+  'requestId',
+  'before',
+  'after',
+] as const;
+const CSV_HEADER =
+  '编号 id,时间 at,操作人 actor,角色 role,操作 action,对象类型 target type,对象 target id,部门 department,请求 request id,变更前 before,变更后 after';
 
 function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text =
+    value === null || value === undefined
+      ? ''
+      : value instanceof Date
+        ? value.toISOString()
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -38,9 +58,16 @@ export class AuditQueryService {
 
   async requestExport(principal: Principal, filters: AuditFilterDto): Promise<AuditExport> {
     return this.dataSource.transaction(async (manager) => {
-      const row = await manager.getRepository(AuditExport).save({ requestedBy: principal.userId, filters: { ...filters } });
+      const row = await manager
+        .getRepository(AuditExport)
+        .save({ requestedBy: principal.userId, filters: { ...filters } });
       await this.outbox.enqueue(manager, JobName.AuditExport, { exportId: row.id });
-      await this.audit.record(manager, { action: 'audit-export.request', targetType: 'audit-export', targetId: row.id, after: row });
+      await this.audit.record(manager, {
+        action: 'audit-export.request',
+        targetType: 'audit-export',
+        targetId: row.id,
+        after: row,
+      });
       return row;
     });
   }
@@ -59,7 +86,8 @@ export class AuditQueryService {
       .where('e.id = :id', { id })
       .getOne();
     if (!row) throw notFound('audit export', id);
-    if (row.state !== 'done') throw new DomainError(ErrorCode.Conflict, `audit export ${id} is ${row.state}, not done`);
+    if (row.state !== 'done')
+      throw new DomainError(ErrorCode.Conflict, `audit export ${id} is ${row.state}, not done`);
     return row.content ?? '';
   }
 
@@ -72,7 +100,10 @@ export class AuditQueryService {
     const entries = await this.filtered(row.filters).orderBy('a.id', 'ASC').getMany();
     const lines = entries.map((entry) => CSV_COLUMNS.map((column) => csvCell(entry[column])).join(','));
     const content = `\uFEFF${CSV_HEADER}\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
-    await repo.update({ id: exportId }, { state: 'done', content, rowCount: entries.length, finishedAt: new Date() });
+    await repo.update(
+      { id: exportId },
+      { state: 'done', content, rowCount: entries.length, finishedAt: new Date() },
+    );
     return 'success';
   }
 
@@ -82,9 +113,12 @@ export class AuditQueryService {
     if (filter.targetType) qb.andWhere('a.target_type = :targetType', { targetType: filter.targetType });
     if (filter.targetId) qb.andWhere('a.target_id = :targetId', { targetId: filter.targetId });
     if (filter.departmentId) {
-      qb.andWhere(`a.department_id IN (SELECT id FROM departments WHERE path LIKE '%/' || :departmentId || '/%')`, {
-        departmentId: filter.departmentId,
-      });
+      qb.andWhere(
+        `a.department_id IN (SELECT id FROM departments WHERE path LIKE '%/' || :departmentId || '/%')`,
+        {
+          departmentId: filter.departmentId,
+        },
+      );
     }
     if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });

@@ -39,11 +39,17 @@ export class AuthService implements OnApplicationBootstrap {
     const result = await users
       .createQueryBuilder()
       .insert()
-      .values({ username: this.config.GOVCLOUD_ADMIN_USER, role: 'operator', passwordHash: await hashPassword(password) })
+      .values({
+        username: this.config.GOVCLOUD_ADMIN_USER,
+        role: 'operator',
+        passwordHash: await hashPassword(password),
+      })
       .orIgnore()
       .execute();
     if (result.identifiers.length > 0 && !this.config.GOVCLOUD_ADMIN_PASSWORD) {
-      rootLogger().warn(`created operator "${this.config.GOVCLOUD_ADMIN_USER}" with generated password: ${password}`);
+      rootLogger().warn(
+        `created operator "${this.config.GOVCLOUD_ADMIN_USER}" with generated password: ${password}`,
+      );
     }
   }
 
@@ -56,15 +62,21 @@ export class AuthService implements OnApplicationBootstrap {
       .getOne();
     // Verify against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
     const ok = await argon2.verify(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
-    if (!user || !ok || user.disabled) throw new DomainError(ErrorCode.Unauthorized, 'username or password is wrong');
+    if (!user || !ok || user.disabled)
+      throw new DomainError(ErrorCode.Unauthorized, 'username or password is wrong');
     const principal = toPrincipal(user);
-    const accessToken = await this.jwt.signAsync({ sub: user.id }, { secret: this.config.JWT_SECRET, expiresIn: this.config.JWT_TTL as any });
+    const accessToken = await this.jwt.signAsync(
+      { sub: user.id },
+      { secret: this.config.JWT_SECRET, expiresIn: this.config.JWT_TTL as any },
+    );
     return { accessToken, user: principal };
   }
 
   /** A bearer token to the caller it stands for; the user row is re-read so disabling takes effect at once. */
   async resolve(token: string): Promise<Principal> {
-    const userId = token.startsWith(API_TOKEN_PREFIX) ? await this.userOfApiToken(token) : await this.userOfJwt(token);
+    const userId = token.startsWith(API_TOKEN_PREFIX)
+      ? await this.userOfApiToken(token)
+      : await this.userOfJwt(token);
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
     if (!user || user.disabled) throw unauthorized();
     return toPrincipal(user);
@@ -92,4 +104,5 @@ export function toPrincipal(user: User): Principal {
   return { userId: user.id, username: user.username, role: user.role, departmentId: user.departmentId };
 }
 
-const DUMMY_HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$8y3aPDLqCmhtZlTtPsVKVp0Ci8nZy0HoU+ElpITzCrM';
+const DUMMY_HASH =
+  '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$8y3aPDLqCmhtZlTtPsVKVp0Ci8nZy0HoU+ElpITzCrM';

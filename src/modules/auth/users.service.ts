@@ -23,8 +23,10 @@ export class UsersService {
   }
 
   async create(dto: CreateUserDto): Promise<User> {
-    if (dto.role === 'dept-admin' && !dto.departmentId) throw invalid('departmentId', 'is required for a dept-admin');
-    if (dto.role !== 'dept-admin' && dto.departmentId) throw invalid('departmentId', `is only for dept-admin, not ${dto.role}`);
+    if (dto.role === 'dept-admin' && !dto.departmentId)
+      throw invalid('departmentId', 'is required for a dept-admin');
+    if (dto.role !== 'dept-admin' && dto.departmentId)
+      throw invalid('departmentId', `is only for dept-admin, not ${dto.role}`);
     return this.dataSource.transaction(async (manager) => {
       if (dto.departmentId && !(await manager.getRepository(Department).existsBy({ id: dto.departmentId }))) {
         throw invalid('departmentId', `department ${dto.departmentId} does not exist`);
@@ -39,7 +41,13 @@ export class UsersService {
       });
       await repo.insert(user);
       const { passwordHash: _, ...shown } = user;
-      await this.audit.record(manager, { action: 'user.create', targetType: 'user', targetId: user.id, departmentId: user.departmentId, after: shown });
+      await this.audit.record(manager, {
+        action: 'user.create',
+        targetType: 'user',
+        targetId: user.id,
+        departmentId: user.departmentId,
+        after: shown,
+      });
       return shown as User;
     });
   }
@@ -81,13 +89,20 @@ export class UsersService {
       });
       await repo.insert(row);
       const { tokenHash: _, ...shown } = row;
-      await this.audit.record(manager, { action: 'api-token.create', targetType: 'api-token', targetId: row.id, after: shown });
+      await this.audit.record(manager, {
+        action: 'api-token.create',
+        targetType: 'api-token',
+        targetId: row.id,
+        after: shown,
+      });
       return { ...(shown as ApiToken), token };
     });
   }
 
   listTokens(principal: Principal): Promise<ApiToken[]> {
-    return this.dataSource.getRepository(ApiToken).find({ where: { userId: principal.userId }, order: { createdAt: 'DESC' } });
+    return this.dataSource
+      .getRepository(ApiToken)
+      .find({ where: { userId: principal.userId }, order: { createdAt: 'DESC' } });
   }
 
   async revokeToken(principal: Principal, id: string): Promise<void> {
@@ -97,7 +112,12 @@ export class UsersService {
       if (!token) throw notFound('api token', id);
       if (token.revokedAt) return;
       await repo.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      await this.audit.record(manager, { action: 'api-token.revoke', targetType: 'api-token', targetId: id, before: token });
+      await this.audit.record(manager, {
+        action: 'api-token.revoke',
+        targetType: 'api-token',
+        targetId: id,
+        before: token,
+      });
     });
   }
 }

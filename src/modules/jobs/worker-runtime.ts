@@ -42,7 +42,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     for (const queue of Object.values(QueueName)) this.workers.push(this.startWorker(queue));
     this.scheduleRepeatables();
     this.relayTimer = setInterval(() => this.tickRelay(), this.config.OUTBOX_POLL_MS);
-    this.log.info({ queues: Object.values(QueueName), concurrency: this.config.WORKER_CONCURRENCY }, 'workers started');
+    this.log.info(
+      { queues: Object.values(QueueName), concurrency: this.config.WORKER_CONCURRENCY },
+      'workers started',
+    );
   }
 
   /** Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. */

@@ -14,7 +14,10 @@ export class DepartmentScope {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The path prefix a dept-admin is confined to, or null for roles that see the whole city. */
-  async pathPrefix(principal: Principal, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+  async pathPrefix(
+    principal: Principal,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string | null> {
     if (principal.role !== 'dept-admin') return null;
     const own = principal.departmentId
       ? await manager.getRepository(Department).findOneBy({ id: principal.departmentId })
@@ -24,15 +27,23 @@ export class DepartmentScope {
   }
 
   /** The department, if the caller may see it; otherwise NotFound. */
-  async visible(principal: Principal, departmentId: string, manager: EntityManager = this.dataSource.manager): Promise<Department> {
+  async visible(
+    principal: Principal,
+    departmentId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Department> {
     const department = await manager.getRepository(Department).findOneBy({ id: departmentId });
     const prefix = await this.pathPrefix(principal, manager);
-    if (!department || (prefix !== null && !department.path.startsWith(prefix))) throw notFound('department', departmentId);
+    if (!department || (prefix !== null && !department.path.startsWith(prefix)))
+      throw notFound('department', departmentId);
     return department;
   }
 
   /** SQL for "column holds a department the caller may see", for list queries joined to departments. */
-  async filter(principal: Principal, departmentIdColumn: string): Promise<{ sql: string; params: Record<string, string> } | null> {
+  async filter(
+    principal: Principal,
+    departmentIdColumn: string,
+  ): Promise<{ sql: string; params: Record<string, string> } | null> {
     const prefix = await this.pathPrefix(principal);
     if (prefix === null) return null;
     return {

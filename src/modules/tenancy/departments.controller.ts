@@ -4,7 +4,12 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentsService } from './departments.service.js';
-import { CreateDepartmentDto, ListDepartmentsQuery, MoveDepartmentDto, UpdateDepartmentDto } from './dto/department.dto.js';
+import {
+  CreateDepartmentDto,
+  ListDepartmentsQuery,
+  MoveDepartmentDto,
+  UpdateDepartmentDto,
+} from './dto/department.dto.js';
 
 @ApiTags('departments')
 @ApiBearerAuth()

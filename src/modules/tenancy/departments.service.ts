@@ -5,7 +5,12 @@ import { conflict, invalid, notFound } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from './department-scope.js';
-import type { CreateDepartmentDto, ListDepartmentsQuery, MoveDepartmentDto, UpdateDepartmentDto } from './dto/department.dto.js';
+import type {
+  CreateDepartmentDto,
+  ListDepartmentsQuery,
+  MoveDepartmentDto,
+  UpdateDepartmentDto,
+} from './dto/department.dto.js';
 import { ALLOWED_PARENT_KINDS, Department, type DepartmentKind } from './entities/department.entity.js';
 
 /** Moves rewrite paths of whole subtrees; one lock for all tree moves keeps two concurrent moves from making a cycle. */
@@ -35,7 +40,9 @@ export class DepartmentsService {
 
   async create(dto: CreateDepartmentDto): Promise<Department> {
     return this.dataSource.transaction(async (manager) => {
-      const parent = dto.parentId ? await manager.getRepository(Department).findOneBy({ id: dto.parentId }) : null;
+      const parent = dto.parentId
+        ? await manager.getRepository(Department).findOneBy({ id: dto.parentId })
+        : null;
       if (dto.parentId && !parent) throw invalid('parentId', `department ${dto.parentId} does not exist`);
       assertParentKind(dto.kind, parent);
       const repo = manager.getRepository(Department);
@@ -67,7 +74,14 @@ export class DepartmentsService {
       const before = await this.lock(manager, id);
       const after = { ...before, ...definedFields(dto) };
       await manager.getRepository(Department).save(after);
-      await this.audit.record(manager, { action: 'department.update', targetType: 'department', targetId: id, departmentId: id, before, after });
+      await this.audit.record(manager, {
+        action: 'department.update',
+        targetType: 'department',
+        targetId: id,
+        departmentId: id,
+        before,
+        after,
+      });
       return after;
     });
   }
@@ -78,7 +92,8 @@ export class DepartmentsService {
       const node = await this.lock(manager, id);
       const parent = await manager.getRepository(Department).findOneBy({ id: dto.parentId });
       if (!parent) throw invalid('parentId', `department ${dto.parentId} does not exist`);
-      if (parent.path.startsWith(node.path)) throw conflict(`parentId: cannot move ${node.code} under itself or its own subtree`);
+      if (parent.path.startsWith(node.path))
+        throw conflict(`parentId: cannot move ${node.code} under itself or its own subtree`);
       assertParentKind(node.kind, parent);
       const newPath = `${parent.path}${node.id}/`;
       await manager.query(
@@ -87,7 +102,14 @@ export class DepartmentsService {
       );
       await manager.getRepository(Department).update({ id }, { parentId: parent.id });
       const after = { ...node, parentId: parent.id, path: newPath };
-      await this.audit.record(manager, { action: 'department.move', targetType: 'department', targetId: id, departmentId: id, before: node, after });
+      await this.audit.record(manager, {
+        action: 'department.move',
+        targetType: 'department',
+        targetId: id,
+        departmentId: id,
+        before: node,
+        after,
+      });
       return after;
     });
   }
@@ -99,7 +121,13 @@ export class DepartmentsService {
       const children = await manager.getRepository(Department).countBy({ parentId: id });
       if (children > 0) throw conflict(`department ${node.code} still has ${children} child department(s)`);
       await manager.getRepository(Department).delete({ id });
-      await this.audit.record(manager, { action: 'department.delete', targetType: 'department', targetId: id, departmentId: id, before: node });
+      await this.audit.record(manager, {
+        action: 'department.delete',
+        targetType: 'department',
+        targetId: id,
+        departmentId: id,
+        before: node,
+      });
     });
   }
 
@@ -122,7 +150,10 @@ function assertParentKind(kind: DepartmentKind, parent: Department | null): void
     return;
   }
   if (!allowed.includes(parent.kind)) {
-    throw invalid('parentId', `a ${kind} cannot sit under a ${parent.kind}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`);
+    throw invalid(
+      'parentId',
+      `a ${kind} cannot sit under a ${parent.kind}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+    );
   }
 }
 

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { OptionalText, Text } from '../../../common/dto.js';
 import { ROLES, type Role } from '../principal.js';
 
@@ -20,7 +30,9 @@ export class LoginDto {
 export class CreateUserDto {
   @ApiProperty({ maxLength: 64 })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, { message: '$property must be letters, digits, ".", "-", "_" or "@"' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, {
+    message: '$property must be letters, digits, ".", "-", "_" or "@"',
+  })
   @MaxLength(64)
   username!: string;
 

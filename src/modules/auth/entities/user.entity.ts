@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import type { Role } from '../principal.js';
 
 @Entity('users')
@@ -25,7 +33,7 @@ export class User {
 
   @ManyToOne('Department', { onDelete: 'RESTRICT', nullable: true })
   @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_users_department' })
-  department?: unknown;
+  department?: object;
 
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;

@@ -1,4 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 export const DEPARTMENT_KINDS = ['city', 'district', 'department', 'unit'] as const;
 export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
@@ -36,7 +45,7 @@ export class Department {
   /** Declared for the foreign key only; the service works with parentId. */
   @ManyToOne('Department', { onDelete: 'RESTRICT', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_departments_parent' })
-  parent?: unknown;
+  parent?: object;
 
   /** Materialised path of ids, '/root/.../self/', so a subtree is one indexed prefix match. */
   // text_pattern_ops, for prefix LIKE; created by the migration, which TypeORM cannot express.
