@@ -47,6 +47,7 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
         message: `already exists: ${pg.detail ?? pg.constraint}`,
       };
     case '23503':
+    case '23001': // restrict_violation: PostgreSQL 18 reports ON DELETE RESTRICT with its own code
       return {
         statusCode: 409,
         error: ErrorCode.Conflict,
