@@ -3,17 +3,7 @@
 import { transformFile } from '@swc/core';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, URL } from 'node:url';
-
-const swcOptions = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+import { swcOptions } from './swc-options.mjs';
 
 export async function resolve(specifier, context, nextResolve) {
   // Sources import './x.js' (NodeNext style); the file on disk is './x.ts'.

@@ -6,9 +6,12 @@ import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min }
 const NOT_BLANK = /\S/;
 
 /** A required human-readable string, refused when blank or longer than max; stored exactly as sent. */
-export const Text = (max: number, description?: string) =>
+export const Text = (max: number, description?: string, { optional = false } = {}) =>
   applyDecorators(
-    ApiProperty({ maxLength: max, description }),
+    optional
+      ? ApiPropertyOptional({ maxLength: max, description })
+      : ApiProperty({ maxLength: max, description }),
+    ...(optional ? [IsOptional()] : []),
     IsString(),
     IsNotEmpty(),
     Matches(NOT_BLANK, { message: '$property must not be blank' }),

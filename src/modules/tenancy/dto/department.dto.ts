@@ -29,8 +29,7 @@ export class CreateDepartmentDto {
 }
 
 export class UpdateDepartmentDto {
-  @IsOptional()
-  @Text(200)
+  @Text(200, 'Chinese name', { optional: true })
   name?: string;
 
   @OptionalText(200)
