@@ -6,28 +6,42 @@ import yaml from 'js-yaml';
 const dir = path.resolve('k8s');
 const documents = readdirSync(dir)
   .filter((file) => file.endsWith('.yaml'))
-  .flatMap((file) => yaml.loadAll(readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({ file, doc: doc as any })));
-const byName = (kind: string, name: string) => documents.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)?.doc;
+  .flatMap((file) =>
+    yaml.loadAll(readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({ file, doc: doc as any })),
+  );
+const byName = (kind: string, name: string) =>
+  documents.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)?.doc;
 const IMAGE = /^registry\.example\.gov\.cn\/govcloud\/govcloud:\d+\.\d+\.\d+$/;
 
 describe('k8s manifests', () => {
   it('all parse and name a kind, an apiVersion and a name', () => {
     expect(documents.length).toBeGreaterThanOrEqual(6);
     for (const { doc } of documents) {
-      expect(doc).toMatchObject({ apiVersion: expect.any(String), kind: expect.any(String), metadata: { name: expect.any(String) } });
+      expect(doc).toMatchObject({
+        apiVersion: expect.any(String),
+        kind: expect.any(String),
+        metadata: { name: expect.any(String) },
+      });
     }
   });
 
   it('every container names the image, resources and config', () => {
     const workloads = documents.filter((d) => ['Deployment', 'Job'].includes(d.doc.kind));
-    expect(workloads.map((d) => d.doc.metadata.name).sort()).toEqual(['govcloud-api', 'govcloud-migrate', 'govcloud-worker']);
+    expect(workloads.map((d) => d.doc.metadata.name).sort()).toEqual([
+      'govcloud-api',
+      'govcloud-migrate',
+      'govcloud-worker',
+    ]);
     for (const { doc } of workloads) {
       for (const container of doc.spec.template.spec.containers) {
         expect(container.image).toMatch(IMAGE);
         expect(container.resources.requests).toBeDefined();
         expect(container.resources.limits).toBeDefined();
         expect(container.envFrom).toEqual(
-          expect.arrayContaining([{ configMapRef: { name: 'govcloud-config' } }, { secretRef: { name: 'govcloud-secrets' } }]),
+          expect.arrayContaining([
+            { configMapRef: { name: 'govcloud-config' } },
+            { secretRef: { name: 'govcloud-secrets' } },
+          ]),
         );
       }
     }
