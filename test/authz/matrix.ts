@@ -96,4 +96,15 @@ export const MATRIX = [
       .insert({ id, requestedBy, filters: {}, state: 'done', content: 'x' });
     return { params: { id } };
   }),
+
+  // quota
+  row('200 200 200 404 200 401', 'GET /api/v1/departments/{id}/quota', (c) => ({
+    params: { id: c.tree.dept.id },
+  })),
+  row('200 403 403 403 403 401', 'PUT /api/v1/departments/{id}/quota', async (c) => ({
+    params: { id: await unit(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
+  row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
 ];
