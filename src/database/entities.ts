@@ -6,6 +6,9 @@ import { Host } from '../modules/migration/entities/host.entity.js';
 import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
 import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
+import { DepartmentQuota } from '../modules/quota/entities/department-quota.entity.js';
+import { QuotaLedgerEntry } from '../modules/quota/entities/quota-ledger-entry.entity.js';
+import { QuotaRequest } from '../modules/quota/entities/quota-request.entity.js';
 import { Department } from '../modules/tenancy/entities/department.entity.js';
 
 /** Every entity, listed once; the API, the workers and the migration CLI all load this list. */
@@ -16,7 +19,13 @@ export const entities = [
   AuditEntry,
   AuditExport,
   OutboxMessage,
+<<<<<<< HEAD
   InformationSystem,
   Host,
   MigrationTransition,
+=======
+  DepartmentQuota,
+  QuotaLedgerEntry,
+  QuotaRequest,
+>>>>>>> main
 ];

@@ -103,6 +103,17 @@ export const MATRIX = [
     return { params: { id } };
   }),
 
+  // quota
+  row('200 200 200 404 200 401', 'GET /api/v1/departments/{id}/quota', (c) => ({
+    params: { id: c.tree.dept.id },
+  })),
+  row('200 403 403 403 403 401', 'PUT /api/v1/departments/{id}/quota', async (c) => ({
+    params: { id: await unit(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
+  row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
+
   // migration: systems
   row('200 200 200 200 200 401', 'GET /api/v1/systems'),
   row('201 403 201 404 403 401', 'POST /api/v1/systems', (c) => ({ body: aSystem(c.tree.dept.id) })),
