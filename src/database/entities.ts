@@ -19,13 +19,11 @@ export const entities = [
   AuditEntry,
   AuditExport,
   OutboxMessage,
-<<<<<<< HEAD
-  InformationSystem,
-  Host,
-  MigrationTransition,
-=======
   DepartmentQuota,
   QuotaLedgerEntry,
   QuotaRequest,
->>>>>>> main
+
+  InformationSystem,
+  Host,
+  MigrationTransition,
 ];
