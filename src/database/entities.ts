@@ -2,8 +2,28 @@ import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
+import { Host } from '../modules/migration/entities/host.entity.js';
+import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
+import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
+import { DepartmentQuota } from '../modules/quota/entities/department-quota.entity.js';
+import { QuotaLedgerEntry } from '../modules/quota/entities/quota-ledger-entry.entity.js';
+import { QuotaRequest } from '../modules/quota/entities/quota-request.entity.js';
 import { Department } from '../modules/tenancy/entities/department.entity.js';
 
 /** Every entity, listed once; the API, the workers and the migration CLI all load this list. */
-export const entities = [Department, User, ApiToken, AuditEntry, AuditExport, OutboxMessage];
+export const entities = [
+  Department,
+  User,
+  ApiToken,
+  AuditEntry,
+  AuditExport,
+  OutboxMessage,
+  DepartmentQuota,
+  QuotaLedgerEntry,
+  QuotaRequest,
+
+  InformationSystem,
+  Host,
+  MigrationTransition,
+];
