@@ -5,6 +5,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
+import { ProvisioningModule } from './modules/provisioning/provisioning.module.js';
 import { TenancyModule } from './modules/tenancy/tenancy.module.js';
 
 /** The bounded contexts, shared by both entry points. */
@@ -16,6 +17,7 @@ const domainModules = [
   AuditModule,
   AuthModule,
   TenancyModule,
+  ProvisioningModule,
 ];
 
 @Module({})

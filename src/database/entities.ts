@@ -3,7 +3,22 @@ import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
+import { Pool } from '../modules/provisioning/entities/pool.entity.js';
+import { ReconcileEvent } from '../modules/provisioning/entities/reconcile-event.entity.js';
+import { ResourceEvent } from '../modules/provisioning/entities/resource-event.entity.js';
+import { Resource } from '../modules/provisioning/entities/resource.entity.js';
 import { Department } from '../modules/tenancy/entities/department.entity.js';
 
 /** Every entity, listed once; the API, the workers and the migration CLI all load this list. */
-export const entities = [Department, User, ApiToken, AuditEntry, AuditExport, OutboxMessage];
+export const entities = [
+  Department,
+  User,
+  ApiToken,
+  AuditEntry,
+  AuditExport,
+  OutboxMessage,
+  Pool,
+  Resource,
+  ResourceEvent,
+  ReconcileEvent,
+];
