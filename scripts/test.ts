@@ -1,11 +1,18 @@
 // `npm test`: real PostgreSQL and Redis (configured, or project-local ones), a fresh database created
 // by the migrations, then Jest over the whole suite (extra arguments go to Jest).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createDatabase, migrate } from '../test/support/database.js';
 import { ensureServices } from './local-services.js';
+
+// The Debian packages and the local libvirtd the suite needs; quick when they are already there.
+const setup = spawnSync(path.join(import.meta.dirname, 'setup-system.sh'), { stdio: 'inherit' });
+if (setup.status !== 0) {
+  console.error('npm test: scripts/setup-system.sh failed; run it as root once, then npm test again');
+  process.exit(1);
+}
 
 const services = await ensureServices();
 const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;

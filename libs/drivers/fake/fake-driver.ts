@@ -1,0 +1,173 @@
+import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DriverError } from '../errors.js';
+import { departmentLabel, objectName, resourceLabels } from '../naming.js';
+import type { DriverPool, DriverResource, ObservedObject, ObservedPhase, ResourceDriver } from '../types.js';
+import { DEFAULT_FAKE_PREFIX, fakeKeys, type FakeSettings } from './fake-pool.js';
+
+export interface FakeDriverOptions {
+  /** A Redis URL (the driver owns the connection) or a client the caller owns and closes. */
+  redis: Redis | string;
+  keyPrefix?: string;
+  /** For tests of the failure rate. */
+  random?: () => number;
+}
+
+const PAUSE_POLL_MS = 50;
+
+// Each script runs atomically in Redis, so concurrent workers never both create an object.
+const GATE = `
+local c = redis.call('HMGET', KEYS[1], 'paused', 'latencyMs', 'failureRate', 'failNext')
+local fail = 0
+if c[1] ~= '1' and tonumber(c[4] or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'failNext', -1)
+  fail = 1
+end
+return {c[1] or '0', c[2] or '', c[3] or '', fail}`;
+
+const ENSURE = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HSET', KEYS[2], ARGV[1], 'running')
+  redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return redis.call('HGET', KEYS[2], ARGV[1])`;
+
+const POWER = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return ARGV[2]`;
+
+/** Parses a fake pool's connection: '' or JSON {"latencyMs": 0, "failureRate": 0}. */
+export function parseFakeConnection(connection: string): FakeSettings {
+  let raw: Record<string, unknown> = {};
+  if (connection.trim() !== '') {
+    try {
+      raw = JSON.parse(connection);
+    } catch {
+      throw new DriverError('Misconfigured', 'fake pool connection must be JSON {"latencyMs","failureRate"}');
+    }
+  }
+  const latencyMs = raw.latencyMs ?? 0;
+  const failureRate = raw.failureRate ?? 0;
+  if (typeof latencyMs !== 'number' || !(latencyMs >= 0)) {
+    throw new DriverError('Misconfigured', 'fake pool connection: latencyMs must be a number ≥ 0');
+  }
+  if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) {
+    throw new DriverError('Misconfigured', 'fake pool connection: failureRate must be between 0 and 1');
+  }
+  return { latencyMs, failureRate };
+}
+
+/** The fake pool driver: objects in Redis, with latency, failures and pause for tests and benchmarks. */
+export class FakeDriver implements ResourceDriver {
+  readonly type = 'fake' as const;
+  private readonly redis: Redis;
+  private readonly ownsRedis: boolean;
+  private readonly keys: ReturnType<typeof fakeKeys>;
+  private readonly settings: FakeSettings;
+  private readonly random: () => number;
+  private closed = false;
+
+  constructor(pool: DriverPool, options: FakeDriverOptions) {
+    this.settings = parseFakeConnection(pool.connection);
+    this.ownsRedis = typeof options.redis === 'string';
+    this.redis =
+      typeof options.redis === 'string'
+        ? new Redis(options.redis, { maxRetriesPerRequest: 3 })
+        : options.redis;
+    this.keys = fakeKeys(options.keyPrefix ?? DEFAULT_FAKE_PREFIX, pool.id);
+    this.random = options.random ?? Math.random;
+  }
+
+  async ensure(r: DriverResource): Promise<ObservedObject> {
+    await this.gate();
+    const name = objectName(r.id);
+    const record = JSON.stringify({
+      resourceId: r.id,
+      kind: r.kind,
+      department: departmentLabel(r.department),
+      labels: resourceLabels(r),
+      spec: r.spec,
+    });
+    const phase = (await this.redis.eval(
+      ENSURE,
+      3,
+      this.keys.objects,
+      this.keys.phases,
+      this.keys.creates,
+      name,
+      record,
+      r.id,
+    )) as ObservedPhase;
+    return { name, resourceId: r.id, phase, department: departmentLabel(r.department) };
+  }
+
+  start(r: DriverResource): Promise<ObservedObject> {
+    return this.power(r, 'running');
+  }
+
+  stop(r: DriverResource): Promise<ObservedObject> {
+    return this.power(r, 'stopped');
+  }
+
+  async delete(r: DriverResource): Promise<void> {
+    await this.gate();
+    const name = objectName(r.id);
+    await this.redis.multi().hdel(this.keys.objects, name).hdel(this.keys.phases, name).exec();
+  }
+
+  async list(): Promise<ObservedObject[]> {
+    await this.gate();
+    const result = await this.redis.multi().hgetall(this.keys.objects).hgetall(this.keys.phases).exec();
+    const [objects, phases] = (result ?? []).map(([, value]) => value as Record<string, string>);
+    return Object.entries(objects ?? {}).map(([name, json]) => {
+      const record = JSON.parse(json) as { resourceId: string; department: string };
+      return {
+        name,
+        resourceId: record.resourceId,
+        department: record.department,
+        // A record without a phase was half-removed behind our back: report it as failed.
+        phase: (phases?.[name] as ObservedPhase | undefined) ?? 'failed',
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ownsRedis) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async power(r: DriverResource, phase: 'running' | 'stopped'): Promise<ObservedObject> {
+    await this.gate();
+    const name = objectName(r.id);
+    const result = await this.redis.eval(POWER, 2, this.keys.objects, this.keys.phases, name, phase);
+    if (result === null) throw new DriverError('NotFound', `fake pool: ${name} does not exist`);
+    return { name, resourceId: r.id, phase, department: departmentLabel(r.department) };
+  }
+
+  /** Waits while the pool is paused, sleeps the latency, then fails as configured. */
+  private async gate(): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new DriverError('Unavailable', 'fake pool: driver closed');
+      const [paused, latency, rate, failNow] = (await this.redis.eval(GATE, 1, this.keys.control)) as [
+        string,
+        string,
+        string,
+        number,
+      ];
+      if (paused === '1') {
+        await sleep(PAUSE_POLL_MS);
+        continue;
+      }
+      const latencyMs = latency === '' ? this.settings.latencyMs : Number(latency);
+      const failureRate = rate === '' ? this.settings.failureRate : Number(rate);
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (failNow === 1 || (failureRate > 0 && this.random() < failureRate)) {
+        throw new DriverError('Unavailable', 'fake pool: injected failure');
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import { DriverError } from './errors.js';
+import { FakeDriver } from './fake/fake-driver.js';
+import type { DriverPool, ResourceDriver } from './types.js';
+
+export * from './errors.js';
+export * from './naming.js';
+export * from './types.js';
+export { FakeDriver, parseFakeConnection } from './fake/fake-driver.js';
+export { FakePool, type FakeRecord, type FakeSettings } from './fake/fake-pool.js';
+
+/** What drivers need besides the pool itself; the process's config supplies it. */
+export interface DriverOptions {
+  /** Where fake pools keep their state: a URL (the driver owns the connection) or a shared client. */
+  redis?: Redis | string;
+  /** Prefix of the fake pools' Redis keys. */
+  fakeKeyPrefix?: string;
+}
+
+/** One driver for one pool. Callers should keep it per pool (see DriverCache) and close it at the end. */
+export function createDriver(pool: DriverPool, options: DriverOptions = {}): ResourceDriver {
+  switch (pool.type) {
+    case 'fake':
+      if (!options.redis) throw new DriverError('Misconfigured', 'fake pools need a Redis connection');
+      return new FakeDriver(pool, { redis: options.redis, keyPrefix: options.fakeKeyPrefix });
+    case 'kubernetes':
+    case 'kubevirt':
+    case 'libvirt':
+      throw new DriverError('Misconfigured', `pool type ${pool.type} has no driver in this build`);
+  }
+}
+
+/**
+ * Drivers per pool for a long-running process: one per pool id and connection, so a worker does
+ * not open a connection per job, and a changed connection gets a fresh driver.
+ */
+export class DriverCache {
+  private readonly drivers = new Map<string, { connection: string; driver: ResourceDriver }>();
+
+  constructor(private readonly options: DriverOptions = {}) {}
+
+  get(pool: DriverPool): ResourceDriver {
+    const cached = this.drivers.get(pool.id);
+    if (cached && cached.connection === pool.connection && cached.driver.type === pool.type) {
+      return cached.driver;
+    }
+    if (cached) void cached.driver.close();
+    const driver = createDriver(pool, this.options);
+    this.drivers.set(pool.id, { connection: pool.connection, driver });
+    return driver;
+  }
+
+  async closeAll(): Promise<void> {
+    const drivers = [...this.drivers.values()].map((entry) => entry.driver);
+    this.drivers.clear();
+    await Promise.all(drivers.map((driver) => driver.close()));
+  }
+}
