@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { Text } from '../../../common/dto.js';
 import { POOL_TIERS, POOL_TYPES, type PoolTier, type PoolType } from '../entities/pool.entity.js';
 
@@ -44,7 +54,8 @@ export class CapacityDeltaDto {
 }
 
 const CONNECTION_DOC =
-  'secret, stored encrypted and never answered: libvirt {"uri":"qemu:///system"}; kubernetes and kubevirt {"kubeconfig":"<yaml>","context"?}; fake {"latencyMs"?,"failureRate"?}';
+  'secret, stored encrypted and never answered: libvirt a URI (qemu:///system, qemu+ssh://host/system); kubernetes and kubevirt a kubeconfig (YAML); fake "" or JSON {"latencyMs":0,"failureRate":0}';
+const CONNECTION_MAX = 256 * 1024;
 
 export class CreatePoolDto {
   @Text(100, 'e.g. 政务云-供应商A')
@@ -58,9 +69,10 @@ export class CreatePoolDto {
   @IsIn(POOL_TIERS)
   tier!: PoolTier;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: CONNECTION_DOC })
-  @IsObject()
-  connection!: Record<string, unknown>;
+  @ApiProperty({ maxLength: CONNECTION_MAX, description: CONNECTION_DOC })
+  @IsString()
+  @MaxLength(CONNECTION_MAX)
+  connection!: string;
 
   @ApiProperty({ type: CapacityDto })
   @ValidateNested()
@@ -82,10 +94,11 @@ export class UpdatePoolDto {
   @IsIn(POOL_TIERS)
   tier?: PoolTier;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: CONNECTION_DOC })
+  @ApiPropertyOptional({ maxLength: CONNECTION_MAX, description: CONNECTION_DOC })
   @IsOptional()
-  @IsObject()
-  connection?: Record<string, unknown>;
+  @IsString()
+  @MaxLength(CONNECTION_MAX)
+  connection?: string;
 
   @ApiPropertyOptional({ type: CapacityDto, description: 'may not fall below what is allocated' })
   @IsOptional()

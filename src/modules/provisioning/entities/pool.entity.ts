@@ -1,14 +1,13 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { POOL_TYPES, type PoolType, type ResourceKind } from '../../../../libs/drivers/index.js';
 import type { Capacity } from '../pools/capacity.js';
 
-export const POOL_TYPES = ['kubernetes', 'kubevirt', 'libvirt', 'fake'] as const;
-export type PoolType = (typeof POOL_TYPES)[number];
+export { POOL_TYPES, type PoolType, type ResourceKind };
 
 export const POOL_TIERS = ['provider', 'self-managed'] as const;
 export type PoolTier = (typeof POOL_TIERS)[number];
 
-export const RESOURCE_KINDS = ['vm', 'container'] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['vm', 'container'];
 
 /** Which kinds each pool type can run; placement reads this. The fake pool runs both, for tests and demos. */
 export const KINDS_OF_POOL: Record<PoolType, readonly ResourceKind[]> = {

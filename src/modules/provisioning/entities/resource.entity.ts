@@ -9,18 +9,9 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { DesiredState, ResourceState } from '../resources/resource-states.js';
-import type { ResourceKind } from './pool.entity.js';
+import type { ResourceKind, ResourceSpec } from '../../../../libs/drivers/index.js';
 
-/** What the owner asked for; `replicas` and `ports` apply to containers. */
-export interface ResourceSpec {
-  vcpu: number;
-  memoryGiB: number;
-  storageGiB: number;
-  gpu?: number;
-  image: string;
-  replicas?: number;
-  ports?: number[];
-}
+export type { ResourceSpec };
 
 /**
  * A VM or a container set, from request to deletion. `state` is where it is (moved only through

@@ -46,7 +46,7 @@ export class PoolsService {
         name: dto.name,
         type: dto.type,
         tier: dto.tier,
-        connectionSealed: this.secrets.seal(JSON.stringify(dto.connection), id),
+        connectionSealed: this.secrets.seal(dto.connection, id),
         capacity: capacityOf(dto.capacity),
         allocated: capacityOf({}),
         enabled: dto.enabled ?? true,
@@ -67,9 +67,9 @@ export class PoolsService {
     return this.dataSource.transaction(async (manager) => {
       const pool = await this.lock(manager, id);
       const before = poolView(pool);
-      if (dto.connection) {
+      if (dto.connection !== undefined) {
         checkConnection(pool.type, dto.connection);
-        pool.connectionSealed = this.secrets.seal(JSON.stringify(dto.connection), id);
+        pool.connectionSealed = this.secrets.seal(dto.connection, id);
       }
       if (dto.capacity) {
         const capacity = capacityOf(dto.capacity);
@@ -90,7 +90,7 @@ export class PoolsService {
         targetType: 'pool',
         targetId: id,
         before,
-        after: { ...after, connectionChanged: Boolean(dto.connection) },
+        after: { ...after, connectionChanged: dto.connection !== undefined },
       });
       return after;
     });
@@ -155,10 +155,7 @@ export class PoolsService {
   }
 
   /** The decrypted connection, for the driver only. */
-  async connectionOf(
-    poolId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Record<string, unknown>> {
+  async connectionOf(poolId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
     const row = await manager
       .getRepository(Pool)
       .createQueryBuilder('p')
@@ -166,7 +163,7 @@ export class PoolsService {
       .where('p.id = :poolId', { poolId })
       .getOne();
     if (!row) throw notFound('pool', poolId);
-    return JSON.parse(this.secrets.open(row.connectionSealed, poolId)) as Record<string, unknown>;
+    return this.secrets.open(row.connectionSealed, poolId);
   }
 
   async lock(manager: EntityManager, id: string): Promise<Pool> {
