@@ -6,6 +6,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
 import { ProvisioningModule } from './modules/provisioning/provisioning.module.js';
+import { QuotaModule } from './modules/quota/quota.module.js';
 import { TenancyModule } from './modules/tenancy/tenancy.module.js';
 
 /** The bounded contexts, shared by both entry points. */
@@ -17,6 +18,7 @@ const domainModules = [
   AuditModule,
   AuthModule,
   TenancyModule,
+  QuotaModule,
   ProvisioningModule,
 ];
 

@@ -7,6 +7,9 @@ import { Pool } from '../modules/provisioning/entities/pool.entity.js';
 import { ReconcileEvent } from '../modules/provisioning/entities/reconcile-event.entity.js';
 import { ResourceEvent } from '../modules/provisioning/entities/resource-event.entity.js';
 import { Resource } from '../modules/provisioning/entities/resource.entity.js';
+import { DepartmentQuota } from '../modules/quota/entities/department-quota.entity.js';
+import { QuotaLedgerEntry } from '../modules/quota/entities/quota-ledger-entry.entity.js';
+import { QuotaRequest } from '../modules/quota/entities/quota-request.entity.js';
 import { Department } from '../modules/tenancy/entities/department.entity.js';
 
 /** Every entity, listed once; the API, the workers and the migration CLI all load this list. */
@@ -17,6 +20,9 @@ export const entities = [
   AuditEntry,
   AuditExport,
   OutboxMessage,
+  DepartmentQuota,
+  QuotaLedgerEntry,
+  QuotaRequest,
   Pool,
   Resource,
   ResourceEvent,

@@ -4,14 +4,17 @@
  */
 export enum QueueName {
   Audit = 'audit',
+  Quota = 'quota',
 }
 
 export enum JobName {
   AuditExport = 'audit.export',
+  QuotaDriftCheck = 'quota.drift-check',
 }
 
 export interface JobPayloads {
   [JobName.AuditExport]: { exportId: string };
+  [JobName.QuotaDriftCheck]: Record<string, never>;
 }
 
 export interface JobPolicy {
@@ -24,6 +27,8 @@ export interface JobPolicy {
 
 export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   [JobName.AuditExport]: { queue: QueueName.Audit, attempts: 5, backoffMs: 1000 },
+  // Periodic: recompute quota use from the ledger and record any drift as a metric.
+  [JobName.QuotaDriftCheck]: { queue: QueueName.Quota, attempts: 1, backoffMs: 1000, everyMs: 5 * 60_000 },
 };
 
 export type JobOutcome = 'success' | 'skipped';

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { QuotaController } from './quota.controller.js';
+import { QuotaDriftService } from './quota-drift.service.js';
+import { QuotaLimitsService } from './quota-limits.service.js';
+import { QuotaService } from './quota.service.js';
+
+/** Quotas: limits over the department tree, the usage ledger, admission, drift check, quota requests. */
+@Module({
+  controllers: [QuotaController],
+  providers: [QuotaService, QuotaLimitsService, QuotaDriftService],
+  exports: [QuotaService, QuotaLimitsService],
+})
+export class QuotaModule {}

@@ -1,0 +1,135 @@
+// THE AUTHORISATION MATRIX: for every operation of the OpenAPI document (/api/docs-json), the status
+// each caller gets. test/authz/authz.e2e.ts (`npm run test:authz`, part of `npm test`) sends every
+// request and fails on any difference, on an operation without a row, and on a row without an operation.
+//
+// HOW TO ADD A ROW (one per operation; add yours in the same change as the endpoint):
+//
+//   row('op  fin own oth aud anon', 'METHOD /path/as/in/docs-json/{id}', (c) => ({ params, query, body })),
+//
+// - The six statuses, in this order: operator, finance, dept-admin of the department that owns the
+//   object (c.tree.dept), dept-admin of another department (c.tree.other), auditor, no token.
+// - The function builds the request. It is called afresh for each caller, so a DELETE or a state change
+//   gets its own object every time. Make the objects it needs owned by c.tree.dept, through c.world's
+//   builders, c.as(caller, method, path, body) (the API, failing on non-2xx) or c.dataSource. Send a
+//   VALID body: the matrix tests who gets in, so callers let in must get the success status.
+// - Keep rows grouped by module, in the order of the docs.
+import { randomUUID } from 'node:crypto';
+import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
+import { unique } from '../support/harness.js';
+import { row, type Ctx } from './matrix-support.js';
+
+/** A fresh unit under the owning department, for operations that change or delete one. */
+const unit = async (c: Ctx) => (await c.world.department('unit', c.tree.dept)).id;
+
+/** One user with a password for every login row (hashing a password costs ~0.5 s). */
+const loginUsers = new WeakMap<Ctx, Promise<string>>();
+const loginUser = (c: Ctx) => {
+  if (!loginUsers.has(c)) {
+    const username = unique('login');
+    const created = { username, password: 'authz-password', role: 'finance' };
+    loginUsers.set(
+      c,
+      c.as('operator', 'POST', '/api/v1/users', created).then(() => username),
+    );
+  }
+  return loginUsers.get(c)!;
+};
+
+const fakePool = () => ({
+  name: unique('pool'),
+  type: 'fake',
+  tier: 'provider',
+  connection: '',
+  capacity: { vcpu: 8, memoryGiB: 16, storageGiB: 100 },
+});
+const pool = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/pools', fakePool())).id as string;
+
+export const MATRIX = [
+  // auth
+  row('200 200 200 200 200 200', 'POST /api/v1/auth/login', async (c) => ({
+    body: { username: await loginUser(c), password: 'authz-password' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/auth/me'),
+  row('201 201 201 201 201 401', 'POST /api/v1/auth/tokens', () => ({ body: { name: 'authz 矩阵' } })),
+  row('200 200 200 200 200 401', 'GET /api/v1/auth/tokens'),
+  // A token belongs to its user (here the owning department's admin); no one else may revoke it.
+  row('404 404 204 404 404 401', 'DELETE /api/v1/auth/tokens/{id}', async (c) => ({
+    params: { id: (await c.as('own', 'POST', '/api/v1/auth/tokens', { name: 'revoke me' })).id },
+  })),
+
+  // users
+  row('200 403 403 403 200 401', 'GET /api/v1/users'),
+  row('201 403 403 403 403 401', 'POST /api/v1/users', (c) => ({
+    body: {
+      username: unique('u'),
+      password: 'authz-password',
+      role: 'dept-admin',
+      departmentId: c.tree.dept.id,
+    },
+  })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/users/{id}', async (c) => ({
+    params: { id: (await c.world.user('dept-admin', c.tree.dept.id)).id },
+    body: { displayName: '张三' },
+  })),
+
+  // departments
+  row('200 200 200 200 200 401', 'GET /api/v1/departments'),
+  row('200 200 200 404 200 401', 'GET /api/v1/departments/{id}', (c) => ({ params: { id: c.tree.dept.id } })),
+  row('201 403 403 403 403 401', 'POST /api/v1/departments', (c) => ({
+    body: { code: unique('unit'), name: '信息中心', kind: 'unit', parentId: c.tree.dept.id },
+  })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/departments/{id}', async (c) => ({
+    params: { id: await unit(c) },
+    body: { name: '新名称' },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/departments/{id}/move', async (c) => ({
+    params: { id: await unit(c) },
+    body: { parentId: (await c.world.department('department', c.tree.city)).id },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/departments/{id}', async (c) => ({
+    params: { id: await unit(c) },
+  })),
+
+  // audit
+  row('200 403 403 403 200 401', 'GET /api/v1/audit'),
+
+  row('202 403 403 403 202 401', 'POST /api/v1/audit/exports', () => ({ body: {} })),
+  row('200 403 403 403 200 401', 'GET /api/v1/audit/exports/{id}', async (c) => ({
+    params: { id: (await c.as('operator', 'POST', '/api/v1/audit/exports', {})).id },
+  })),
+  row('200 403 403 403 200 401', 'GET /api/v1/audit/exports/{id}/content', async (c) => {
+    const id = randomUUID();
+    const requestedBy = (await c.world.user('auditor')).id;
+    await c.dataSource
+      .getRepository(AuditExport)
+      .insert({ id, requestedBy, filters: {}, state: 'done', content: 'x' });
+    return { params: { id } };
+  }),
+
+  // quota
+  row('200 200 200 404 200 401', 'GET /api/v1/departments/{id}/quota', (c) => ({
+    params: { id: c.tree.dept.id },
+  })),
+  row('200 403 403 403 403 401', 'PUT /api/v1/departments/{id}/quota', async (c) => ({
+    params: { id: await unit(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
+  row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
+
+  // pools: run by operators, seen by all (never their connections)
+  row('200 200 200 200 200 401', 'GET /api/v1/pools'),
+  row('200 200 200 200 200 401', 'GET /api/v1/pools/{id}', async (c) => ({ params: { id: await pool(c) } })),
+  row('201 403 403 403 403 401', 'POST /api/v1/pools', () => ({ body: fakePool() })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/pools/{id}', async (c) => ({
+    params: { id: await pool(c) },
+    body: { enabled: false },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/pools/{id}/capacity', async (c) => ({
+    params: { id: await pool(c) },
+    body: { amounts: { vcpu: 4 }, reason: '机房设备并入' },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/pools/{id}', async (c) => ({
+    params: { id: await pool(c) },
+  })),
+];
