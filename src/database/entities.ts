@@ -2,6 +2,9 @@ import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
+import { Host } from '../modules/migration/entities/host.entity.js';
+import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
+import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
 import { Pool } from '../modules/provisioning/entities/pool.entity.js';
 import { ReconcileEvent } from '../modules/provisioning/entities/reconcile-event.entity.js';
@@ -23,6 +26,10 @@ export const entities = [
   DepartmentQuota,
   QuotaLedgerEntry,
   QuotaRequest,
+
+  InformationSystem,
+  Host,
+  MigrationTransition,
   Pool,
   Resource,
   ResourceEvent,

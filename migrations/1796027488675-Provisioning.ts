@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Provisioning1796026940001 implements MigrationInterface {
-  name = 'Provisioning1796026940001';
+export class Provisioning1796027488675 implements MigrationInterface {
+  name = 'Provisioning1796027488675';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
