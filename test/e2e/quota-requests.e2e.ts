@@ -162,7 +162,7 @@ describe('quota requests and their approval', () => {
       expect(res.body.message).toMatch(message);
     });
 
-    it.each([
+    it.each<[string, Record<string, unknown>, RegExp]>([
       ['missing limits', { departmentId: 'D', reason: 'x' }, /limits/],
       ['missing reason', { departmentId: 'D', limits: { vcpu: 1 } }, /^reason/],
       ['blank reason', { departmentId: 'D', limits: { vcpu: 1 }, reason: '  ' }, /^reason/],
