@@ -36,6 +36,16 @@ const loginUser = (c: Ctx) => {
   return loginUsers.get(c)!;
 };
 
+/** A pending quota request filed by the owning department's admin, so the operator may decide it. */
+const quotaRequest = async (c: Ctx) =>
+  (
+    await c.as('own', 'POST', '/api/v1/quota-requests', {
+      departmentId: c.tree.dept.id,
+      limits: { vcpu: 0 },
+      reason: '矩阵',
+    })
+  ).id as string;
+
 /** A system / host owned by the owning department, created through the API. */
 const system = async (c: Ctx) =>
   (await c.as('operator', 'POST', '/api/v1/systems', aSystem(c.tree.dept.id))).id;
@@ -121,6 +131,22 @@ export const MATRIX = [
   })),
   row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
   row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
+
+  row('201 403 201 404 403 401', 'POST /api/v1/quota-requests', (c) => ({
+    body: { departmentId: c.tree.dept.id, limits: { vcpu: 1 }, reason: '新系统上云' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota-requests'),
+  row('200 200 200 404 200 401', 'GET /api/v1/quota-requests/{id}', async (c) => ({
+    params: { id: await quotaRequest(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/approve', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/reject', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { reason: '预算不足' },
+  })),
 
   // migration: systems
   row('200 200 200 200 200 401', 'GET /api/v1/systems'),
