@@ -66,6 +66,7 @@ try {
   const app = await createApp({ api: true, worker: true });
   closeApp = () => app.close();
   const logins = await seedDemoCity(app.get(DataSource));
+  await (await import('../src/demo/demo-quotas.js')).seedDemoQuotas(app);
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   const url = `http://127.0.0.1:${process.env.PORT}`;
   console.log(`

@@ -57,6 +57,8 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
         error: ErrorCode.Conflict,
         message: `still referenced or missing: ${pg.detail ?? pg.constraint}`,
       };
+    case '23514': // check_violation: a CHECK constraint, or a trigger refusing a change with its reasons
+      return { statusCode: 409, error: ErrorCode.Conflict, message: error.message };
     case '22P02':
     case '22003':
     case '22007':

@@ -37,6 +37,9 @@ describe('quota admission through the service', () => {
     await expect(q.reserve(tree.dept.id, { memoryGiB: 64 })).rejects.toEqual(
       exceeded('memoryGiB', 64, 80, 32),
     );
+    await expect(q.reserve(tree.dept.id, { instances: 5 })).rejects.toThrow(
+      `instances: asked 5, but department ${tree.dept.code} has limit 5, used 1, available 4`,
+    );
     expect(await q.ledgerSum(tree.dept.id)).toEqual({ vcpu: 16, memoryGiB: 32, instances: 1 });
   });
 

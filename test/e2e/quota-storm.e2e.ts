@@ -67,7 +67,7 @@ describe('quota storm: concurrent reservations from two API processes never over
     await q.limits(tree.city.id, { vcpu: 100_000, instances: 100_000 });
     await q.limits(district.id, { vcpu: 10_000, instances: 10_000 });
     await Promise.all(processes.map((p) => p.ready));
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const p of processes) p.stop();
     await t.close();
@@ -98,7 +98,7 @@ describe('quota storm: concurrent reservations from two API processes never over
     expect((await q.ledgerSum(dept.id)).vcpu).toBe(200);
     expect(await cachedUse(dept.id)).toBe(100);
     expect(await t.app.get(QuotaDriftService).check()).toMatchObject({ clean: true, differences: [] });
-  });
+  }, 300_000);
 
   it('500 reservations over 20 departments sharing one parent’s 100: exactly 5 each', async () => {
     const parent = await t.world.department('department', district);
@@ -131,5 +131,5 @@ describe('quota storm: concurrent reservations from two API processes never over
     }
     expect(await ledgerUse(parent.id)).toBe(0);
     expect(await t.app.get(QuotaDriftService).check()).toMatchObject({ clean: true, differences: [] });
-  });
+  }, 300_000);
 });

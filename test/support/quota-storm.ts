@@ -18,22 +18,30 @@ const app = await NestFactory.createApplicationContext(AppModule.forRole({ api: 
 const quota = app.get(QuotaService);
 const dataSource = app.get(DataSource);
 
+/** A client's retry: waiting for a pooled connection timed out, so nothing was written; ask again. */
+const BUSY = /timeout exceeded when trying to connect/;
+
+async function reserveOne(
+  departmentId: string,
+  amounts: PartialAmounts,
+  resourceId = randomUUID(),
+): Promise<string> {
+  try {
+    await dataSource.transaction((manager) => quota.reserve(manager, { departmentId, resourceId, amounts }));
+    return 'ok';
+  } catch (error) {
+    if (error instanceof DomainError && error.code === ErrorCode.QuotaExceeded) return 'exceeded';
+    if (BUSY.test((error as Error).message)) return reserveOne(departmentId, amounts, resourceId);
+    return `error: ${(error as Error).message}`;
+  }
+}
+
 function reserveAll(plan: Array<{ departmentId: string; amounts: PartialAmounts }>) {
   return Promise.all(
-    plan.map(({ departmentId, amounts }) =>
-      dataSource
-        .transaction((manager) => quota.reserve(manager, { departmentId, resourceId: randomUUID(), amounts }))
-        .then(
-          () => ({ departmentId, outcome: 'ok' }),
-          (error: unknown) => ({
-            departmentId,
-            outcome:
-              error instanceof DomainError && error.code === ErrorCode.QuotaExceeded
-                ? 'exceeded'
-                : `error: ${(error as Error).message}`,
-          }),
-        ),
-    ),
+    plan.map(async ({ departmentId, amounts }) => ({
+      departmentId,
+      outcome: await reserveOne(departmentId, amounts),
+    })),
   );
 }
 

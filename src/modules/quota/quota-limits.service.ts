@@ -92,6 +92,14 @@ export class QuotaLimitsService {
       : null;
     const parentState = parent ? await lockQuotaRow(manager, parent.id) : null;
     const before = await lockQuotaRow(manager, departmentId);
+    // A move committed between reading the parent and taking the locks would leave us charging the old
+    // parent; the move's trigger takes the same locks, so a fresh read now sees any move that won.
+    const [{ parent_id: parentNow }] = await manager.query(
+      'SELECT parent_id FROM departments WHERE id = $1',
+      [departmentId],
+    );
+    if ((parentNow ?? null) !== department.parentId)
+      throw conflict(`department ${department.code} was moved meanwhile; retry`);
     const after: QuotaState = { ...before, limits: { ...before.limits } };
     const grown = zeroAmounts();
     for (const d of QUOTA_DIMENSIONS) {

@@ -19,9 +19,10 @@ export const stateOf = (row: Record<string, unknown>): QuotaState => ({
 // $2, when given, is a resource whose reserve entry is looked up in the same round trip. That look-up
 // uses the statement's snapshot, taken before the lock wait, so it may miss a twin call committed
 // meanwhile; the ledger's unique index catches that case.
-const LOCK = `SELECT ${stateColumns('q')},
+const LOCK = `SELECT ${stateColumns('q')}, d.code,
     EXISTS (SELECT 1 FROM quota_ledger l WHERE l.resource_id = $2 AND l.action = 'reserve') AS reserved
-  FROM department_quotas q WHERE q.department_id = $1 FOR UPDATE OF q`;
+  FROM department_quotas q JOIN departments d ON d.id = q.department_id
+  WHERE q.department_id = $1 FOR UPDATE OF q`;
 const ENSURE = `INSERT INTO department_quotas (department_id) SELECT id FROM departments WHERE id = $1 ON CONFLICT DO NOTHING`;
 
 /**
@@ -32,14 +33,14 @@ export async function lockQuotaRow(
   manager: EntityManager,
   departmentId: string,
   resourceId: string | null = null,
-): Promise<QuotaState & { reserved: boolean }> {
+): Promise<QuotaState & { reserved: boolean; code: string }> {
   let rows: Record<string, unknown>[] = await manager.query(LOCK, [departmentId, resourceId]);
   if (rows.length === 0) {
     await manager.query(ENSURE, [departmentId]);
     rows = await manager.query(LOCK, [departmentId, resourceId]);
     if (rows.length === 0) throw notFound('department', departmentId);
   }
-  return { ...stateOf(rows[0]), reserved: rows[0].reserved === true };
+  return { ...stateOf(rows[0]), reserved: rows[0].reserved === true, code: rows[0].code as string };
 }
 
 const APPEND = `

@@ -42,7 +42,7 @@ export class QuotaService {
     if (over) {
       // A twin call for this resource may have committed while we waited for the lock.
       if ((await resourceLedger(manager, input.resourceId)).reserved) return;
-      throw quotaExceeded({ id: input.departmentId }, over, asked[over], state);
+      throw quotaExceeded({ id: input.departmentId, code: state.code }, over, asked[over], state);
     }
     await appendEntry(manager, input.departmentId, input.resourceId, 'reserve', asked);
   }
@@ -91,7 +91,14 @@ export class QuotaService {
     for (const d of QUOTA_DIMENSIONS) if (totals[d] !== undefined) delta[d] = totals[d] - entries.held[d];
     if (QUOTA_DIMENSIONS.every((d) => delta[d] === 0)) return;
     const over = firstExceeded(state, delta);
-    if (over) throw quotaExceeded({ id: input.departmentId }, over, delta[over], state, 'resize asks');
+    if (over)
+      throw quotaExceeded(
+        { id: input.departmentId, code: state.code },
+        over,
+        delta[over],
+        state,
+        'resize asks',
+      );
     await appendEntry(manager, input.departmentId, input.resourceId, 'adjust', delta);
   }
 }
