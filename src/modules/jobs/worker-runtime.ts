@@ -6,7 +6,14 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
 import { rootLogger } from '../../common/logger.js';
 import { OutboxMessage } from './entities/outbox-message.entity.js';
-import { JOB_POLICIES, JobName, QueueName, type JobHandler, type JobOutcome } from './job-catalogue.js';
+import {
+  JOB_POLICIES,
+  JobName,
+  QueueName,
+  retryDelay,
+  type JobHandler,
+  type JobOutcome,
+} from './job-catalogue.js';
 import { ON_JOB } from './on-job.decorator.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { redisOptions } from './redis-connection.js';
@@ -79,6 +86,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
       lockDuration: this.config.WORKER_LOCK_MS,
       stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
       maxStalledCount: 5,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, _error, job) =>
+          retryDelay(JOB_POLICIES[job?.name as JobName] ?? { backoffMs: 1000 }, attemptsMade),
+      },
     });
     worker.on('error', (error) => this.log.error({ err: error, queue }, 'worker error'));
     return worker;
@@ -88,13 +99,18 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     const name = job.name as JobName;
     const handler = this.handlers.get(name);
     if (!handler) throw new TerminalJobError(`no handler for job ${job.name}`);
+    const attempts = job.opts.attempts ?? 1;
     try {
-      const outcome = await handler(job.data);
+      const outcome = await handler(job.data, {
+        jobId: job.id,
+        attempt: job.attemptsMade + 1,
+        lastAttempt: job.attemptsMade + 1 >= attempts,
+      });
       await this.markDone(job.id, null);
       return outcome;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts;
       this.log.warn({ job: job.id, name, attempt: job.attemptsMade + 1, final, err: message }, 'job failed');
       if (final) await this.markDone(job.id, message);
       throw error;
