@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
 import { Resource } from '../../src/modules/provisioning/entities/resource.entity.js';
 import { unique } from '../support/harness.js';
-import { aHost, aSystem } from '../support/inventory.js';
+import { aHost, aResource, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
 
 /** A fresh unit under the owning department, for operations that change or delete one. */
@@ -36,6 +36,16 @@ const loginUser = (c: Ctx) => {
   }
   return loginUsers.get(c)!;
 };
+
+/** A pending quota request filed by the owning department's admin, so the operator may decide it. */
+const quotaRequest = async (c: Ctx) =>
+  (
+    await c.as('own', 'POST', '/api/v1/quota-requests', {
+      departmentId: c.tree.dept.id,
+      limits: { vcpu: 0 },
+      reason: '矩阵',
+    })
+  ).id as string;
 
 /** A system / host owned by the owning department, created through the API. */
 const system = async (c: Ctx) =>
@@ -65,7 +75,7 @@ const placement = (c: Ctx) => {
   }
   return placements.get(c)!;
 };
-const aResource = async (c: Ctx) => ({
+const aResourceRequest = async (c: Ctx) => ({
   kind: 'vm',
   name: unique('vm'),
   departmentId: c.tree.dept.id,
@@ -79,10 +89,18 @@ const resourceIn = async (
   desiredState = state === 'stopped' ? 'stopped' : 'running',
 ) => {
   const id = randomUUID();
-  const { spec, ...rest } = await aResource(c);
+  const { spec, ...rest } = await aResourceRequest(c);
   await c.dataSource.getRepository(Resource).insert({ id, ...rest, spec, state, desiredState } as Resource);
   return id;
 };
+/** A migration wave (city-wide; only operators plan them). */
+const wave = async (c: Ctx) =>
+  (
+    await c.as('operator', 'POST', '/api/v1/migration/waves', {
+      name: unique('批次'),
+      targetDate: '2026-12-31',
+    })
+  ).id;
 
 export const MATRIX = [
   // auth
@@ -157,6 +175,22 @@ export const MATRIX = [
   row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
   row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
 
+  row('201 403 201 404 403 401', 'POST /api/v1/quota-requests', (c) => ({
+    body: { departmentId: c.tree.dept.id, limits: { vcpu: 1 }, reason: '新系统上云' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota-requests'),
+  row('200 200 200 404 200 401', 'GET /api/v1/quota-requests/{id}', async (c) => ({
+    params: { id: await quotaRequest(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/approve', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/reject', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { reason: '预算不足' },
+  })),
+
   // migration: systems
   row('200 200 200 200 200 401', 'GET /api/v1/systems'),
   row('201 403 201 404 403 401', 'POST /api/v1/systems', (c) => ({ body: aSystem(c.tree.dept.id) })),
@@ -217,8 +251,84 @@ export const MATRIX = [
     params: { id: await pool(c) },
   })),
 
+  // migration: spreadsheets (the import's rows name the owning department's code)
+  row('200 200 200 200 200 401', 'GET /api/v1/systems/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/systems/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/systems/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'systems.csv',
+      content: Buffer.from(
+        `部门编码,系统名称,密级,等保级别,架构\n${c.tree.dept.code},${unique('系统')},非涉密,2,B/S\n`,
+      ),
+    },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/hosts/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'hosts.csv',
+      content: Buffer.from(`部门编码,主机名,类型\n${c.tree.dept.code},${unique('host')},物理机\n`),
+    },
+  })),
+
+  row('200 403 200 404 403 401', 'PUT /api/v1/systems/{id}/resources', async (c) => {
+    const resource = await aResource(c, c.tree.dept.id);
+    return { params: { id: await system(c) }, body: { resourceIds: [resource] } };
+  }),
+
+  // migration: waves, targets, reports
+  row('200 200 200 200 200 401', 'GET /api/v1/migration/waves'),
+  row('201 403 403 403 403 401', 'POST /api/v1/migration/waves', () => ({
+    body: { name: unique('批次'), targetDate: '2026-12-31' },
+  })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/migration/waves/{id}', async (c) => ({
+    params: { id: await wave(c) },
+    body: { targetDate: '2027-06-30' },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/migration/waves/{id}', async (c) => ({
+    params: { id: await wave(c) },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/migration/waves/{id}/suggestion', async (c) => ({
+    params: { id: await wave(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/migration/waves/{id}/fill', async (c) => ({
+    params: { id: await wave(c) },
+    body: { size: 1, departmentId: c.tree.dept.id },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/migration/waves/{id}/systems', async (c) => ({
+    params: { id: await wave(c) },
+    body: { systemIds: [await system(c)] },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/migration/waves/{id}/systems/{systemId}', async (c) => {
+    const id = await wave(c);
+    const systemId = await system(c);
+    await c.as('operator', 'POST', `/api/v1/migration/waves/${id}/systems`, { systemIds: [systemId] });
+    return { params: { id, systemId } };
+  }),
+  row('200 200 200 200 200 401', 'GET /api/v1/migration/targets'),
+  row('201 403 403 403 403 401', 'POST /api/v1/migration/targets', () => ({
+    body: { dueDate: '2030-12-31', percentage: 80 },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/migration/targets/{id}', async (c) => ({
+    params: {
+      id: (
+        await c.as('operator', 'POST', '/api/v1/migration/targets', { dueDate: '2030-12-31', percentage: 90 })
+      ).id,
+    },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/migration', (c) => ({
+    query: { departmentId: c.tree.dept.id, format: 'csv' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/migration/burnup', (c) => ({
+    query: { departmentId: c.tree.dept.id },
+  })),
+
   // resources: dept-admins within their subtree, operators everywhere; changes answer 202
-  row('202 403 202 404 403 401', 'POST /api/v1/resources', async (c) => ({ body: await aResource(c) })),
+  row('202 403 202 404 403 401', 'POST /api/v1/resources', async (c) => ({
+    body: await aResourceRequest(c),
+  })),
   row('200 200 200 200 200 401', 'GET /api/v1/resources'),
   row('200 200 200 404 200 401', 'GET /api/v1/resources/{id}', async (c) => ({
     params: { id: await resourceIn(c, 'running') },
