@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakePool } from '../../libs/drivers/index.js';
 import type { PartialAmounts } from '../../src/modules/quota/index.js';
@@ -87,4 +89,38 @@ export function untilState(t: TestApp, token: string, id: string, state: string,
     },
     timeoutMs,
   );
+}
+
+export interface WorkerProcess {
+  /** Resolves when the worker has started its BullMQ workers. */
+  ready: Promise<void>;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+  output(): string;
+}
+
+/** A real worker process (src/worker.ts) on this test run's database and Redis. */
+export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const child = spawn(process.execPath, ['--import', './scripts/register.mjs', 'src/worker.ts'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('workers started')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => reject(new Error(`worker exited before it started:\n${log.slice(-2000)}`)));
+  });
+  ready.catch(() => undefined);
+  return { ready, exited, kill: (signal) => child.kill(signal), output: () => log };
 }

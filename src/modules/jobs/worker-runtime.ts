@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -27,7 +27,7 @@ export class TerminalJobError extends UnrecoverableError {}
  * the outbox relay loop, and the repeatable jobs. Only src/worker.ts (and the demo) start it.
  */
 @Injectable()
-export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = rootLogger().child({ component: 'worker' });
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
   private readonly workers: Worker[] = [];
@@ -55,8 +55,11 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     );
   }
 
-  /** Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. Before the application
+   * shutdown hooks, because those close what the jobs still use (the database, the pool drivers).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.relayTimer);
     await this.relayRunning;
     await Promise.all(this.workers.map((worker) => worker.close()));

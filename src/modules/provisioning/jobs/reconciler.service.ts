@@ -48,8 +48,8 @@ export class Reconciler {
     return (await this.reconcileAll()) ? 'success' : 'skipped';
   }
 
-  /** One pass over every enabled pool, or null when another worker is in the middle of one. */
-  async reconcileAll(): Promise<PoolReport[] | null> {
+  /** One pass over every enabled pool (or those named), or null when another worker is in the middle of one. */
+  async reconcileAll(onlyPoolIds?: string[]): Promise<PoolReport[] | null> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -64,7 +64,8 @@ export class Reconciler {
           .addSelect('p.connectionSealed')
           .where('p.enabled')
           .orderBy('p.name')
-          .getMany();
+          .getMany()
+          .then((all) => (onlyPoolIds ? all.filter((p) => onlyPoolIds.includes(p.id)) : all));
         const reports: PoolReport[] = [];
         for (const pool of pools) reports.push(await this.reconcilePool(runner.manager, pool));
         return reports;
