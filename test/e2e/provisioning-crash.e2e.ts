@@ -52,25 +52,31 @@ describe('worker processes: SIGKILL mid-job and SIGTERM drain', () => {
     // The doomed worker took the job and hangs in the driver call.
     await untilState(t, token, id, 'provisioning', 30_000);
 
-    // Hold the row, so that once the object exists the worker blocks before recording 'running'.
-    const holder = new pg.Client({ connectionString: loadConfig().DATABASE_URL });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('SELECT 1 FROM resources WHERE id = $1 FOR UPDATE', [id]);
-    await fake.pool.resume();
-    await eventually('the object', async () => ((await fake.pool.createCount(id)) === 1 ? true : undefined));
-    await sleep(300);
-    doomed.kill('SIGKILL');
-    const killedAt = Date.now();
-    await doomed.exited;
-    await holder.query('ROLLBACK');
-    await holder.end();
-
+    // The survivor is up before the crash, as it would be in production.
     const survivor = await startApp({ api: false, worker: true });
     try {
+      // Hold the row, so that once the object exists the doomed worker blocks before recording 'running'.
+      const holder = new pg.Client({ connectionString: loadConfig().DATABASE_URL });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM resources WHERE id = $1 FOR UPDATE', [id]);
+      await fake.pool.resume();
+      await eventually('the object', async () =>
+        (await fake.pool.createCount(id)) === 1 ? true : undefined,
+      );
+      await sleep(300);
+      doomed.kill('SIGKILL');
+      const killedAt = Date.now();
+      await doomed.exited;
+      await holder.query('ROLLBACK');
+      await holder.end();
+
       const running = await untilState(t, token, id, 'running', 40_000);
       const { WORKER_LOCK_MS, WORKER_STALLED_INTERVAL_MS } = loadConfig();
-      expect(Date.now() - killedAt).toBeLessThan(WORKER_LOCK_MS + WORKER_STALLED_INTERVAL_MS + 5000);
+      // BullMQ notices the dead worker's job when its lock expires, at the next stalled check.
+      const retakenInMs = Date.now() - killedAt;
+      console.log(`job of the SIGKILLed worker finished by the survivor ${retakenInMs} ms after the kill`);
+      expect(retakenInMs).toBeLessThan(WORKER_LOCK_MS + WORKER_STALLED_INTERVAL_MS + 10_000);
       expect(running.events.filter((e: { toState: string }) => e.toState === 'running')).toHaveLength(1);
       expect(await fake.pool.createCount(id)).toBe(1);
       expect((await fake.pool.objects()).filter((o) => o.resourceId === id)).toHaveLength(1);
