@@ -85,6 +85,11 @@ export class AppConfig {
   @IsInt()
   @Min(50)
   OUTBOX_POLL_MS = 500;
+
+  /** Where fake pools keep their objects (tests, benchmarks, the demo); REDIS_URL when unset. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  FAKE_POOL_REDIS_URL?: string;
 }
 
 export class ConfigError extends Error {}

@@ -4,6 +4,7 @@ import { hashPassword } from '../modules/auth/auth.service.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import type { Role } from '../modules/auth/principal.js';
 import { Department, type DepartmentKind } from '../modules/tenancy/entities/department.entity.js';
+import { seedDemoProvisioning } from './demo-provisioning.js';
 
 /** The municipal bodies the policy documents name (DESIGN.md, "Demo city"). */
 const MUNICIPAL: Array<[code: string, name: string, nameEn: string]> = [
@@ -100,6 +101,7 @@ export async function seedDemoCity(dataSource: DataSource): Promise<DemoLogin[]>
         .orIgnore()
         .execute();
     }
+    await seedDemoProvisioning(manager, city, [...byCode.values()]);
   });
   return logins;
 }

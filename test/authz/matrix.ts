@@ -15,6 +15,7 @@
 // - Keep rows grouped by module, in the order of the docs.
 import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
+import { Resource } from '../../src/modules/provisioning/entities/resource.entity.js';
 import { unique } from '../support/harness.js';
 import { aHost, aResource, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
@@ -59,6 +60,39 @@ const fakePool = () => ({
 });
 const pool = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/pools', fakePool())).id as string;
 
+/** One pool with room, and quota down the owning department's branch, shared by the resource rows. */
+const placements = new WeakMap<Ctx, Promise<string>>();
+const placement = (c: Ctx) => {
+  if (!placements.has(c)) {
+    const setUp = async () => {
+      const limits = { vcpu: 1000, memoryGiB: 4000, storageGiB: 100_000, instances: 1000 };
+      for (const d of [c.tree.city, c.tree.district, c.tree.dept])
+        await c.as('operator', 'PUT', `/api/v1/departments/${d.id}/quota`, { limits });
+      const body = { ...fakePool(), capacity: { vcpu: 1000, memoryGiB: 4000, storageGiB: 100_000 } };
+      return (await c.as('operator', 'POST', '/api/v1/pools', body)).id as string;
+    };
+    placements.set(c, setUp());
+  }
+  return placements.get(c)!;
+};
+const aResourceRequest = async (c: Ctx) => ({
+  kind: 'vm',
+  name: unique('vm'),
+  departmentId: c.tree.dept.id,
+  poolId: await placement(c),
+  spec: { vcpu: 1, memoryGiB: 1, storageGiB: 10, image: 'debian-12' },
+});
+/** A resource of the owning department in a given state, written directly (the matrix runs no worker). */
+const resourceIn = async (
+  c: Ctx,
+  state: string,
+  desiredState = state === 'stopped' ? 'stopped' : 'running',
+) => {
+  const id = randomUUID();
+  const { spec, ...rest } = await aResourceRequest(c);
+  await c.dataSource.getRepository(Resource).insert({ id, ...rest, spec, state, desiredState } as Resource);
+  return id;
+};
 /** A migration wave (city-wide; only operators plan them). */
 const wave = async (c: Ctx) =>
   (
@@ -289,5 +323,30 @@ export const MATRIX = [
   })),
   row('200 200 200 404 200 401', 'GET /api/v1/reports/migration/burnup', (c) => ({
     query: { departmentId: c.tree.dept.id },
+  })),
+
+  // resources: dept-admins within their subtree, operators everywhere; changes answer 202
+  row('202 403 202 404 403 401', 'POST /api/v1/resources', async (c) => ({
+    body: await aResourceRequest(c),
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/resources'),
+  row('200 200 200 404 200 401', 'GET /api/v1/resources/{id}', async (c) => ({
+    params: { id: await resourceIn(c, 'running') },
+  })),
+  row('202 403 202 404 403 401', 'PATCH /api/v1/resources/{id}', async (c) => ({
+    params: { id: await resourceIn(c, 'running') },
+    body: { spec: { vcpu: 2 } },
+  })),
+  row('202 403 202 404 403 401', 'DELETE /api/v1/resources/{id}', async (c) => ({
+    params: { id: await resourceIn(c, 'running') },
+  })),
+  row('202 403 202 404 403 401', 'POST /api/v1/resources/{id}/stop', async (c) => ({
+    params: { id: await resourceIn(c, 'running') },
+  })),
+  row('202 403 202 404 403 401', 'POST /api/v1/resources/{id}/start', async (c) => ({
+    params: { id: await resourceIn(c, 'stopped') },
+  })),
+  row('202 403 202 404 403 401', 'POST /api/v1/resources/{id}/retry', async (c) => ({
+    params: { id: await resourceIn(c, 'failed') },
   })),
 ];

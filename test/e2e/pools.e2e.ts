@@ -136,7 +136,7 @@ describe('pools', () => {
       ['unknown capacity', { capacity: { vcpu: 1, memoryGiB: 1, storageGiB: 1, disks: 3 } }, /disks/],
       ['connection not a string', { connection: { uri: 'qemu:///system' } }, /connection/],
       ['kubeconfig blank', { connection: '  ' }, /connection/],
-      ['libvirt uri bad', { type: 'libvirt', connection: 'http://x' }, /connection/],
+      ['libvirt uri bad', { type: 'libvirt', connection: 'not a uri' }, /connection/],
       ['fake connection bad', { type: 'fake', connection: '{"latencyMs":-1}' }, /connection/],
       ['blank name', { name: ' ' }, /name/],
     ];

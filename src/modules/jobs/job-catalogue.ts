@@ -5,31 +5,74 @@
 export enum QueueName {
   Audit = 'audit',
   Quota = 'quota',
+  Provisioning = 'provisioning',
+  Reconcile = 'reconcile',
 }
 
 export enum JobName {
   AuditExport = 'audit.export',
   QuotaDriftCheck = 'quota.drift-check',
+  ResourceConverge = 'resource.converge',
+  PoolReconcile = 'pool.reconcile',
 }
 
 export interface JobPayloads {
   [JobName.AuditExport]: { exportId: string };
   [JobName.QuotaDriftCheck]: Record<string, never>;
+  [JobName.ResourceConverge]: { resourceId: string };
+  [JobName.PoolReconcile]: Record<string, never>;
 }
 
 export interface JobPolicy {
   queue: QueueName;
   attempts: number;
+  /** First retry delay; each further retry doubles it, up to maxBackoffMs. */
   backoffMs: number;
+  /** The cap on the retry delay (default DEFAULT_MAX_BACKOFF_MS). */
+  maxBackoffMs?: number;
   /** Set for periodic jobs, which the workers schedule themselves instead of the outbox. */
   everyMs?: number;
 }
+
+export const DEFAULT_MAX_BACKOFF_MS = 60_000;
+export const CAPPED_BACKOFF = 'capped';
 
 export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   [JobName.AuditExport]: { queue: QueueName.Audit, attempts: 5, backoffMs: 1000 },
   // Periodic: recompute quota use from the ledger and record any drift as a metric.
   [JobName.QuotaDriftCheck]: { queue: QueueName.Quota, attempts: 1, backoffMs: 1000, everyMs: 5 * 60_000 },
+  // Drives one resource towards its desired state through its pool's driver; the id is all it carries.
+  [JobName.ResourceConverge]: {
+    queue: QueueName.Provisioning,
+    attempts: 8,
+    backoffMs: 1000,
+    maxBackoffMs: 30_000,
+  },
+  // Periodic: compares every pool with the database, recreates what is missing, reports orphans.
+  [JobName.PoolReconcile]: { queue: QueueName.Reconcile, attempts: 1, backoffMs: 1000, everyMs: 60_000 },
 };
 
 export type JobOutcome = 'success' | 'skipped';
-export type JobHandler<N extends JobName> = (payload: JobPayloads[N]) => Promise<JobOutcome>;
+
+/** What a handler may know about the run: whether a failure now is the job's last (no retry follows). */
+export interface JobContext {
+  jobId: string | undefined;
+  attempt: number;
+  lastAttempt: boolean;
+}
+
+export type JobHandler<N extends JobName> = (
+  payload: JobPayloads[N],
+  context: JobContext,
+) => Promise<JobOutcome>;
+
+/** Retry delay: exponential from the policy's backoffMs, capped, with ±20% jitter so retries spread out. */
+export function retryDelay(
+  policy: Pick<JobPolicy, 'backoffMs' | 'maxBackoffMs'>,
+  attemptsMade: number,
+  random = Math.random,
+): number {
+  const cap = policy.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const base = Math.min(cap, policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}

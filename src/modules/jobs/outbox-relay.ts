@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan } from 'typeorm';
 import { rootLogger } from '../../common/logger.js';
 import { OutboxMessage } from './entities/outbox-message.entity.js';
-import { JOB_POLICIES, type JobName } from './job-catalogue.js';
+import { CAPPED_BACKOFF, JOB_POLICIES, type JobName } from './job-catalogue.js';
 import { QueueRegistry } from './queue-registry.js';
 
 const BATCH = 500;
@@ -56,7 +56,8 @@ export class OutboxRelay {
       await this.queues.get(policy.queue).add(message.jobName, message.payload, {
         jobId: message.id,
         attempts: policy.attempts,
-        backoff: { type: 'exponential', delay: policy.backoffMs },
+        // 'capped': the workers' backoffStrategy (retryDelay) reads the policy by job name.
+        backoff: { type: CAPPED_BACKOFF, delay: policy.backoffMs },
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 5000 },
       });

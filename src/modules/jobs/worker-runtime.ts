@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -6,7 +6,14 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
 import { rootLogger } from '../../common/logger.js';
 import { OutboxMessage } from './entities/outbox-message.entity.js';
-import { JOB_POLICIES, JobName, QueueName, type JobHandler, type JobOutcome } from './job-catalogue.js';
+import {
+  JOB_POLICIES,
+  JobName,
+  QueueName,
+  retryDelay,
+  type JobHandler,
+  type JobOutcome,
+} from './job-catalogue.js';
 import { ON_JOB } from './on-job.decorator.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { redisOptions } from './redis-connection.js';
@@ -20,7 +27,7 @@ export class TerminalJobError extends UnrecoverableError {}
  * the outbox relay loop, and the repeatable jobs. Only src/worker.ts (and the demo) start it.
  */
 @Injectable()
-export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = rootLogger().child({ component: 'worker' });
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
   private readonly workers: Worker[] = [];
@@ -48,8 +55,11 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     );
   }
 
-  /** Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. Before the application
+   * shutdown hooks, because those close what the jobs still use (the database, the pool drivers).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.relayTimer);
     await this.relayRunning;
     await Promise.all(this.workers.map((worker) => worker.close()));
@@ -79,6 +89,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
       lockDuration: this.config.WORKER_LOCK_MS,
       stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
       maxStalledCount: 5,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, _error, job) =>
+          retryDelay(JOB_POLICIES[job?.name as JobName] ?? { backoffMs: 1000 }, attemptsMade),
+      },
     });
     worker.on('error', (error) => this.log.error({ err: error, queue }, 'worker error'));
     return worker;
@@ -88,13 +102,18 @@ export class WorkerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     const name = job.name as JobName;
     const handler = this.handlers.get(name);
     if (!handler) throw new TerminalJobError(`no handler for job ${job.name}`);
+    const attempts = job.opts.attempts ?? 1;
     try {
-      const outcome = await handler(job.data);
+      const outcome = await handler(job.data, {
+        jobId: job.id,
+        attempt: job.attemptsMade + 1,
+        lastAttempt: job.attemptsMade + 1 >= attempts,
+      });
       await this.markDone(job.id, null);
       return outcome;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts;
       this.log.warn({ job: job.id, name, attempt: job.attemptsMade + 1, final, err: message }, 'job failed');
       if (final) await this.markDone(job.id, message);
       throw error;

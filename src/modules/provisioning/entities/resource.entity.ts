@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { DesiredState, ResourceState } from '../resources/resource-states.js';
-import type { ResourceKind, ResourceSpec } from '../../../../libs/drivers/index.js';
+import type { ObservedObject, ResourceKind, ResourceSpec } from '../../../../libs/drivers/index.js';
 
 export type { ResourceSpec };
 
@@ -72,7 +72,7 @@ export class Resource {
 
   /** What the driver last reported (object name, node, address…); informational. */
   @Column({ type: 'jsonb', nullable: true })
-  observed!: Record<string, unknown> | null;
+  observed!: ObservedObject | null;
 
   @Column({ name: 'requested_by', type: 'uuid', nullable: true })
   requestedBy!: string | null;

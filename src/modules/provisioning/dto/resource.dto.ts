@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery, Text } from '../../../common/dto.js';
+import { RESOURCE_KINDS, type ResourceKind } from '../entities/pool.entity.js';
+import { RESOURCE_STATES, type ResourceState } from '../resources/resource-states.js';
+
+const Whole = (min: number, max: number, optional: boolean) => (target: object, key: string) => {
+  (optional
+    ? ApiPropertyOptional({ minimum: min, maximum: max })
+    : ApiProperty({ minimum: min, maximum: max }))(target, key);
+  if (optional) IsOptional()(target, key);
+  IsInt()(target, key);
+  Min(min)(target, key);
+  Max(max)(target, key);
+};
+
+/** The sizes a resize may change; every field optional. */
+export class ResizeSpecDto {
+  @Whole(1, 256, true)
+  vcpu?: number;
+
+  @Whole(1, 4096, true)
+  memoryGiB?: number;
+
+  @Whole(0, 65_536, true)
+  storageGiB?: number;
+
+  @Whole(0, 16, true)
+  gpu?: number;
+
+  @Whole(1, 100, true)
+  replicas?: number;
+}
+
+export class ResourceSpecDto {
+  @Whole(1, 256, false)
+  vcpu!: number;
+
+  @Whole(1, 4096, false)
+  memoryGiB!: number;
+
+  @Whole(0, 65_536, false)
+  storageGiB!: number;
+
+  @Whole(0, 16, true)
+  gpu?: number;
+
+  @Text(500, 'container image, or VM image / template name')
+  image!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: 'containers only' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  replicas?: number;
+
+  @ApiPropertyOptional({ type: [Number], description: 'TCP ports to expose' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(65_535, { each: true })
+  ports?: number[];
+}
+
+export class CreateResourceDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "defaults to a dept-admin's own department" })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'a specific pool; otherwise placement chooses' })
+  @IsOptional()
+  @IsUUID()
+  poolId?: string;
+
+  @ApiProperty({ enum: RESOURCE_KINDS })
+  @IsIn(RESOURCE_KINDS)
+  kind!: ResourceKind;
+
+  @Text(63, 'unique among the department’s live resources, e.g. 人口库-db-01')
+  name!: string;
+
+  @ApiProperty({ type: ResourceSpecDto })
+  @ValidateNested()
+  @Type(() => ResourceSpecDto)
+  spec!: ResourceSpecDto;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsObject()
+  labels?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'for a critical system: self-managed pools only' })
+  @IsOptional()
+  @IsBoolean()
+  critical?: boolean;
+}
+
+export class ResizeResourceDto {
+  @ApiProperty({ type: ResizeSpecDto })
+  @ValidateNested()
+  @Type(() => ResizeSpecDto)
+  spec!: ResizeSpecDto;
+}
+
+export class ResourceFilter {
+  @ApiPropertyOptional({ format: 'uuid', description: 'this department and its subtree' })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+
+  @ApiPropertyOptional({ enum: RESOURCE_STATES })
+  @IsOptional()
+  @IsIn(RESOURCE_STATES)
+  state?: ResourceState;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  poolId?: string;
+
+  @ApiPropertyOptional({ enum: RESOURCE_KINDS })
+  @IsOptional()
+  @IsIn(RESOURCE_KINDS)
+  kind?: ResourceKind;
+
+  @ApiPropertyOptional({ maxLength: 63 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(63)
+  name?: string;
+}
+
+export class ListResourcesQuery extends IntersectionType(ResourceFilter, PageQuery) {}

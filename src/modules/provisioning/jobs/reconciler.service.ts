@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, LessThan, MoreThan, type EntityManager } from 'typeorm';
+import { rootLogger } from '../../../common/logger.js';
+import { JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
+import { OnJob } from '../../jobs/on-job.decorator.js';
+import { OutboxService } from '../../jobs/outbox.service.js';
+import { Pool } from '../entities/pool.entity.js';
+import { ReconcileEvent } from '../entities/reconcile-event.entity.js';
+import { Resource } from '../entities/resource.entity.js';
+import type { ResourceState } from '../resources/resource-states.js';
+import { PoolDrivers } from './pool-drivers.js';
+
+/** States in which the object must exist; the others are in a job's hands or gone. */
+const SETTLED: ResourceState[] = ['running', 'stopped'];
+/** At most this many recreations per pool and pass, so a pool that lost everything is not stormed. */
+export const MAX_RECREATE_PER_PASS = 50;
+/** An orphan is reported again only after this long. */
+const ORPHAN_REPORT_EVERY_MS = 24 * 3600_000;
+
+export interface PoolReport {
+  poolId: string;
+  listed: number;
+  recreated: string[];
+  orphans: string[];
+  error?: string;
+}
+
+/**
+ * Compares each pool with the database: one list call per pool (label selectors, never a get per
+ * object), objects missing behind our back are recreated by queueing their resource's converge job
+ * (the same idempotent path as provisioning), and objects with our labels that no live resource owns
+ * are reported, never deleted. One pass at a time across all workers (advisory lock); pools are
+ * visited one after another, so each pool's API sees one list call per pass.
+ */
+@Injectable()
+export class Reconciler {
+  private readonly log = rootLogger().child({ component: 'reconciler' });
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly drivers: PoolDrivers,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  @OnJob(JobName.PoolReconcile)
+  async onSchedule(): Promise<JobOutcome> {
+    return (await this.reconcileAll()) ? 'success' : 'skipped';
+  }
+
+  /** One pass over every enabled pool (or those named), or null when another worker is in the middle of one. */
+  async reconcileAll(onlyPoolIds?: string[]): Promise<PoolReport[] | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query(
+        `SELECT pg_try_advisory_lock(hashtext('pool-reconcile')) AS locked`,
+      );
+      if (!locked) return null;
+      try {
+        const pools = await runner.manager
+          .getRepository(Pool)
+          .createQueryBuilder('p')
+          .addSelect('p.connectionSealed')
+          .where('p.enabled')
+          .orderBy('p.name')
+          .getMany()
+          .then((all) => (onlyPoolIds ? all.filter((p) => onlyPoolIds.includes(p.id)) : all));
+        const reports: PoolReport[] = [];
+        for (const pool of pools) reports.push(await this.reconcilePool(runner.manager, pool));
+        return reports;
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtext('pool-reconcile'))`);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async reconcilePool(manager: EntityManager, pool: Pool): Promise<PoolReport> {
+    const report: PoolReport = { poolId: pool.id, listed: 0, recreated: [], orphans: [] };
+    const startedAt = new Date();
+    try {
+      const observed = await this.drivers.forPool(pool).list();
+      report.listed = observed.length;
+      const present = new Set(observed.map((o) => o.resourceId));
+      // Settled before the list call began: anything newer may have been made after the list was taken.
+      const expected = await manager.getRepository(Resource).find({
+        where: { poolId: pool.id, state: In(SETTLED), updatedAt: LessThan(startedAt) },
+        select: { id: true, departmentId: true },
+      });
+      const missing = expected.filter((r) => !present.has(r.id)).slice(0, MAX_RECREATE_PER_PASS);
+      const known = await this.liveIds(
+        manager,
+        pool.id,
+        observed.map((o) => o.resourceId),
+      );
+      const orphans = observed.filter((o) => !known.has(o.resourceId));
+      await manager.transaction(async (m) => {
+        for (const r of missing) {
+          await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: r.id });
+          await m.getRepository(ReconcileEvent).insert({
+            poolId: pool.id,
+            resourceId: r.id,
+            objectName: null,
+            action: 'recreated',
+            detail: 'object missing from the pool: converge queued',
+          });
+          report.recreated.push(r.id);
+        }
+        for (const o of orphans) {
+          if (await this.reportedLately(m, pool.id, o.name)) continue;
+          await m.getRepository(ReconcileEvent).insert({
+            poolId: pool.id,
+            resourceId: null,
+            objectName: o.name,
+            action: 'orphan',
+            detail: `carries our labels (resource ${o.resourceId}, department ${o.department ?? '?'}) but no live resource owns it`,
+          });
+          report.orphans.push(o.name);
+        }
+      });
+      if (report.recreated.length || report.orphans.length) this.log.warn(report, 'pool drift');
+    } catch (error) {
+      report.error = error instanceof Error ? error.message : String(error);
+      this.log.warn({ poolId: pool.id, err: report.error }, 'reconcile pass failed');
+      await manager.getRepository(ReconcileEvent).insert({
+        poolId: pool.id,
+        resourceId: null,
+        objectName: null,
+        action: 'error',
+        detail: report.error.slice(0, 2000),
+      });
+    }
+    return report;
+  }
+
+  /** Of the resource ids the pool reported, those of resources that exist and are not deleted. */
+  private async liveIds(manager: EntityManager, poolId: string, ids: string[]): Promise<Set<string>> {
+    const uuids = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (uuids.length === 0) return new Set();
+    const rows = await manager
+      .getRepository(Resource)
+      .createQueryBuilder('r')
+      .select('r.id', 'id')
+      .where('r.pool_id = :poolId AND r.id IN (:...uuids) AND r.state <> :deleted', {
+        poolId,
+        uuids,
+        deleted: 'deleted',
+      })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  private reportedLately(manager: EntityManager, poolId: string, objectName: string): Promise<boolean> {
+    return manager.getRepository(ReconcileEvent).exists({
+      where: {
+        poolId,
+        objectName,
+        action: 'orphan',
+        occurredAt: MoreThan(new Date(Date.now() - ORPHAN_REPORT_EVERY_MS)),
+      },
+    });
+  }
+}

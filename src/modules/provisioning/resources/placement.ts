@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { conflict, invalid } from '../../../common/errors.js';
+import { KINDS_OF_POOL, Pool, type ResourceKind } from '../entities/pool.entity.js';
+import type { ResourceSpec } from '../entities/resource.entity.js';
+import {
+  CAPACITY_DIMENSIONS,
+  capacityOf,
+  firstShort,
+  minus,
+  plus,
+  type Capacity,
+} from '../pools/capacity.js';
+
+export interface PlacementRequest {
+  kind: ResourceKind;
+  critical: boolean;
+  poolId?: string;
+  needs: Capacity;
+}
+
+/** What a spec takes from a pool: every replica counts. */
+export function capacityNeeds(spec: ResourceSpec): Capacity {
+  const n = spec.replicas ?? 1;
+  return {
+    vcpu: spec.vcpu * n,
+    memoryGiB: spec.memoryGiB * n,
+    storageGiB: spec.storageGiB * n,
+    gpu: (spec.gpu ?? 0) * n,
+  };
+}
+
+const free = (pool: Pool) => minus(capacityOf(pool.capacity), pool.allocated);
+
+/** Why a pool cannot take the request, or null when it can. */
+export function refusal(pool: Pool, request: PlacementRequest): string | null {
+  if (!pool.enabled) return 'disabled';
+  if (!KINDS_OF_POOL[pool.type].includes(request.kind)) return `a ${pool.type} pool runs no ${request.kind}`;
+  if (request.critical && pool.tier !== 'self-managed')
+    return 'critical systems may only use self-managed pools';
+  const left = free(pool);
+  const short = firstShort(left, request.needs);
+  return short ? `not enough ${short} (needs ${request.needs[short]}, ${left[short]} left)` : null;
+}
+
+/**
+ * Chooses the pool for a resource and takes its capacity, inside the caller's transaction. Candidates
+ * are read without a lock and tried provider tier first, then emptiest first (spreading load); the chosen pool's row is then
+ * locked and re-checked, so two concurrent requests never both take the last of a pool.
+ */
+@Injectable()
+export class Placement {
+  async place(manager: EntityManager, request: PlacementRequest): Promise<Pool> {
+    const pools = await manager.getRepository(Pool).find({ order: { name: 'ASC' } });
+    const asked = request.poolId ? pools.filter((p) => p.id === request.poolId) : pools;
+    if (request.poolId && asked.length === 0)
+      throw invalid('poolId', `pool ${request.poolId} does not exist`);
+    const reasons = asked.map((pool) => ({ pool: pool.name, reason: refusal(pool, request) }));
+    const fitting = asked
+      .filter((_, i) => reasons[i].reason === null)
+      .sort((a, b) => tierRank(a) - tierRank(b) || headroom(b) - headroom(a));
+    for (const candidate of fitting) {
+      const pool = await this.lock(manager, candidate.id);
+      const reason = refusal(pool, request);
+      if (reason) {
+        reasons.find((r) => r.pool === pool.name)!.reason = reason;
+        continue;
+      }
+      await this.setAllocated(manager, pool, plus(capacityOf(pool.allocated), request.needs));
+      return pool;
+    }
+    const refused = reasons.filter((r) => r.reason !== null);
+    throw conflict(
+      refused.length === 0
+        ? 'no pool fits: there are no pools'
+        : `no pool fits: ${refused.map((r) => `${r.pool}: ${r.reason}`).join('; ')}`,
+      { reasons: refused },
+    );
+  }
+
+  /** A resize on its pool: an increase must fit what is left, a decrease gives back. */
+  async resize(manager: EntityManager, poolId: string, before: Capacity, after: Capacity): Promise<void> {
+    const pool = await this.lock(manager, poolId);
+    const delta = minus(after, before);
+    const short = firstShort(free(pool), delta);
+    if (short)
+      throw conflict(
+        `pool ${pool.name}: not enough ${short} to resize (needs ${delta[short]} more, ${free(pool)[short]} left)`,
+      );
+    await this.setAllocated(manager, pool, plus(capacityOf(pool.allocated), delta));
+  }
+
+  /** Gives a deleted resource's capacity back; never below zero, so a repeated call cannot go negative. */
+  async release(manager: EntityManager, poolId: string, needs: Capacity): Promise<void> {
+    const pool = await this.lock(manager, poolId);
+    const left = minus(capacityOf(pool.allocated), needs);
+    for (const d of CAPACITY_DIMENSIONS) left[d] = Math.max(0, left[d]);
+    await this.setAllocated(manager, pool, left);
+  }
+
+  private async lock(manager: EntityManager, id: string): Promise<Pool> {
+    return manager
+      .getRepository(Pool)
+      .createQueryBuilder('p')
+      .setLock('pessimistic_write')
+      .where('p.id = :id', { id })
+      .getOneOrFail();
+  }
+
+  private async setAllocated(manager: EntityManager, pool: Pool, allocated: Capacity): Promise<void> {
+    pool.allocated = allocated;
+    await manager.getRepository(Pool).update({ id: pool.id }, { allocated });
+  }
+}
+
+/** The city's own data centre is kept for what must run there: provider pools are tried first. */
+const tierRank = (pool: Pool) => (pool.tier === 'provider' ? 0 : 1);
+
+/** The share of vCPU still free: the emptiest pool is tried first. */
+function headroom(pool: Pool): number {
+  const capacity = capacityOf(pool.capacity);
+  return capacity.vcpu === 0 ? 0 : free(pool).vcpu / capacity.vcpu;
+}

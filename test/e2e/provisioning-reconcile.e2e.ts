@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { createDriver, objectName } from '../../libs/drivers/index.js';
+import { loadConfig } from '../../src/config/config.js';
+import { QueueName } from '../../src/modules/jobs/job-catalogue.js';
+import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
+import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
+import { bearer, startApp, type TestApp } from '../support/harness.js';
+import {
+  aResourceRequest,
+  createPool,
+  eventually,
+  fakePool,
+  GENEROUS,
+  grantQuota,
+  untilState,
+} from '../support/provisioning.js';
+
+describe('reconciler: drift between the database and a pool', () => {
+  let t: TestApp;
+  let token: string;
+  let pool: { id: string };
+  let fake: ReturnType<typeof fakePool>;
+  let reconciler: Reconciler;
+
+  beforeAll(async () => {
+    t = await startApp({ api: true, worker: true });
+    const tree = await t.world.city();
+    await grantQuota(t, [tree.city, tree.district, tree.dept], GENEROUS);
+    token = await t.world.token('dept-admin', tree.dept.id);
+    pool = await createPool(t, await t.world.token('operator'));
+    fake = fakePool(pool.id);
+    reconciler = t.app.get(Reconciler);
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await t?.close();
+  });
+
+  const running = async () => {
+    const { body } = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(token))
+      .send({ ...aResourceRequest(), poolId: pool.id })
+      .expect(202);
+    await untilState(t, token, body.id, 'running');
+    return body.id as string;
+  };
+  /** One pass over our pool; the suite's other apps may be running the scheduled pass, so wait our turn. */
+  const pass = async () => {
+    for (;;) {
+      const reports = await reconciler.reconcileAll([pool.id]);
+      if (reports) return reports[0];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const objectOf = async (id: string) => (await fake.pool.objects()).find((o) => o.resourceId === id);
+  const events = (action: string) =>
+    t.dataSource.query(
+      `SELECT resource_id, object_name FROM reconcile_events WHERE pool_id = $1 AND action = $2`,
+      [pool.id, action],
+    );
+
+  it('recreates a running object deleted behind our back, and records it', async () => {
+    const id = await running();
+    expect(await fake.pool.remove(objectName(id))).toBe(true);
+    await pass();
+    const back = await eventually('the object back', () => objectOf(id));
+    expect(back.phase).toBe('running');
+    expect(await fake.pool.createCount(id)).toBe(2);
+    expect(await events('recreated')).toContainEqual({ resource_id: id, object_name: null });
+    const after = await t.http().get(`/api/v1/resources/${id}`).set(bearer(token)).expect(200);
+    expect(after.body.state).toBe('running');
+  });
+
+  it('brings back a stopped one stopped', async () => {
+    const id = await running();
+    await t.http().post(`/api/v1/resources/${id}/stop`).set(bearer(token)).expect(202);
+    await untilState(t, token, id, 'stopped');
+    await fake.pool.remove(objectName(id));
+    await pass();
+    await eventually('the object back, stopped', async () =>
+      (await objectOf(id))?.phase === 'stopped' ? true : undefined,
+    );
+  });
+
+  it('reports an object with our labels that no resource owns, once, and leaves it alone', async () => {
+    const stray = randomUUID();
+    const driver = createDriver(
+      { id: pool.id, type: 'fake', connection: '' },
+      { redis: loadConfig().FAKE_POOL_REDIS_URL ?? loadConfig().REDIS_URL },
+    );
+    await driver.ensure({
+      id: stray,
+      kind: 'vm',
+      department: { id: randomUUID(), code: 'ghost' },
+      spec: { vcpu: 1, memoryGiB: 1, storageGiB: 1, image: 'x' },
+    });
+    await driver.close();
+    const first = await pass();
+    const second = await pass();
+    expect(first.recreated).toEqual([]);
+    // Reported in one pass (ours, or a scheduled one just before), never twice.
+    expect([...first.orphans, ...second.orphans].length).toBeLessThanOrEqual(1);
+    expect(second.orphans).toEqual([]);
+    expect(await events('orphan')).toEqual([{ resource_id: null, object_name: objectName(stray) }]);
+    expect(await objectOf(stray)).toBeDefined();
+  });
+
+  it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {
+    await fake.pool.pause();
+    const first = reconciler.reconcileAll([pool.id]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await reconciler.reconcileAll([pool.id])).toBeNull();
+    await fake.pool.resume();
+    await first;
+    const schedulers = await t.app.get(QueueRegistry).get(QueueName.Reconcile).getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toContain('pool.reconcile');
+  });
+});

@@ -1,0 +1,360 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { objectName } from '../../libs/drivers/index.js';
+import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
+import { SecretBox } from '../../src/modules/provisioning/pools/secret-box.js';
+import { bearer, startApp, type TestApp } from '../support/harness.js';
+import {
+  aResourceRequest,
+  createPool,
+  fakePool,
+  DOUBLE,
+  GENEROUS,
+  grantQuota,
+  untilState,
+} from '../support/provisioning.js';
+
+describe('resources on a fake pool, through the API and the worker', () => {
+  let t: TestApp;
+  let tree: Awaited<ReturnType<TestApp['world']['city']>>;
+  let tokens: Awaited<ReturnType<TestApp['world']['tokens']>>;
+  let pool: { id: string; name: string };
+  let fake: ReturnType<typeof fakePool>;
+
+  beforeAll(async () => {
+    t = await startApp({ api: true, worker: true });
+    tree = await t.world.city();
+    tokens = await t.world.tokens(tree.dept.id, tree.other.id);
+    // The city keeps room beyond what it hands the district, for departments made in the tests.
+    await grantQuota(t, [tree.city], DOUBLE);
+    await grantQuota(t, [tree.district, tree.dept], GENEROUS);
+    pool = await createPool(t, tokens.operator);
+    fake = fakePool(pool.id);
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await t?.close();
+  });
+
+  const request = (body: Record<string, unknown>, token = tokens.deptAdmin, key?: string) => {
+    const req = t.http().post('/api/v1/resources').set(bearer(token));
+    if (key) req.set('Idempotency-Key', key);
+    return req.send({ poolId: pool.id, ...body });
+  };
+  const ledger = (resourceId: string) =>
+    t.dataSource.query(`SELECT action, vcpu FROM quota_ledger WHERE resource_id = $1 ORDER BY id`, [
+      resourceId,
+    ]);
+  const allocated = async () =>
+    (await t.dataSource.getRepository(Pool).findOneByOrFail({ id: pool.id })).allocated;
+
+  it('request → queued → provisioning → running, one object with our labels, quota reserved', async () => {
+    const res = await request(aResourceRequest({ labels: { app: 'census' } })).expect(202);
+    expect(res.body).toMatchObject({ state: 'queued', desiredState: 'running', poolId: pool.id });
+    expect(res.body.idempotencyKey).toBeUndefined();
+    const running = await untilState(t, tokens.deptAdmin, res.body.id, 'running');
+    expect(
+      running.events.map((e: { fromState: string; toState: string }) => `${e.fromState}→${e.toState}`),
+    ).toEqual(['null→requested', 'requested→queued', 'queued→provisioning', 'provisioning→running']);
+    expect(
+      running.events.every((e: { spec: unknown; type: string }) => e.type === 'transition' && e.spec),
+    ).toBe(true);
+    const objects = (await fake.pool.objects()).filter((o) => o.resourceId === res.body.id);
+    expect(objects).toHaveLength(1);
+    expect(objects[0]).toMatchObject({ name: objectName(res.body.id), phase: 'running' });
+    expect(objects[0].labels).toMatchObject({
+      app: 'census',
+      'govcloud.io/resource-id': res.body.id,
+      'govcloud.io/department': tree.dept.code,
+    });
+    expect(await ledger(res.body.id)).toEqual([
+      { action: 'reserve', vcpu: '2' },
+      { action: 'commit', vcpu: '0' },
+    ]);
+    const audit = await t
+      .http()
+      .get(`/api/v1/audit?targetType=resource&targetId=${res.body.id}`)
+      .set(bearer(tokens.auditor))
+      .expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action).sort()).toEqual(
+      ['resource.requested', 'resource.queued', 'resource.provisioning', 'resource.running'].sort(),
+    );
+  });
+
+  it('stops, starts, resizes and deletes; quota and pool capacity come back exactly once', async () => {
+    const before = await allocated();
+    const { body } = await request(aResourceRequest()).expect(202);
+    await untilState(t, tokens.deptAdmin, body.id, 'running');
+    expect((await allocated()).vcpu).toBe(before.vcpu + 2);
+
+    await t.http().post(`/api/v1/resources/${body.id}/stop`).set(bearer(tokens.deptAdmin)).expect(202);
+    await untilState(t, tokens.deptAdmin, body.id, 'stopped');
+    expect((await fake.pool.objects()).find((o) => o.resourceId === body.id)?.phase).toBe('stopped');
+    const again = await t
+      .http()
+      .post(`/api/v1/resources/${body.id}/stop`)
+      .set(bearer(tokens.deptAdmin))
+      .expect(409);
+    expect(again.body.error).toBe('InvalidTransition');
+
+    const resized = await t
+      .http()
+      .patch(`/api/v1/resources/${body.id}`)
+      .set(bearer(tokens.deptAdmin))
+      .send({ spec: { vcpu: 4, memoryGiB: 8 } })
+      .expect(202);
+    expect(resized.body.spec).toMatchObject({ vcpu: 4, memoryGiB: 8, storageGiB: 40 });
+    expect((await allocated()).vcpu).toBe(before.vcpu + 4);
+    expect((await ledger(body.id)).filter((e: { action: string }) => e.action === 'adjust')).toEqual([
+      { action: 'adjust', vcpu: '2' },
+    ]);
+
+    await t.http().post(`/api/v1/resources/${body.id}/start`).set(bearer(tokens.deptAdmin)).expect(202);
+    const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
+    expect(running.events.find((e: { type: string }) => e.type === 'resized')).toMatchObject({
+      fromState: 'stopped',
+      toState: 'stopped',
+      spec: { vcpu: 4, memoryGiB: 8 },
+    });
+    expect((await fake.pool.objects()).find((o) => o.resourceId === body.id)?.spec).toMatchObject({
+      vcpu: 4,
+    });
+
+    const deleting = await t
+      .http()
+      .delete(`/api/v1/resources/${body.id}`)
+      .set(bearer(tokens.deptAdmin))
+      .expect(202);
+    expect(deleting.body.state).toBe('deleting');
+    await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+    const deleted = await untilState(t, tokens.deptAdmin, body.id, 'deleted');
+    expect(deleted.events.at(-1)).toMatchObject({ fromState: 'deleting', toState: 'deleted' });
+    expect((await fake.pool.objects()).filter((o) => o.resourceId === body.id)).toEqual([]);
+    expect((await ledger(body.id)).filter((e: { action: string }) => e.action === 'release')).toEqual([
+      { action: 'release', vcpu: '-4' },
+    ]);
+    expect(await allocated()).toEqual(before);
+    await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+    expect(await fake.pool.createCount(body.id)).toBe(1);
+  });
+
+  it('refuses a resize beyond quota or pool capacity with 409, changing nothing', async () => {
+    const { body } = await request(aResourceRequest()).expect(202);
+    const res = await t
+      .http()
+      .patch(`/api/v1/resources/${body.id}`)
+      .set(bearer(tokens.deptAdmin))
+      .send({ spec: { vcpu: 256 } })
+      .expect(409);
+    expect(res.body.message).toMatch(/vcpu/);
+    const back = await t.http().get(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(200);
+    expect(back.body.spec.vcpu).toBe(2);
+  });
+
+  describe('Idempotency-Key', () => {
+    it('answers the same resource for the same key and body, 409 for another body', async () => {
+      const body = aResourceRequest();
+      const first = await request(body, tokens.deptAdmin, 'key-1-' + body.name).expect(202);
+      const second = await request(body, tokens.deptAdmin, 'key-1-' + body.name).expect(202);
+      expect(second.body.id).toBe(first.body.id);
+      const other = await request(
+        { ...body, spec: { ...body.spec, vcpu: 3 } },
+        tokens.deptAdmin,
+        'key-1-' + body.name,
+      ).expect(409);
+      expect(other.body.message).toMatch(/Idempotency-Key/);
+      const [{ count }] = await t.dataSource.query(
+        `SELECT count(*)::int AS count FROM resources WHERE name = $1`,
+        [body.name],
+      );
+      expect(count).toBe(1);
+    });
+
+    it('makes one resource of concurrent requests with one key', async () => {
+      const body = aResourceRequest();
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => request(body, tokens.deptAdmin, 'race-' + body.name)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(202));
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+      const reserves = await t.dataSource.query(
+        `SELECT count(*)::int AS count FROM quota_ledger WHERE resource_id = $1 AND action = 'reserve'`,
+        [answers[0].body.id],
+      );
+      expect(reserves[0].count).toBe(1);
+    });
+
+    it('refuses a malformed key', async () => {
+      const res = await request(aResourceRequest(), tokens.deptAdmin, 'k'.repeat(201)).expect(400);
+      expect(res.body.message).toMatch(/^Idempotency-Key/);
+    });
+  });
+
+  describe('failures', () => {
+    it('retries a retryable driver error with backoff, then runs, with one object', async () => {
+      await fake.pool.failNext(2);
+      const { body } = await request(aResourceRequest()).expect(202);
+      await untilState(t, tokens.deptAdmin, body.id, 'running', 30_000);
+      expect(await fake.pool.createCount(body.id)).toBe(1);
+    });
+
+    it('fails at once on a terminal driver error, keeps the reason and the last error; retry recovers', async () => {
+      const broken = await createPool(t, tokens.operator);
+      const box = t.app.get(SecretBox);
+      await t.dataSource
+        .getRepository(Pool)
+        .createQueryBuilder()
+        .update()
+        .set({ connectionSealed: box.seal('{not json', broken.id) })
+        .where('id = :id', { id: broken.id })
+        .execute();
+      const { body } = await request({ ...aResourceRequest(), poolId: broken.id }).expect(202);
+      const failed = await untilState(t, tokens.deptAdmin, body.id, 'failed');
+      expect(failed.failureReason).toMatch(/^Misconfigured: /);
+      // The pool's driver could not even be made: the resource never reached provisioning.
+      expect(failed.events.at(-1)).toMatchObject({ fromState: 'queued', toState: 'failed' });
+      const [outbox] = await t.dataSource.query(
+        `SELECT done_at, last_error FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+        [body.id],
+      );
+      expect(outbox.done_at).not.toBeNull();
+      expect(outbox.last_error).toMatch(/Misconfigured/);
+
+      await t
+        .http()
+        .patch(`/api/v1/pools/${broken.id}`)
+        .set(bearer(tokens.operator))
+        .send({ connection: '{"latencyMs":0}' })
+        .expect(200);
+      await t.http().post(`/api/v1/resources/${body.id}/retry`).set(bearer(tokens.deptAdmin)).expect(202);
+      const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
+      expect(running.events.map((e: { toState: string }) => e.toState).slice(-4)).toEqual([
+        'failed',
+        'queued',
+        'provisioning',
+        'running',
+      ]);
+    });
+  });
+
+  describe('placement', () => {
+    it('puts a critical department on self-managed pools only, and answers 409 with reasons when none fits', async () => {
+      const critical = await t.world.department('department', tree.city, { critical: true });
+      const unit = await t.world.department('unit', critical);
+      await grantQuota(t, [critical, unit], { vcpu: 64, memoryGiB: 256, storageGiB: 2000, instances: 10 });
+      const admin = await t.world.token('dept-admin', critical.id);
+      const refused = await t
+        .http()
+        .post('/api/v1/resources')
+        .set(bearer(admin))
+        .send({ ...aResourceRequest(), departmentId: unit.id, poolId: pool.id })
+        .expect(409);
+      expect(refused.body.message).toMatch(/critical systems may only use self-managed pools/);
+
+      const own = await createPool(t, tokens.operator, {
+        tier: 'self-managed',
+        capacity: { vcpu: 4, memoryGiB: 16, storageGiB: 100 },
+      });
+      const placed = await t
+        .http()
+        .post('/api/v1/resources')
+        .set(bearer(admin))
+        .send({ ...aResourceRequest(), departmentId: unit.id })
+        .expect(202);
+      expect(placed.body.critical).toBe(true);
+      // Other suites' pools share the database: what matters is the tier placement chose.
+      const chosen = await t.dataSource.getRepository(Pool).findOneByOrFail({ id: placed.body.poolId });
+      expect(chosen.tier).toBe('self-managed');
+      await t
+        .http()
+        .post('/api/v1/resources')
+        .set(bearer(admin))
+        .send({ ...aResourceRequest(), departmentId: unit.id, poolId: own.id })
+        .expect(202);
+      const full = await t
+        .http()
+        .post('/api/v1/resources')
+        .set(bearer(admin))
+        .send({
+          ...aResourceRequest({ spec: { vcpu: 4, memoryGiB: 4, storageGiB: 10, image: 'x' } }),
+          departmentId: unit.id,
+          poolId: own.id,
+        })
+        .expect(409);
+      expect(full.body.message).toMatch(new RegExp(`${own.name}: not enough vcpu \\(needs 4, [0-3] left\\)`));
+    });
+
+    it('refuses a container on a VM-only pool type', async () => {
+      const libvirt = await createPool(t, tokens.operator, { type: 'libvirt', connection: 'qemu:///system' });
+      const res = await request({ ...aResourceRequest({ kind: 'container' }), poolId: libvirt.id }).expect(
+        409,
+      );
+      expect(res.body.message).toMatch(/a libvirt pool runs no container/);
+    });
+
+    it('answers QuotaExceeded when the department has no room, and keeps nothing', async () => {
+      const res = await request(
+        aResourceRequest({ spec: { vcpu: 200, memoryGiB: 1, storageGiB: 1, image: 'x' } }),
+        tokens.otherAdmin,
+      ).expect(409);
+      expect(res.body.error).toBe('QuotaExceeded');
+    });
+  });
+
+  describe('scope and input', () => {
+    it('lists with filters; dept-admins see their subtree only', async () => {
+      const { body } = await request(
+        aResourceRequest({
+          kind: 'container',
+          spec: { vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27', replicas: 2, ports: [80] },
+        }),
+      ).expect(202);
+      const list = await t
+        .http()
+        .get(`/api/v1/resources?kind=container&poolId=${pool.id}&departmentId=${tree.dept.id}`)
+        .set(bearer(tokens.finance))
+        .expect(200);
+      expect(list.body.items.map((r: { id: string }) => r.id)).toContain(body.id);
+      expect(list.body.items.every((r: { kind: string }) => r.kind === 'container')).toBe(true);
+      const others = await t.http().get('/api/v1/resources').set(bearer(tokens.otherAdmin)).expect(200);
+      expect(others.body.items.map((r: { id: string }) => r.id)).not.toContain(body.id);
+      await t.http().get(`/api/v1/resources/${body.id}`).set(bearer(tokens.otherAdmin)).expect(404);
+      await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.otherAdmin)).expect(404);
+      await request({ ...aResourceRequest(), departmentId: tree.dept.id }, tokens.otherAdmin).expect(404);
+    });
+
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['bad kind', { kind: 'lambda' }, /kind/],
+      ['zero vcpu', { spec: { vcpu: 0, memoryGiB: 1, storageGiB: 1, image: 'x' } }, /spec\.vcpu/],
+      [
+        'fractional memory',
+        { spec: { vcpu: 1, memoryGiB: 1.5, storageGiB: 1, image: 'x' } },
+        /spec\.memoryGiB/,
+      ],
+      ['missing image', { spec: { vcpu: 1, memoryGiB: 1, storageGiB: 1 } }, /spec\.image/],
+      [
+        'replicas on a vm',
+        { spec: { vcpu: 1, memoryGiB: 1, storageGiB: 1, image: 'x', replicas: 2 } },
+        /spec\.replicas/,
+      ],
+      [
+        'bad port',
+        { spec: { vcpu: 1, memoryGiB: 1, storageGiB: 1, image: 'x', ports: [70000] } },
+        /spec\.ports/,
+      ],
+      ['reserved label', { labels: { 'govcloud.io/department': 'x' } }, /labels/],
+      ['unknown field', { colour: 'red' }, /colour/],
+      ['blank name', { name: '  ' }, /name/],
+      ['unknown pool', { poolId: '00000000-0000-4000-8000-000000000000' }, /poolId/],
+    ];
+    it.each(cases)('400 for %s', async (_label, patch, field) => {
+      const res = await request({ ...aResourceRequest(), ...patch }).expect(400);
+      expect(res.body.message).toMatch(field);
+    });
+
+    it('409 for a second live resource with the same name in a department', async () => {
+      const body = aResourceRequest();
+      await request(body).expect(202);
+      await request(body).expect(409);
+    });
+  });
+});
