@@ -4,6 +4,7 @@ import { Quota1796026808415 } from './1796026808415-Quota.js';
 import { MigrationInventory1796026962955 } from './1796026962955-MigrationInventory.js';
 import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
 import { MigrationPlanning1796028423278 } from './1796028423278-MigrationPlanning.js';
+import { ServerRooms1796030720516 } from './1796030720516-ServerRooms.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -13,4 +14,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   MigrationInventory1796026962955,
   Provisioning1796027488675,
   MigrationPlanning1796028423278,
+  ServerRooms1796030720516,
 ];
