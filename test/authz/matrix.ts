@@ -347,4 +347,16 @@ export const MATRIX = [
   row('204 403 204 404 403 401', 'DELETE /api/v1/server-rooms/{id}/leases/{leaseId}', async (c) => ({
     params: await lease(c),
   })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/server-rooms', (c) => ({
+    query: { departmentId: c.tree.dept.id, year: 2026, format: 'csv' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/server-rooms/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/server-rooms/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/server-rooms/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'rooms.csv',
+      content: Buffer.from(`部门编码,机房名称,机柜数\n${c.tree.dept.code},${unique('机房')},4\n`),
+    },
+  })),
 ];

@@ -1,7 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, UploadedFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { BooleanQuery, UuidParam } from '../../common/dto.js';
+import { ExportQuery, ImportQuery, SheetQuery } from '../../common/sheet.dto.js';
+import { sheetFile } from '../../common/spreadsheet.js';
+import { requireFile, SheetUpload, type UploadedSheetFile } from '../../common/upload.js';
+import { RoomImportService } from './room-import.service.js';
 import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ListInventoryQuery } from '../migration/dto/system.dto.js';
@@ -31,12 +35,47 @@ export class RoomsController {
   constructor(
     private readonly rooms: RoomsService,
     private readonly closure: RoomClosureService,
+    private readonly sheets: RoomImportService,
   ) {}
 
   @Get()
   @Roles(...READERS)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListRoomsQuery) {
     return this.rooms.list(principal, query);
+  }
+
+  // Declared before ':id' so that these paths are not taken for ids.
+  @Get('template')
+  @Roles(...READERS)
+  async template(@Query() query: SheetQuery) {
+    const format = query.format ?? 'xlsx';
+    return sheetFile(
+      await this.sheets.template(format, query.encoding),
+      format,
+      '机房模板-server-rooms-template',
+      query.encoding,
+    );
+  }
+
+  @Get('export')
+  @Roles(...READERS)
+  async export(@CurrentPrincipal() principal: Principal, @Query() query: ExportQuery) {
+    const format = query.format ?? 'xlsx';
+    const buffer = await this.sheets.export(principal, format, query.encoding, query.departmentId);
+    return sheetFile(buffer, format, '机房-server-rooms', query.encoding);
+  }
+
+  /** All-or-nothing, like systems: any bad row answers 422 with every error. */
+  @Post('import')
+  @Roles('operator', 'dept-admin')
+  @HttpCode(200)
+  @SheetUpload()
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @UploadedFile() file: UploadedSheetFile | undefined,
+    @Query() query: ImportQuery,
+  ) {
+    return this.sheets.import(principal, requireFile(file), query.encoding);
   }
 
   @Get(':id')
