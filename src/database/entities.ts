@@ -2,7 +2,14 @@ import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
+import { Host } from '../modules/migration/entities/host.entity.js';
+import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
+import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
+import { Pool } from '../modules/provisioning/entities/pool.entity.js';
+import { ReconcileEvent } from '../modules/provisioning/entities/reconcile-event.entity.js';
+import { ResourceEvent } from '../modules/provisioning/entities/resource-event.entity.js';
+import { Resource } from '../modules/provisioning/entities/resource.entity.js';
 import { DepartmentQuota } from '../modules/quota/entities/department-quota.entity.js';
 import { QuotaLedgerEntry } from '../modules/quota/entities/quota-ledger-entry.entity.js';
 import { QuotaRequest } from '../modules/quota/entities/quota-request.entity.js';
@@ -19,4 +26,12 @@ export const entities = [
   DepartmentQuota,
   QuotaLedgerEntry,
   QuotaRequest,
+
+  InformationSystem,
+  Host,
+  MigrationTransition,
+  Pool,
+  Resource,
+  ResourceEvent,
+  ReconcileEvent,
 ];

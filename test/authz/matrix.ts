@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
 import { unique } from '../support/harness.js';
+import { aHost, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
 
 /** A fresh unit under the owning department, for operations that change or delete one. */
@@ -34,6 +35,29 @@ const loginUser = (c: Ctx) => {
   }
   return loginUsers.get(c)!;
 };
+
+/** A pending quota request filed by the owning department's admin, so the operator may decide it. */
+const quotaRequest = async (c: Ctx) =>
+  (
+    await c.as('own', 'POST', '/api/v1/quota-requests', {
+      departmentId: c.tree.dept.id,
+      limits: { vcpu: 0 },
+      reason: '矩阵',
+    })
+  ).id as string;
+
+/** A system / host owned by the owning department, created through the API. */
+const system = async (c: Ctx) =>
+  (await c.as('operator', 'POST', '/api/v1/systems', aSystem(c.tree.dept.id))).id;
+const host = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/hosts', aHost(c.tree.dept.id))).id;
+const fakePool = () => ({
+  name: unique('pool'),
+  type: 'fake',
+  tier: 'provider',
+  connection: '',
+  capacity: { vcpu: 8, memoryGiB: 16, storageGiB: 100 },
+});
+const pool = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/pools', fakePool())).id as string;
 
 export const MATRIX = [
   // auth
@@ -107,4 +131,80 @@ export const MATRIX = [
   })),
   row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
   row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
+
+  row('201 403 201 404 403 401', 'POST /api/v1/quota-requests', (c) => ({
+    body: { departmentId: c.tree.dept.id, limits: { vcpu: 1 }, reason: '新系统上云' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota-requests'),
+  row('200 200 200 404 200 401', 'GET /api/v1/quota-requests/{id}', async (c) => ({
+    params: { id: await quotaRequest(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/approve', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/reject', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { reason: '预算不足' },
+  })),
+
+  // migration: systems
+  row('200 200 200 200 200 401', 'GET /api/v1/systems'),
+  row('201 403 201 404 403 401', 'POST /api/v1/systems', (c) => ({ body: aSystem(c.tree.dept.id) })),
+  row('200 200 200 404 200 401', 'GET /api/v1/systems/{id}', async (c) => ({
+    params: { id: await system(c) },
+  })),
+  row('200 403 200 404 403 401', 'PATCH /api/v1/systems/{id}', async (c) => ({
+    params: { id: await system(c) },
+    body: { userCount: 500 },
+  })),
+  row('204 403 204 404 403 401', 'DELETE /api/v1/systems/{id}', async (c) => ({
+    params: { id: await system(c) },
+  })),
+  row('200 403 200 404 403 401', 'POST /api/v1/systems/{id}/transitions', async (c) => ({
+    params: { id: await system(c) },
+    body: { to: 'assessed', note: '评估完成' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/systems/{id}/transitions', async (c) => ({
+    params: { id: await system(c) },
+  })),
+  row('200 403 403 403 403 401', 'PUT /api/v1/systems/{id}/strategy', async (c) => ({
+    params: { id: await system(c) },
+    body: { strategy: 'hosting', reason: '整体托管' },
+  })),
+
+  // migration: hosts
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts'),
+  row('201 403 201 404 403 401', 'POST /api/v1/hosts', (c) => ({ body: aHost(c.tree.dept.id) })),
+  row('200 200 200 404 200 401', 'GET /api/v1/hosts/{id}', async (c) => ({ params: { id: await host(c) } })),
+  row('200 403 200 404 403 401', 'PATCH /api/v1/hosts/{id}', async (c) => ({
+    params: { id: await host(c) },
+    body: { cpuCores: 16 },
+  })),
+  row('204 403 204 404 403 401', 'DELETE /api/v1/hosts/{id}', async (c) => ({
+    params: { id: await host(c) },
+  })),
+  row('200 403 200 404 403 401', 'POST /api/v1/hosts/{id}/transitions', async (c) => ({
+    params: { id: await host(c) },
+    body: { to: 'assessed', note: '评估完成' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/hosts/{id}/transitions', async (c) => ({
+    params: { id: await host(c) },
+  })),
+
+  // pools: run by operators, seen by all (never their connections)
+  row('200 200 200 200 200 401', 'GET /api/v1/pools'),
+  row('200 200 200 200 200 401', 'GET /api/v1/pools/{id}', async (c) => ({ params: { id: await pool(c) } })),
+  row('201 403 403 403 403 401', 'POST /api/v1/pools', () => ({ body: fakePool() })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/pools/{id}', async (c) => ({
+    params: { id: await pool(c) },
+    body: { enabled: false },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/pools/{id}/capacity', async (c) => ({
+    params: { id: await pool(c) },
+    body: { amounts: { vcpu: 4 }, reason: '机房设备并入' },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/pools/{id}', async (c) => ({
+    params: { id: await pool(c) },
+  })),
 ];
