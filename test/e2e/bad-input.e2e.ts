@@ -86,6 +86,14 @@ describe('bad input is refused by name', () => {
     );
   });
 
+  it('a nested object that is missing, null or not an object', async () => {
+    const pool = { name: '供应商池', type: 'fake', tier: 'provider', connection: '' };
+    const create = (body: object) => t.http().post('/api/v1/pools').set(bearer(operator)).send(body);
+    refused(await create(pool), 400, /^capacity /);
+    refused(await create({ ...pool, capacity: null }), 400, /^capacity /);
+    refused(await create({ ...pool, capacity: [1] }), 400, /^capacity /);
+  });
+
   it('headers too large for Node answer in the error shape too', async () => {
     const res = await t
       .http()

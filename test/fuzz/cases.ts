@@ -109,8 +109,8 @@ export function validObject(schema: Schema): fc.Arbitrary<Record<string, unknown
   return fc.record(model, { requiredKeys: (schema.required ?? []).filter((k) => k in properties) });
 }
 
-/** A value of another JSON type than the schema's. */
-function wrongType(schema: Schema): fc.Arbitrary<unknown> {
+/** A value of another JSON type than the schema's; null only for a required field (else it means absent). */
+function wrongType(schema: Schema, required: boolean): fc.Arbitrary<unknown> {
   const all: Record<string, fc.Arbitrary<unknown>> = {
     string: fc.constantFrom('12', 'true', '', 'x'),
     number: fc.constantFrom(...BOUNDARY_NUMBERS),
@@ -121,7 +121,7 @@ function wrongType(schema: Schema): fc.Arbitrary<unknown> {
   };
   const own = schema.enum ? 'string' : schema.type === 'integer' ? 'number' : (schema.type ?? 'string');
   const others = Object.entries(all)
-    .filter(([type]) => type !== own && !(own === 'string' && type === 'string'))
+    .filter(([type]) => type !== own && (required || type !== 'null'))
     .map(([, arb]) => arb);
   return fc.oneof(...others);
 }
@@ -137,11 +137,13 @@ function spoiledBody(
   const strings = properties.filter(([k, s]) => (s.type ?? 'string') === 'string' && !s.enum && !isId(k, s));
   const numbers = properties.filter(([, s]) => s.type === 'number' || s.type === 'integer');
   const spoilers: Array<fc.Arbitrary<{ value: unknown; field: string; kind: string }>> = [
-    fc
-      .tuple(base, pick)
-      .chain(([body, [key, s]]) =>
-        wrongType(s).map((v) => ({ value: { ...body, [key]: v }, field: key, kind: 'wrong-type' })),
-      ),
+    fc.tuple(base, pick).chain(([body, [key, s]]) =>
+      wrongType(s, (schema.required ?? []).includes(key)).map((v) => ({
+        value: { ...body, [key]: v },
+        field: key,
+        kind: 'wrong-type',
+      })),
+    ),
     fc.tuple(base, identifier).map(([body, key]) => ({
       value: { ...body, [`x${key}`]: 'unknown' },
       field: `x${key}`,
