@@ -207,4 +207,26 @@ export const MATRIX = [
   row('204 403 403 403 403 401', 'DELETE /api/v1/pools/{id}', async (c) => ({
     params: { id: await pool(c) },
   })),
+
+  // migration: spreadsheets (the import's rows name the owning department's code)
+  row('200 200 200 200 200 401', 'GET /api/v1/systems/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/systems/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/systems/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'systems.csv',
+      content: Buffer.from(
+        `部门编码,系统名称,密级,等保级别,架构\n${c.tree.dept.code},${unique('系统')},非涉密,2,B/S\n`,
+      ),
+    },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/hosts/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'hosts.csv',
+      content: Buffer.from(`部门编码,主机名,类型\n${c.tree.dept.code},${unique('host')},物理机\n`),
+    },
+  })),
 ];
