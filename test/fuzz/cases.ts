@@ -255,6 +255,73 @@ function rawBody(schema: Schema | undefined): fc.Arbitrary<{ body: Body; kind: s
   );
 }
 
+/** A multipart body by hand, so that it can also be cut short or lie about its boundary. */
+function multipart(parts: Array<{ field: string; filename: string; type: string; content: Buffer }>): Buffer {
+  const boundary = 'fuzzBoundary7MA4YWxk';
+  const chunks = parts.flatMap((part) => [
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${part.field}"; filename="${part.filename}"\r\n` +
+        `Content-Type: ${part.type}\r\n\r\n`,
+    ),
+    part.content,
+    Buffer.from('\r\n'),
+  ]);
+  return Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]);
+}
+
+const MULTIPART = 'multipart/form-data; boundary=fuzzBoundary7MA4YWxk';
+
+/** Uploads: files of garbage, hostile CSV, the wrong field, several files, a multipart cut short. */
+function upload(field: string): fc.Arbitrary<{ kind: string; body: Body; field?: string }> {
+  const csvCell = fc.oneof(fc.constantFrom(...NASTY_STRINGS.filter((x) => x.length < 300)), fc.string());
+  const csv = fc
+    .array(fc.array(csvCell, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 20 })
+    .map((rows) =>
+      rows.map((cells) => cells.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')).join('\n'),
+    );
+  const file = (content: Buffer, filename = 'x.csv', type = 'text/csv', name = field) =>
+    multipart([{ field: name, filename, type, content }]);
+  const body = (bytes: Buffer, contentType = MULTIPART): Body => ({ kind: 'raw', bytes, contentType });
+  return fc.oneof(
+    csv.map((text) => ({ kind: 'upload-csv', body: body(file(Buffer.from(text))) })),
+    fc.uint8Array({ maxLength: 4096 }).map((bytes) => ({
+      kind: 'upload-bytes',
+      body: body(
+        file(
+          Buffer.from(bytes),
+          'x.xlsx',
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        ),
+      ),
+    })),
+    fc.constantFrom(...INVALID_UTF8).map((bad) => ({
+      kind: 'upload-invalid-utf8',
+      body: body(file(Buffer.concat([Buffer.from('a,b\n'), bad, Buffer.from(',c\n')]))),
+    })),
+    // A zip signature with nothing after it: what a truncated XLSX looks like.
+    fc.constant({
+      kind: 'upload-truncated-xlsx',
+      body: body(file(Buffer.from('PK\u0003\u0004\u0014\u0000'), 'x.xlsx')),
+    }),
+    fc.constant({ kind: 'upload-empty', body: body(file(Buffer.alloc(0))), field }),
+    fc.constant({
+      kind: 'upload-wrong-field',
+      body: body(file(Buffer.from('a,b\n'), 'x.csv', 'text/csv', 'other')),
+    }),
+    fc.constant({
+      kind: 'upload-two-files',
+      body: body(
+        multipart([
+          { field, filename: 'a.csv', type: 'text/csv', content: Buffer.from('a\n') },
+          { field, filename: 'b.csv', type: 'text/csv', content: Buffer.from('b\n') },
+        ]),
+      ),
+    }),
+    fc.constant({ kind: 'upload-cut-short', body: body(file(Buffer.from('a,b\n')).subarray(0, 60)) }),
+    fc.constant({ kind: 'upload-no-boundary', body: body(file(Buffer.from('a\n')), 'multipart/form-data') }),
+  );
+}
+
 function paramRef(name: string, schema: Schema): fc.Arbitrary<Ref> {
   return fc
     .oneof(
@@ -387,7 +454,9 @@ export function caseFor(op: Operation): fc.Arbitrary<FuzzCase> {
       weight: 3,
       arbitrary: fc
         .tuple(validParams, rawBody(op.body))
-        .map(([p, raw]) => make({ kind: raw.kind, params: p, body: raw.body, field: raw.field })),
+        .map(([p, raw]) =>
+          make({ kind: raw.kind, params: p, body: raw.body, field: op.body ? raw.field : undefined }),
+        ),
     });
   }
   const spoiled = op.body ? spoiledBody(op.body) : undefined;
@@ -401,6 +470,7 @@ export function caseFor(op: Operation): fc.Arbitrary<FuzzCase> {
         ),
     });
   }
+  if (op.fileField) kinds.push({ weight: 4, arbitrary: upload(op.fileField).map((u) => make(u)) });
   if (!takesBody) {
     // A body where none belongs must be ignored or refused, never break the request.
     kinds.push({
@@ -422,6 +492,22 @@ export function caseFor(op: Operation): fc.Arbitrary<FuzzCase> {
 /** Operations whose valid requests hash a password (~0.1 s of CPU each) are fuzzed less often. */
 const COSTLY = new Set(['POST /api/v1/auth/login', 'POST /api/v1/users', 'PATCH /api/v1/users/{id}']);
 
-export function anyCase(ops: Operation[]): fc.Arbitrary<FuzzCase> {
-  return fc.oneof(...ops.map((op) => ({ weight: COSTLY.has(op.key) ? 1 : 4, arbitrary: caseFor(op) })));
+/**
+ * One batch of about `size` cases, every operation in it (the costly ones a quarter as often), in an
+ * order mixed by the seed. Same seed, same document: same cases.
+ */
+export function batchOf(ops: Operation[], size: number, seed: number): FuzzCase[] {
+  const weight = (op: Operation) => (COSTLY.has(op.key) ? 1 : 4);
+  const total = ops.reduce((sum, op) => sum + weight(op), 0);
+  const cases = ops.flatMap((op, i) =>
+    fc.sample(caseFor(op), {
+      seed: seed * 1000 + i,
+      numRuns: Math.max(1, Math.round((size * weight(op)) / total)),
+    }),
+  );
+  const order = fc.sample(fc.integer(), { seed, numRuns: cases.length });
+  return cases
+    .map((c, i) => ({ c, key: order[i] }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ c }) => c);
 }

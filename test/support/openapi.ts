@@ -37,6 +37,8 @@ export interface Operation {
   body?: Schema;
   /** Content types of the request body other than JSON (uploads). */
   otherBodyTypes: string[];
+  /** The multipart field that carries a file, for uploads. */
+  fileField?: string;
 }
 
 interface Document {
@@ -88,6 +90,9 @@ export function operationsOf(document: Document): Operation[] {
           })),
           body: content['application/json'] ? (resolve(content['application/json'].schema) ?? {}) : undefined,
           otherBodyTypes: Object.keys(content).filter((type) => type !== 'application/json'),
+          fileField: Object.entries(resolve(content['multipart/form-data']?.schema)?.properties ?? {}).find(
+            ([, property]) => property.format === 'binary',
+          )?.[0],
         };
       }),
   );
