@@ -5,6 +5,7 @@ import { MigrationInventory1796026962955 } from './1796026962955-MigrationInvent
 import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
 import { MigrationPlanning1796028423278 } from './1796028423278-MigrationPlanning.js';
 import { QuotaFollowsDepartmentTree1796030066030 } from './1796030066030-QuotaFollowsDepartmentTree.js';
+import { ServerRooms1796030720516 } from './1796030720516-ServerRooms.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -15,4 +16,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Provisioning1796027488675,
   MigrationPlanning1796028423278,
   QuotaFollowsDepartmentTree1796030066030,
+  ServerRooms1796030720516,
 ];

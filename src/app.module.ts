@@ -3,6 +3,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { FacilitiesModule } from './modules/facilities/facilities.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
 import { MigrationModule } from './modules/migration/migration.module.js';
@@ -21,6 +22,7 @@ const domainModules = [
   TenancyModule,
   QuotaModule,
   MigrationModule,
+  FacilitiesModule,
   ProvisioningModule,
 ];
 

@@ -59,6 +59,13 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
       };
     case '23514': // check_violation: a CHECK constraint, or a trigger refusing a change with its reasons
       return { statusCode: 409, error: ErrorCode.Conflict, message: error.message };
+    case '23502':
+      // not_null_violation: an optional field sent as null where the column takes none.
+      return {
+        statusCode: 400,
+        error: ErrorCode.InvalidInput,
+        message: `${pg.column ?? 'value'}: must not be null`,
+      };
     case '22P02':
     case '22003':
     case '22007':

@@ -3,6 +3,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -14,6 +15,9 @@ import {
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number.parseInt(value, 10) : value;
+
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 
 /** Every environment variable the processes read. Nothing else reads process.env. */
 export class AppConfig {
@@ -90,6 +94,44 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
   FAKE_POOL_REDIS_URL?: string;
+  /** Server-room closure candidates (src/modules/facilities/candidates.ts): small below these racks… */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ROOM_SMALL_MAX_RACKS = 10;
+
+  /** …or below this floor area (m²). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  ROOM_SMALL_MAX_AREA_M2 = 100;
+
+  /** Energy-hungry above this PUE. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  ROOM_MAX_PUE = 2;
+
+  /** Under-used below this utilisation (%). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  ROOM_MIN_UTILISATION_PERCENT = 30;
+
+  /** A CJK font for PDF reports (.ttf, .otf or .ttc); unset: the Debian fonts-noto-cjk paths are searched. */
+  @IsOptional()
+  @IsString()
+  CJK_FONT_PATH?: string;
+
+  /** The font's PostScript name inside a .ttc collection. */
+  @IsOptional()
+  @IsString()
+  CJK_FONT_FAMILY = 'NotoSansCJKsc-Regular';
 }
 
 export class ConfigError extends Error {}

@@ -2,6 +2,9 @@ import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
+import { NetworkLease } from '../modules/facilities/entities/network-lease.entity.js';
+import { RoomEquipment } from '../modules/facilities/entities/room-equipment.entity.js';
+import { ServerRoom } from '../modules/facilities/entities/server-room.entity.js';
 import { Host } from '../modules/migration/entities/host.entity.js';
 import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
 import { MigrationTarget } from '../modules/migration/entities/migration-target.entity.js';
@@ -36,6 +39,9 @@ export const entities = [
   MigrationWave,
   MigrationTarget,
   SystemResource,
+  ServerRoom,
+  NetworkLease,
+  RoomEquipment,
   Pool,
   Resource,
   ResourceEvent,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { seedDemoInventory } from './demo-inventory.js';
 import { hashPassword } from '../modules/auth/auth.service.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import type { Role } from '../modules/auth/principal.js';
@@ -88,6 +89,8 @@ export async function seedDemoCity(dataSource: DataSource): Promise<DemoLogin[]>
       );
       await add(`${code}-wjj`, `${name}卫健局`, `${nameEn} Health Bureau`, 'department', district);
     }
+
+    await seedDemoInventory(manager, byCode);
 
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const users = manager.getRepository(User);

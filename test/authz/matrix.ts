@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
 import { Resource } from '../../src/modules/provisioning/entities/resource.entity.js';
 import { unique } from '../support/harness.js';
-import { aHost, aResource, aSystem } from '../support/inventory.js';
+import { aHost, aResource, aRoom, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
 
 /** A fresh unit under the owning department, for operations that change or delete one. */
@@ -101,6 +101,27 @@ const wave = async (c: Ctx) =>
       targetDate: '2026-12-31',
     })
   ).id;
+
+/** A server room of the owning department; `closing` walks it to where close is allowed. */
+const room = async (c: Ctx, closing = false) => {
+  const id = (await c.as('operator', 'POST', '/api/v1/server-rooms', aRoom(c.tree.dept.id))).id;
+  if (closing) {
+    await c.as('operator', 'POST', `/api/v1/server-rooms/${id}/transitions`, { to: 'closure-planned' });
+    await c.as('operator', 'POST', `/api/v1/server-rooms/${id}/transitions`, { to: 'closing' });
+  }
+  return id;
+};
+const LEASE = {
+  provider: '中国电信',
+  bandwidthMbps: 100,
+  monthlyFee: '2500.00',
+  contractStart: '2025-01-01',
+  contractEnd: '2027-06-30',
+};
+const lease = async (c: Ctx) => {
+  const id = await room(c);
+  return { id, leaseId: (await c.as('operator', 'POST', `/api/v1/server-rooms/${id}/leases`, LEASE)).id };
+};
 
 export const MATRIX = [
   // auth
@@ -348,5 +369,53 @@ export const MATRIX = [
   })),
   row('202 403 202 404 403 401', 'POST /api/v1/resources/{id}/retry', async (c) => ({
     params: { id: await resourceIn(c, 'failed') },
+  })),
+
+  // facilities: server rooms
+  row('200 200 200 200 200 401', 'GET /api/v1/server-rooms'),
+  row('201 403 201 404 403 401', 'POST /api/v1/server-rooms', (c) => ({ body: aRoom(c.tree.dept.id) })),
+  row('200 200 200 404 200 401', 'GET /api/v1/server-rooms/{id}', async (c) => ({
+    params: { id: await room(c) },
+  })),
+  row('200 403 200 404 403 401', 'PATCH /api/v1/server-rooms/{id}', async (c) => ({
+    params: { id: await room(c) },
+    body: { racks: 8 },
+  })),
+  row('204 403 204 404 403 401', 'DELETE /api/v1/server-rooms/{id}', async (c) => ({
+    params: { id: await room(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/server-rooms/{id}/transitions', async (c) => ({
+    params: { id: await room(c) },
+    body: { to: 'closure-planned' },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/server-rooms/{id}/close', async (c) => ({
+    params: { id: await room(c, true) },
+    body: { closedOn: '2026-12-31' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/server-rooms/{id}/leases', async (c) => ({
+    params: { id: await room(c) },
+  })),
+  row('201 403 201 404 403 401', 'POST /api/v1/server-rooms/{id}/leases', async (c) => ({
+    params: { id: await room(c) },
+    body: LEASE,
+  })),
+  row('200 403 200 404 403 401', 'PATCH /api/v1/server-rooms/{id}/leases/{leaseId}', async (c) => ({
+    params: await lease(c),
+    body: { bandwidthMbps: 200 },
+  })),
+  row('204 403 204 404 403 401', 'DELETE /api/v1/server-rooms/{id}/leases/{leaseId}', async (c) => ({
+    params: await lease(c),
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/server-rooms', (c) => ({
+    query: { departmentId: c.tree.dept.id, year: 2026, format: 'csv' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/server-rooms/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/server-rooms/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/server-rooms/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'rooms.csv',
+      content: Buffer.from(`部门编码,机房名称,机柜数\n${c.tree.dept.code},${unique('机房')},4\n`),
+    },
   })),
 ];

@@ -91,3 +91,21 @@ export async function backdate(t: TestApp, systemId: string, toStatus: Migration
     [systemId, toStatus, day],
   );
 }
+
+/** A valid server room body. */
+export const aRoom = (departmentId: string, extra: Record<string, unknown> = {}) => ({
+  departmentId,
+  name: unique('机房'),
+  address: '市政府大楼三楼',
+  floorAreaM2: 60,
+  racks: 6,
+  itPowerKw: 24,
+  pue: 2.2,
+  utilisationPercent: 25,
+  costElectricity: '180000.00',
+  costMaintenance: '60000.50',
+  costStaff: '120000.00',
+  costNetwork: '36000.00',
+  costOther: '4000.25',
+  ...extra,
+});

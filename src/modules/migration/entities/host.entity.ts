@@ -27,6 +27,11 @@ export class Host extends MigrationTracked {
   @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_hosts_department' })
   department?: object;
 
+  /** Declared for the foreign key to the room (facilities); the services work with serverRoomId. */
+  @ManyToOne('ServerRoom', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'server_room_id', foreignKeyConstraintName: 'fk_hosts_server_room' })
+  serverRoom?: object;
+
   @Column({ type: 'varchar', length: 253 })
   hostname!: string;
 

@@ -6,6 +6,7 @@ import { MigrationTracked } from './tracked.js';
 @Entity('information_systems')
 @Index('uq_systems_department_name', ['departmentId', 'name'], { unique: true })
 @Index('ix_systems_status', ['status'])
+@Index('ix_systems_server_room', ['serverRoomId'])
 export class InformationSystem extends MigrationTracked {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -13,6 +14,11 @@ export class InformationSystem extends MigrationTracked {
   @ManyToOne('Department', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_systems_department' })
   department?: object;
+
+  /** Declared for the foreign key to the room (facilities); the services work with serverRoomId. */
+  @ManyToOne('ServerRoom', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'server_room_id', foreignKeyConstraintName: 'fk_systems_server_room' })
+  serverRoom?: object;
 
   @Column({ type: 'varchar', length: 200 })
   name!: string;

@@ -1,0 +1,58 @@
+import { DomainError, ErrorCode } from '../../common/errors.js';
+
+/** A department server room (机房): closed once its systems have moved, or kept under unified management. */
+export const ROOM_STATUSES = ['active', 'closure-planned', 'closing', 'closed', 'retained'] as const;
+export type RoomStatus = (typeof ROOM_STATUSES)[number];
+
+/**
+ * Every allowed move, once. "closed" is reached only through POST /:id/close, which checks the hosts
+ * and records the equipment; retained rooms may later be planned for closure after all.
+ */
+export const ROOM_TRANSITIONS: Record<RoomStatus, readonly RoomStatus[]> = {
+  active: ['closure-planned', 'retained'],
+  'closure-planned': ['closing', 'active', 'retained'],
+  closing: ['closed', 'closure-planned'],
+  closed: [],
+  retained: ['closure-planned'],
+};
+
+export function checkRoomTransition(from: RoomStatus, to: RoomStatus, viaClose = false): void {
+  const allowed = ROOM_TRANSITIONS[from];
+  if (!allowed.includes(to))
+    throw new DomainError(
+      ErrorCode.InvalidTransition,
+      `to: ${from} → ${to} is not allowed (allowed from ${from}: ${allowed.join(', ') || 'none'})`,
+      { from, to, allowed },
+    );
+  if (to === 'closed' && !viaClose)
+    throw new DomainError(
+      ErrorCode.InvalidTransition,
+      'to: close a room with POST /api/v1/server-rooms/:id/close',
+      {
+        from,
+        to,
+      },
+    );
+}
+
+/** Hosts that no longer hold a room open: moved to the cloud, archived, or retired (relocated ones left the room). */
+export const HOST_DONE = ['migrated', 'archived', 'retired'];
+/** Systems that no longer hold a room open; classified ones go to the internal network (exempted). */
+export const SYSTEM_DONE = ['migrated', 'archived', 'retired', 'exempted'];
+
+/** Finance stops a closed room's O&M budget from 1 January of the next year (来年不再拨付). */
+export function budgetStopsOn(closedOn: string): string {
+  return `${Number(closedOn.slice(0, 4)) + 1}-01-01`;
+}
+
+/** Leases under three years run to their end; longer ones are adjusted. None is renewed after closure. */
+export function leaseAction(contractStart: string, contractEnd: string): 'run-to-end' | 'adjust' {
+  const start = new Date(`${contractStart}T00:00:00Z`);
+  const threeYears = new Date(Date.UTC(start.getUTCFullYear() + 3, start.getUTCMonth(), start.getUTCDate()));
+  return new Date(`${contractEnd}T00:00:00Z`) < threeYears ? 'run-to-end' : 'adjust';
+}
+
+/** Today in the city's time zone (China Standard Time): closure dates are local calendar days. */
+export function todayInChina(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
+}
