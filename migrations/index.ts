@@ -1,7 +1,12 @@
 // Listed explicitly (not globbed) so the API, the workers, the CLI and Jest load the same set, in order.
 import { Foundation1795518225362 } from './1795518225362-Foundation.js';
 import { Quota1796026808415 } from './1796026808415-Quota.js';
+import { MigrationInventory1796026962955 } from './1796026962955-MigrationInventory.js';
 
 import type { MigrationInterface } from 'typeorm';
 
-export const migrations: Array<new () => MigrationInterface> = [Foundation1795518225362, Quota1796026808415];
+export const migrations: Array<new () => MigrationInterface> = [
+  Foundation1795518225362,
+  Quota1796026808415,
+  MigrationInventory1796026962955,
+];

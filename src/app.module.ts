@@ -5,6 +5,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
+import { MigrationModule } from './modules/migration/migration.module.js';
 import { QuotaModule } from './modules/quota/quota.module.js';
 import { TenancyModule } from './modules/tenancy/tenancy.module.js';
 
@@ -18,6 +19,7 @@ const domainModules = [
   AuthModule,
   TenancyModule,
   QuotaModule,
+  MigrationModule,
 ];
 
 @Module({})

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { BODY_LIMIT, bodyParserErrors, rejectUnstorableStrings, requireUtf8 } from './common/body.js';
 import { AllExceptionsFilter } from './common/exception.filter.js';
 import { httpMiddleware } from './common/http.middleware.js';
 import { PinoNestLogger, rootLogger } from './common/logger.js';
@@ -23,8 +24,12 @@ export async function createApp(role: AppRole): Promise<NestExpressApplication> 
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: '1mb' });
+  // Request id first, so that even a body the parser refuses is answered with one.
   app.use(httpMiddleware(app.get(MetricsService)));
+  // Nest reserves `verify` for { rawBody: true }, which this app does not use.
+  const json = { limit: BODY_LIMIT, verify: requireUtf8 } as NestExpressBodyParserOptionsFor<'json'>;
+  app.useBodyParser('json', json);
+  app.use(bodyParserErrors, rejectUnstorableStrings);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

@@ -9,6 +9,8 @@ export enum ErrorCode {
   QuotaExceeded = 'QuotaExceeded',
   InvalidTransition = 'InvalidTransition',
   Unavailable = 'Unavailable',
+  PayloadTooLarge = 'PayloadTooLarge',
+  UnsupportedMediaType = 'UnsupportedMediaType',
 }
 
 export class DomainError extends Error {

@@ -22,12 +22,16 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.FORBIDDEN;
     case ErrorCode.Unavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.PayloadTooLarge:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.UnsupportedMediaType:
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     default:
       return assertUnreachable(code);
   }
 }
 
-interface ErrorFields {
+export interface ErrorFields {
   statusCode: number;
   error: string;
   message: string;
@@ -58,6 +62,8 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
     case '22007':
     case '22008':
     case '22001':
+    case '22021': // character_not_in_repertoire: a NUL or invalid byte the request checks missed
+    case '22P05': // untranslatable_character: \u0000 inside jsonb
       return {
         statusCode: 400,
         error: ErrorCode.InvalidInput,
@@ -76,51 +82,52 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
 const CONNECTION_ERRORS =
   /ECONNREFUSED|Connection terminated|connection timeout|ECONNRESET|the database system is/i;
 
+/** The error body every failure answers with (the request id is added by the caller). */
+export function toErrorBody(exception: unknown): ErrorFields {
+  if (exception instanceof DomainError) {
+    return {
+      statusCode: statusOf(exception.code),
+      error: exception.code,
+      message: exception.message,
+      ...exception.details,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const res = exception.getResponse();
+    const message =
+      typeof res === 'string'
+        ? res
+        : Array.isArray((res as { message?: unknown }).message)
+          ? (res as { message: string[] }).message.join('; ')
+          : String((res as { message?: unknown }).message ?? exception.message);
+    const error = (res as { error?: string }).error ?? HttpStatus[status] ?? 'Error';
+    return { statusCode: status, error, message };
+  }
+  if (exception instanceof QueryFailedError) {
+    const mapped = fromPostgres(exception);
+    if (mapped) return mapped;
+  }
+  if (exception instanceof Error && CONNECTION_ERRORS.test(exception.message)) {
+    return {
+      statusCode: 503,
+      error: ErrorCode.Unavailable,
+      message: 'a backing service is unavailable, retry later',
+    };
+  }
+  return { statusCode: 500, error: 'InternalServerError', message: 'internal error' };
+}
+
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
-    const body: ErrorBody = { ...this.toBody(exception), requestId: request.id };
+    const body: ErrorBody = { ...toErrorBody(exception), requestId: request.id };
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       rootLogger().error({ err: exception, requestId: request.id, path: request.url }, 'unhandled error');
     }
     if (!response.headersSent) response.status(body.statusCode).json(body);
-  }
-
-  private toBody(exception: unknown): ErrorFields {
-    if (exception instanceof DomainError) {
-      return {
-        statusCode: statusOf(exception.code),
-        error: exception.code,
-        message: exception.message,
-        ...exception.details,
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const res = exception.getResponse();
-      const message =
-        typeof res === 'string'
-          ? res
-          : Array.isArray((res as { message?: unknown }).message)
-            ? (res as { message: string[] }).message.join('; ')
-            : String((res as { message?: unknown }).message ?? exception.message);
-      const error = (res as { error?: string }).error ?? HttpStatus[status] ?? 'Error';
-      return { statusCode: status, error, message };
-    }
-    if (exception instanceof QueryFailedError) {
-      const mapped = fromPostgres(exception);
-      if (mapped) return mapped;
-    }
-    if (exception instanceof Error && CONNECTION_ERRORS.test(exception.message)) {
-      return {
-        statusCode: 503,
-        error: ErrorCode.Unavailable,
-        message: 'a backing service is unavailable, retry later',
-      };
-    }
-    return { statusCode: 500, error: 'InternalServerError', message: 'internal error' };
   }
 }

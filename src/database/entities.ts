@@ -2,6 +2,9 @@ import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
+import { Host } from '../modules/migration/entities/host.entity.js';
+import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
+import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
 import { DepartmentQuota } from '../modules/quota/entities/department-quota.entity.js';
 import { QuotaLedgerEntry } from '../modules/quota/entities/quota-ledger-entry.entity.js';
@@ -19,4 +22,8 @@ export const entities = [
   DepartmentQuota,
   QuotaLedgerEntry,
   QuotaRequest,
+
+  InformationSystem,
+  Host,
+  MigrationTransition,
 ];

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
 import { unique } from '../support/harness.js';
+import { aHost, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
 
 /** A fresh unit under the owning department, for operations that change or delete one. */
@@ -34,6 +35,11 @@ const loginUser = (c: Ctx) => {
   }
   return loginUsers.get(c)!;
 };
+
+/** A system / host owned by the owning department, created through the API. */
+const system = async (c: Ctx) =>
+  (await c.as('operator', 'POST', '/api/v1/systems', aSystem(c.tree.dept.id))).id;
+const host = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/hosts', aHost(c.tree.dept.id))).id;
 
 export const MATRIX = [
   // auth
@@ -107,4 +113,48 @@ export const MATRIX = [
   })),
   row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
   row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
+
+  // migration: systems
+  row('200 200 200 200 200 401', 'GET /api/v1/systems'),
+  row('201 403 201 404 403 401', 'POST /api/v1/systems', (c) => ({ body: aSystem(c.tree.dept.id) })),
+  row('200 200 200 404 200 401', 'GET /api/v1/systems/{id}', async (c) => ({
+    params: { id: await system(c) },
+  })),
+  row('200 403 200 404 403 401', 'PATCH /api/v1/systems/{id}', async (c) => ({
+    params: { id: await system(c) },
+    body: { userCount: 500 },
+  })),
+  row('204 403 204 404 403 401', 'DELETE /api/v1/systems/{id}', async (c) => ({
+    params: { id: await system(c) },
+  })),
+  row('200 403 200 404 403 401', 'POST /api/v1/systems/{id}/transitions', async (c) => ({
+    params: { id: await system(c) },
+    body: { to: 'assessed', note: '评估完成' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/systems/{id}/transitions', async (c) => ({
+    params: { id: await system(c) },
+  })),
+  row('200 403 403 403 403 401', 'PUT /api/v1/systems/{id}/strategy', async (c) => ({
+    params: { id: await system(c) },
+    body: { strategy: 'hosting', reason: '整体托管' },
+  })),
+
+  // migration: hosts
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts'),
+  row('201 403 201 404 403 401', 'POST /api/v1/hosts', (c) => ({ body: aHost(c.tree.dept.id) })),
+  row('200 200 200 404 200 401', 'GET /api/v1/hosts/{id}', async (c) => ({ params: { id: await host(c) } })),
+  row('200 403 200 404 403 401', 'PATCH /api/v1/hosts/{id}', async (c) => ({
+    params: { id: await host(c) },
+    body: { cpuCores: 16 },
+  })),
+  row('204 403 204 404 403 401', 'DELETE /api/v1/hosts/{id}', async (c) => ({
+    params: { id: await host(c) },
+  })),
+  row('200 403 200 404 403 401', 'POST /api/v1/hosts/{id}/transitions', async (c) => ({
+    params: { id: await host(c) },
+    body: { to: 'assessed', note: '评估完成' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/hosts/{id}/transitions', async (c) => ({
+    params: { id: await host(c) },
+  })),
 ];

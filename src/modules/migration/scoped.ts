@@ -1,0 +1,48 @@
+import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { notFound } from '../../common/errors.js';
+import type { Principal } from '../auth/principal.js';
+import type { DepartmentScope } from '../tenancy/department-scope.js';
+
+/**
+ * Loads a department-owned row the caller may see, optionally locked for update. Another
+ * department's row answers 404 exactly like a missing one.
+ */
+export async function loadScoped<T extends ObjectLiteral & { departmentId: string }>(
+  manager: EntityManager,
+  scope: DepartmentScope,
+  principal: Principal,
+  entity: EntityTarget<T>,
+  what: string,
+  id: string,
+  lock = false,
+): Promise<T> {
+  const qb = manager.getRepository(entity).createQueryBuilder('s').where('s.id = :id', { id });
+  if (lock) qb.setLock('pessimistic_write');
+  const row = await qb.getOne();
+  if (!row) throw notFound(what, id);
+  const prefix = await scope.pathPrefix(principal, manager);
+  if (prefix !== null) {
+    const [dept] = await manager.query('SELECT path FROM departments WHERE id = $1', [row.departmentId]);
+    if (!dept || !String(dept.path).startsWith(prefix)) throw notFound(what, id);
+  }
+  return row;
+}
+
+/** Narrows a list query to the caller's departments and, when asked, to one department's subtree. */
+export async function scopeList<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  scope: DepartmentScope,
+  principal: Principal,
+  departmentColumn: string,
+  departmentId?: string,
+): Promise<SelectQueryBuilder<T>> {
+  const filter = await scope.filter(principal, departmentColumn);
+  if (filter) qb.andWhere(filter.sql, filter.params);
+  if (departmentId) {
+    const root = await scope.visible(principal, departmentId);
+    qb.andWhere(`${departmentColumn} IN (SELECT id FROM departments WHERE path LIKE :subtree)`, {
+      subtree: `${root.path}%`,
+    });
+  }
+  return qb;
+}

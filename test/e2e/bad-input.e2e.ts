@@ -1,0 +1,81 @@
+// Bodies and URLs a careless or hostile client sends: each answers 4xx in the API's error shape, with a
+// request id and a message naming what is wrong; none reaches the database to fail there.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
+
+describe('bad input is refused by name', () => {
+  let t: TestApp;
+  let operator: string;
+
+  beforeAll(async () => {
+    t = await startApp();
+    operator = await t.world.token('operator');
+  });
+  afterAll(() => t.close());
+
+  // The bytes go out as given: superagent would serialise a Buffer as JSON.
+  const post = (body: string | Buffer, type = 'application/json') =>
+    t
+      .http()
+      .post('/api/v1/departments')
+      .set(bearer(operator))
+      .set('Content-Type', type)
+      .serialize((raw: unknown) => raw as string)
+      .send(body as string);
+
+  const refused = (
+    res: { status: number; body: Record<string, unknown> },
+    status: number,
+    message: RegExp,
+  ) => {
+    expect({ status: res.status, message: res.body.message }).toEqual({
+      status,
+      message: expect.stringMatching(message),
+    });
+    expect(res.body).toMatchObject({
+      statusCode: status,
+      error: expect.any(String),
+      requestId: expect.any(String),
+    });
+  };
+
+  it('malformed JSON, a bare JSON value, a body over the limit', async () => {
+    refused(await post('{"code":'), 400, /^body: is not valid JSON/);
+    refused(await post('null'), 400, /^body: is not valid JSON/);
+    refused(await post(JSON.stringify({ name: 'x'.repeat(1_100_000) })), 413, /^body: larger than/);
+  });
+
+  it('bytes that are not UTF-8, a charset or encoding it cannot read', async () => {
+    refused(await post(Buffer.from('{"code":"a","name":"\xff\xfe","kind":"city"}', 'latin1')), 400, /UTF-8/);
+    refused(await post('{}', 'application/json; charset=latin1'), 415, /^content-type: /);
+    const gzip = await t
+      .http()
+      .post('/api/v1/departments')
+      .set(bearer(operator))
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'compress')
+      .send('{}');
+    refused(gzip, 415, /^content-encoding: /);
+  });
+
+  it('NUL characters and lone surrogates, in values, keys, the query and the path', async () => {
+    const body = (name: string) => JSON.stringify({ code: unique('c'), name, kind: 'city' });
+    refused(await post(body('a\u0000b')), 400, /^name: must not contain the NUL/);
+    refused(await post(body('a\ud800b')), 400, /^name: is not valid Unicode/);
+    refused(await post('{"code":"x","name":"y","kind":"city","\\u0000":1}'), 400, /the key/);
+    const query = await t.http().get('/api/v1/departments?kind=%00').set(bearer(operator));
+    refused(query, 400, /NUL/);
+  });
+
+  it('stores emoji, CJK, RTL, combining and zero-width text exactly as sent', async () => {
+    const name =
+      "市公安局 😀 \u202eabc\u202c e\u0301 a\u200db \ufeff 𠀀 <script>alert(1)</script> '; DROP TABLE x;--";
+    const created = await post(JSON.stringify({ code: unique('c'), name, kind: 'city' })).expect(201);
+    const read = await t
+      .http()
+      .get(`/api/v1/departments/${created.body.id}`)
+      .set(bearer(operator))
+      .expect(200);
+    expect(read.body.name).toBe(name);
+  });
+});
