@@ -2,6 +2,7 @@
 import { Foundation1795518225362 } from './1795518225362-Foundation.js';
 import { Quota1796026808415 } from './1796026808415-Quota.js';
 import { MigrationInventory1796026962955 } from './1796026962955-MigrationInventory.js';
+import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -9,4 +10,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Foundation1795518225362,
   Quota1796026808415,
   MigrationInventory1796026962955,
+  Provisioning1796027488675,
 ];

@@ -6,6 +6,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
 import { MigrationModule } from './modules/migration/migration.module.js';
+import { ProvisioningModule } from './modules/provisioning/provisioning.module.js';
 import { QuotaModule } from './modules/quota/quota.module.js';
 import { TenancyModule } from './modules/tenancy/tenancy.module.js';
 
@@ -20,6 +21,7 @@ const domainModules = [
   TenancyModule,
   QuotaModule,
   MigrationModule,
+  ProvisioningModule,
 ];
 
 @Module({})

@@ -6,6 +6,10 @@ import { Host } from '../modules/migration/entities/host.entity.js';
 import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
 import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
+import { Pool } from '../modules/provisioning/entities/pool.entity.js';
+import { ReconcileEvent } from '../modules/provisioning/entities/reconcile-event.entity.js';
+import { ResourceEvent } from '../modules/provisioning/entities/resource-event.entity.js';
+import { Resource } from '../modules/provisioning/entities/resource.entity.js';
 import { DepartmentQuota } from '../modules/quota/entities/department-quota.entity.js';
 import { QuotaLedgerEntry } from '../modules/quota/entities/quota-ledger-entry.entity.js';
 import { QuotaRequest } from '../modules/quota/entities/quota-request.entity.js';
@@ -26,4 +30,8 @@ export const entities = [
   InformationSystem,
   Host,
   MigrationTransition,
+  Pool,
+  Resource,
+  ResourceEvent,
+  ReconcileEvent,
 ];

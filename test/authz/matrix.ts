@@ -40,6 +40,14 @@ const loginUser = (c: Ctx) => {
 const system = async (c: Ctx) =>
   (await c.as('operator', 'POST', '/api/v1/systems', aSystem(c.tree.dept.id))).id;
 const host = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/hosts', aHost(c.tree.dept.id))).id;
+const fakePool = () => ({
+  name: unique('pool'),
+  type: 'fake',
+  tier: 'provider',
+  connection: '',
+  capacity: { vcpu: 8, memoryGiB: 16, storageGiB: 100 },
+});
+const pool = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/pools', fakePool())).id as string;
 
 export const MATRIX = [
   // auth
@@ -156,5 +164,21 @@ export const MATRIX = [
   })),
   row('200 200 200 404 200 401', 'GET /api/v1/hosts/{id}/transitions', async (c) => ({
     params: { id: await host(c) },
+  })),
+
+  // pools: run by operators, seen by all (never their connections)
+  row('200 200 200 200 200 401', 'GET /api/v1/pools'),
+  row('200 200 200 200 200 401', 'GET /api/v1/pools/{id}', async (c) => ({ params: { id: await pool(c) } })),
+  row('201 403 403 403 403 401', 'POST /api/v1/pools', () => ({ body: fakePool() })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/pools/{id}', async (c) => ({
+    params: { id: await pool(c) },
+    body: { enabled: false },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/pools/{id}/capacity', async (c) => ({
+    params: { id: await pool(c) },
+    body: { amounts: { vcpu: 4 }, reason: '机房设备并入' },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/pools/{id}', async (c) => ({
+    params: { id: await pool(c) },
   })),
 ];

@@ -1,0 +1,123 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Text } from '../../../common/dto.js';
+import { POOL_TIERS, POOL_TYPES, type PoolTier, type PoolType } from '../entities/pool.entity.js';
+
+const CAPACITY_MAX = 1_000_000_000;
+
+const Amount = (required: boolean) => (target: object, key: string) => {
+  (required ? ApiProperty({ minimum: 0 }) : ApiPropertyOptional({ minimum: 0, default: 0 }))(target, key);
+  if (!required) IsOptional()(target, key);
+  IsInt()(target, key);
+  Min(0)(target, key);
+  Max(CAPACITY_MAX)(target, key);
+};
+
+export class CapacityDto {
+  @Amount(true)
+  vcpu!: number;
+
+  @Amount(true)
+  memoryGiB!: number;
+
+  @Amount(true)
+  storageGiB!: number;
+
+  @Amount(false)
+  gpu?: number;
+}
+
+/** Amounts to add to a pool's capacity (a closed server room's equipment joining the pool). */
+export class CapacityDeltaDto {
+  @Amount(false)
+  vcpu?: number;
+
+  @Amount(false)
+  memoryGiB?: number;
+
+  @Amount(false)
+  storageGiB?: number;
+
+  @Amount(false)
+  gpu?: number;
+}
+
+const CONNECTION_DOC =
+  'secret, stored encrypted and never answered: libvirt a URI (qemu:///system, qemu+ssh://host/system); kubernetes and kubevirt a kubeconfig (YAML); fake "" or JSON {"latencyMs":0,"failureRate":0}';
+const CONNECTION_MAX = 256 * 1024;
+
+export class CreatePoolDto {
+  @Text(100, 'e.g. 政务云-供应商A')
+  name!: string;
+
+  @ApiProperty({ enum: POOL_TYPES })
+  @IsIn(POOL_TYPES)
+  type!: PoolType;
+
+  @ApiProperty({ enum: POOL_TIERS })
+  @IsIn(POOL_TIERS)
+  tier!: PoolTier;
+
+  @ApiProperty({ maxLength: CONNECTION_MAX, description: CONNECTION_DOC })
+  @IsString()
+  @MaxLength(CONNECTION_MAX)
+  connection!: string;
+
+  @ApiProperty({ type: CapacityDto })
+  @ValidateNested()
+  @Type(() => CapacityDto)
+  capacity!: CapacityDto;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class UpdatePoolDto {
+  @Text(100, undefined, { optional: true })
+  name?: string;
+
+  @ApiPropertyOptional({ enum: POOL_TIERS })
+  @IsOptional()
+  @IsIn(POOL_TIERS)
+  tier?: PoolTier;
+
+  @ApiPropertyOptional({ maxLength: CONNECTION_MAX, description: CONNECTION_DOC })
+  @IsOptional()
+  @IsString()
+  @MaxLength(CONNECTION_MAX)
+  connection?: string;
+
+  @ApiPropertyOptional({ type: CapacityDto, description: 'may not fall below what is allocated' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CapacityDto)
+  capacity?: CapacityDto;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class AddCapacityDto {
+  @ApiProperty({ type: CapacityDeltaDto })
+  @ValidateNested()
+  @Type(() => CapacityDeltaDto)
+  amounts!: CapacityDeltaDto;
+
+  @Text(500, 'why, e.g. equipment from the closed 市统计局 server room')
+  reason!: string;
+}

@@ -1,0 +1,92 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { DesiredState, ResourceState } from '../resources/resource-states.js';
+import type { ResourceKind, ResourceSpec } from '../../../../libs/drivers/index.js';
+
+export type { ResourceSpec };
+
+/**
+ * A VM or a container set, from request to deletion. `state` is where it is (moved only through
+ * ResourceTransitions, which records an event and an audit entry per move); `desiredState` is where
+ * its owner wants it, towards which the worker converges.
+ */
+@Entity('resources')
+@Index('ix_resources_department_state', ['departmentId', 'state'])
+@Index('ix_resources_pool_state', ['poolId', 'state'])
+// A live resource's name is unique in its department; a deleted one frees its name.
+@Index('uq_resources_live_name', ['departmentId', 'name'], { unique: true, where: `state <> 'deleted'` })
+@Index('uq_resources_idempotency', ['requestedBy', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+export class Resource {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'department_id', type: 'uuid' })
+  departmentId!: string;
+
+  @ManyToOne('Department', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_resources_department' })
+  department?: object;
+
+  @Column({ name: 'pool_id', type: 'uuid' })
+  poolId!: string;
+
+  @ManyToOne('Pool', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'pool_id', foreignKeyConstraintName: 'fk_resources_pool' })
+  pool?: object;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind!: ResourceKind;
+
+  @Column({ type: 'varchar', length: 63 })
+  name!: string;
+
+  @Column({ type: 'jsonb' })
+  spec!: ResourceSpec;
+
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  labels!: Record<string, string>;
+
+  /** Placed on self-managed pools only: its department (or an ancestor) or the request said so. */
+  @Column({ type: 'boolean', default: false })
+  critical!: boolean;
+
+  @Column({ type: 'varchar', length: 16 })
+  state!: ResourceState;
+
+  @Column({ name: 'desired_state', type: 'varchar', length: 16 })
+  desiredState!: DesiredState;
+
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason!: string | null;
+
+  /** What the driver last reported (object name, node, address…); informational. */
+  @Column({ type: 'jsonb', nullable: true })
+  observed!: Record<string, unknown> | null;
+
+  @Column({ name: 'requested_by', type: 'uuid', nullable: true })
+  requestedBy!: string | null;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true, select: false })
+  idempotencyKey!: string | null;
+
+  /** SHA-256 of the request body sent with the Idempotency-Key: the same key with another body is refused. */
+  @Column({ name: 'request_hash', type: 'char', length: 64, nullable: true, select: false })
+  requestHash!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
