@@ -3,6 +3,7 @@ import { Foundation1795518225362 } from './1795518225362-Foundation.js';
 import { Quota1796026808415 } from './1796026808415-Quota.js';
 import { MigrationInventory1796026962955 } from './1796026962955-MigrationInventory.js';
 import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
+import { Billing1796027560129 } from './1796027560129-Billing.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -11,4 +12,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Quota1796026808415,
   MigrationInventory1796026962955,
   Provisioning1796027488675,
+  Billing1796027560129,
 ];

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { BillingModule } from './modules/billing/billing.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule, WorkerRuntimeModule } from './modules/jobs/jobs.module.js';
@@ -22,6 +23,7 @@ const domainModules = [
   QuotaModule,
   MigrationModule,
   ProvisioningModule,
+  BillingModule,
 ];
 
 @Module({})

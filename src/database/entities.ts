@@ -1,6 +1,8 @@
 import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { RateCard, RateCardStoragePrice } from '../modules/billing/entities/rate-card.entity.js';
+import { RebillLine, RebillRun } from '../modules/billing/entities/rebill.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
 import { Host } from '../modules/migration/entities/host.entity.js';
 import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
@@ -34,4 +36,8 @@ export const entities = [
   Resource,
   ResourceEvent,
   ReconcileEvent,
+  RateCard,
+  RateCardStoragePrice,
+  RebillRun,
+  RebillLine,
 ];

@@ -185,12 +185,14 @@ export function meterResource(
   let everRunning = false;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
+    // Deleted is terminal: whatever a history says after it bills nothing.
+    if (event.toState === 'deleted') break;
     if (event.toState === 'running') everRunning = true;
     const start = Math.max(event.occurredAt.getTime(), window.from.getTime());
     const end = Math.min(events[i + 1]?.occurredAt.getTime() ?? Infinity, window.to.getTime());
     if (end <= start) continue;
     const running = event.toState === 'running';
-    const exists = everRunning && event.toState !== 'deleted';
+    const exists = everRunning;
     if (!running && !exists) continue;
     const held = quantities(event.spec);
     const points = cuts(new Date(start), new Date(end), cards, event.poolId);

@@ -11,14 +11,18 @@ const CARDS = `
                   OVER (PARTITION BY c.pool_id ORDER BY c.effective_from), 'infinity') AS c_to
   FROM rate_cards c`;
 
-/** A resource's state segments overlapping the window, with what they bill. Events of resources deleted before the window are skipped. */
+/**
+ * A resource's state segments overlapping the window, with what they bill. Deleted is terminal: nothing
+ * from a resource's first 'deleted' on bills, and resources deleted before the window are not read at all.
+ */
 const SEGMENTS = `
   SELECT ev.*, GREATEST(ev.at, $1::timestamptz) AS s, LEAST(COALESCE(ev.next_at, 'infinity'), $2::timestamptz) AS t
   FROM (
     SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec,
            date_trunc('milliseconds', e.occurred_at) AS at,
            LEAD(date_trunc('milliseconds', e.occurred_at)) OVER w AS next_at,
-           bool_or(e.to_state = 'running') OVER w AS ever_running
+           bool_or(e.to_state = 'running') OVER w AS ever_running,
+           bool_or(e.to_state = 'deleted') OVER w AS ever_deleted
     FROM resource_events e
     WHERE e.occurred_at < $2::timestamptz
       AND NOT EXISTS (SELECT 1 FROM resource_events d
@@ -26,7 +30,8 @@ const SEGMENTS = `
     WINDOW w AS (PARTITION BY e.resource_id ORDER BY e.occurred_at, e.id)
   ) ev
   WHERE COALESCE(ev.next_at, 'infinity') > $1::timestamptz
-    AND (ev.to_state = 'running' OR (ev.ever_running AND ev.to_state <> 'deleted'))`;
+    AND NOT ev.ever_deleted
+    AND (ev.to_state = 'running' OR ev.ever_running)`;
 
 const num = (field: string) => `COALESCE((p.spec->>'${field}')::numeric, 0)`;
 const REPLICAS = `COALESCE((p.spec->>'replicas')::numeric, 1)`;

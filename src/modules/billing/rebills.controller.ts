@@ -25,6 +25,7 @@ const summary = (run: RebillRun, total: string) => ({
   computedAt: run.computedAt,
   finalizedAt: run.finalizedAt,
   lineCount: run.lineCount,
+  unpriced: run.unpriced,
   total,
 });
 

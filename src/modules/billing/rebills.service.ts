@@ -14,6 +14,8 @@ export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
 const LINE_COLUMNS = `run_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
   unit, usage_ms, quantity, unit_price, amount, adjusts_run_id, adjusts_line_id, adjusts_key`;
 
+type Unpriced = { poolId: string; from: string };
+
 const unprocessable = (field: string, message: string) =>
   new DomainError(ErrorCode.Unprocessable, `${field}: ${message}`, { field });
 
@@ -48,32 +50,38 @@ export class RebillsService {
           computedAt: now,
           total: new Dec(0),
           lineCount: 0,
+          unpriced: [],
         });
         await repo.insert(run);
       }
       await manager.query('DELETE FROM rebill_lines WHERE run_id = $1', [run.id]);
-      await this.insertUsage(manager, run.id, p, until);
+      const unpriced = await this.insertUsage(manager, run.id, p, until);
       await this.insertAdjustments(manager, run.id, period);
       const [totals] = await manager.query(
         'SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count FROM rebill_lines WHERE run_id = $1',
         [run.id],
       );
-      Object.assign(run, {
+      const changes = {
         total: new Dec(totals.total),
-        lineCount: totals.count,
+        lineCount: totals.count as number,
         computedUntil: until,
         computedAt: now,
-      });
-      await repo.update(
-        { id: run.id },
-        { total: run.total, lineCount: run.lineCount, computedUntil: until, computedAt: now },
-      );
+        unpriced,
+      };
+      Object.assign(run, changes);
+      await repo.update({ id: run.id }, changes);
       await this.audit.record(manager, {
         action: 'rebill.compute',
         targetType: 'rebill',
         targetId: run.id,
         before,
-        after: { period, total: run.total.toFixed(2), lineCount: run.lineCount, computedUntil: until },
+        after: {
+          period,
+          total: run.total.toFixed(2),
+          lineCount: run.lineCount,
+          computedUntil: until,
+          unpriced,
+        },
       });
       return run;
     });
@@ -90,6 +98,10 @@ export class RebillsService {
       if (run.computedUntil.getTime() < end.getTime())
         throw conflict(
           `rebill ${run.period} was computed only up to ${run.computedUntil.toISOString()}; recompute it after the month has ended`,
+        );
+      if (run.unpriced.length > 0)
+        throw conflict(
+          `rebill ${run.period} has usage no rate card prices (pool ${run.unpriced[0].poolId} from ${run.unpriced[0].from}); add a card and recompute`,
         );
       run.state = 'finalized';
       run.finalizedAt = now;
@@ -111,16 +123,16 @@ export class RebillsService {
     });
   }
 
-  private async insertUsage(manager: EntityManager, runId: string, p: Period, until: Date): Promise<void> {
+  private async insertUsage(
+    manager: EntityManager,
+    runId: string,
+    p: Period,
+    until: Date,
+  ): Promise<Unpriced[]> {
     const unpriced: Array<{ pool_id: string; at: Date }> = await manager.query(UNPRICED_USAGE, [
       p.from,
       until,
     ]);
-    if (unpriced.length > 0)
-      throw unprocessable(
-        'rateCards',
-        `pool ${unpriced[0].pool_id} has no rate card in force at ${new Date(unpriced[0].at).toISOString()}; add one`,
-      );
     await this.guardTiers(() =>
       manager.query(
         `INSERT INTO rebill_lines (${LINE_COLUMNS})
@@ -130,6 +142,7 @@ export class RebillsService {
         [p.from, until, p.monthMs, p.period, runId],
       ),
     );
+    return unpriced.map((u) => ({ poolId: u.pool_id, from: new Date(u.at).toISOString() }));
   }
 
   /**

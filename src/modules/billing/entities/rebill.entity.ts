@@ -41,6 +41,13 @@ export class RebillRun {
   @Column({ name: 'line_count', type: 'integer' })
   lineCount!: number;
 
+  /**
+   * Usage no card prices (a pool without a card in force): listed so finance sees what is missing, and
+   * the run cannot be finalised until a card is added and the draft recomputed.
+   */
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  unpriced!: Array<{ poolId: string; from: string }>;
+
   @Column({ name: 'finalized_at', type: 'timestamptz', nullable: true })
   finalizedAt!: Date | null;
 
@@ -127,4 +134,8 @@ export class RebillLine {
 
   @Column({ name: 'adjusts_line_id', type: 'uuid', nullable: true })
   adjustsLineId!: string | null;
+
+  /** The key of the usage this adjustment corrects; what finalised runs billed for it is summed by this. */
+  @Column({ name: 'adjusts_key', type: 'text', nullable: true })
+  adjustsKey!: string | null;
 }
