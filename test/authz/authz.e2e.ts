@@ -2,7 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import { MATRIX } from './matrix.js';
-import { CALLERS, operationsOf, urlOf, type Caller, type Ctx, type Row } from './matrix-support.js';
+import {
+  CALLERS,
+  operationsOf,
+  urlOf,
+  type Caller,
+  type Ctx,
+  type MatrixRequest,
+  type Row,
+} from './matrix-support.js';
 
 describe('authorisation matrix (test/authz/matrix.ts)', () => {
   let t: TestApp;
@@ -35,9 +43,16 @@ describe('authorisation matrix (test/authz/matrix.ts)', () => {
   });
   afterAll(() => t.close());
 
-  const send = (method: string, url: string, token: string | undefined, body: unknown) => {
+  const send = (
+    method: string,
+    url: string,
+    token: string | undefined,
+    body: unknown,
+    file?: MatrixRequest['file'],
+  ) => {
     let req = t.http()[method.toLowerCase() as 'get'](url);
     if (token) req = req.set(bearer(token));
+    if (file) return req.attach(file.field, file.content, file.name);
     return body === undefined ? req : req.send(body as object);
   };
 
@@ -63,6 +78,7 @@ describe('authorisation matrix (test/authz/matrix.ts)', () => {
         urlOf(row.path, request),
         caller === 'anon' ? undefined : tokens[caller],
         request.body,
+        request.file,
       );
       got.push(res.status);
       if (res.status !== row.expected[caller])

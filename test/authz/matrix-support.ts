@@ -28,6 +28,8 @@ export interface MatrixRequest {
   params?: Record<string, string>;
   query?: Record<string, string | number | boolean>;
   body?: unknown;
+  /** A multipart upload (spreadsheet imports): sent instead of a JSON body. */
+  file?: { field: string; name: string; content: Buffer };
 }
 
 export interface Row {

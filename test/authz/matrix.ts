@@ -37,6 +37,16 @@ const loginUser = (c: Ctx) => {
   return loginUsers.get(c)!;
 };
 
+/** A pending quota request filed by the owning department's admin, so the operator may decide it. */
+const quotaRequest = async (c: Ctx) =>
+  (
+    await c.as('own', 'POST', '/api/v1/quota-requests', {
+      departmentId: c.tree.dept.id,
+      limits: { vcpu: 0 },
+      reason: '矩阵',
+    })
+  ).id as string;
+
 /** A system / host owned by the owning department, created through the API. */
 const system = async (c: Ctx) =>
   (await c.as('operator', 'POST', '/api/v1/systems', aSystem(c.tree.dept.id))).id;
@@ -149,6 +159,22 @@ export const MATRIX = [
   row('200 200 200 200 200 401', 'GET /api/v1/quota/near-limit'),
   row('200 403 403 403 200 401', 'GET /api/v1/quota/drift'),
 
+  row('201 403 201 404 403 401', 'POST /api/v1/quota-requests', (c) => ({
+    body: { departmentId: c.tree.dept.id, limits: { vcpu: 1 }, reason: '新系统上云' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/quota-requests'),
+  row('200 200 200 404 200 401', 'GET /api/v1/quota-requests/{id}', async (c) => ({
+    params: { id: await quotaRequest(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/approve', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { limits: { vcpu: 0 } },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/quota-requests/{id}/reject', async (c) => ({
+    params: { id: await quotaRequest(c) },
+    body: { reason: '预算不足' },
+  })),
+
   // migration: systems
   row('200 200 200 200 200 401', 'GET /api/v1/systems'),
   row('201 403 201 404 403 401', 'POST /api/v1/systems', (c) => ({ body: aSystem(c.tree.dept.id) })),
@@ -208,6 +234,29 @@ export const MATRIX = [
   row('204 403 403 403 403 401', 'DELETE /api/v1/pools/{id}', async (c) => ({
     params: { id: await pool(c) },
   })),
+
+  // migration: spreadsheets (the import's rows name the owning department's code)
+  row('200 200 200 200 200 401', 'GET /api/v1/systems/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/systems/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/systems/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'systems.csv',
+      content: Buffer.from(
+        `部门编码,系统名称,密级,等保级别,架构\n${c.tree.dept.code},${unique('系统')},非涉密,2,B/S\n`,
+      ),
+    },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts/template'),
+  row('200 200 200 200 200 401', 'GET /api/v1/hosts/export', () => ({ query: { format: 'csv' } })),
+  row('200 403 200 422 403 401', 'POST /api/v1/hosts/import', (c) => ({
+    file: {
+      field: 'file',
+      name: 'hosts.csv',
+      content: Buffer.from(`部门编码,主机名,类型\n${c.tree.dept.code},${unique('host')},物理机\n`),
+    },
+  })),
+
   // rate cards: tender prices everyone reads; operators and finance manage them
   row('200 200 200 200 200 401', 'GET /api/v1/rate-cards'),
   row('200 200 200 200 200 401', 'GET /api/v1/rate-cards/{id}', async (c) => ({

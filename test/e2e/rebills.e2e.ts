@@ -157,11 +157,11 @@ describe('rebills', () => {
       expect(whole.body.children.map((c: { departmentId: string }) => c.departmentId)).toEqual([
         tree.unit.id,
       ]);
-      expect(whole.body.lines.total).toBe(5);
+      expect(whole.body.lines.count).toBe(5);
       const alone = await get(`/api/v1/rebills/${run.id}/departments/${tree.dept.id}?subtree=false`).expect(
         200,
       );
-      expect(alone.body.lines.total).toBe(3);
+      expect(alone.body.lines.count).toBe(3);
     });
 
     it('lets a dept-admin see only its subtree', async () => {

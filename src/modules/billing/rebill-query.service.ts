@@ -113,7 +113,7 @@ export class RebillQueryService {
     runId: string,
     where: { prefix: string } | { departmentId: string },
     page: { limit?: number; offset?: number },
-  ): Promise<{ items: LineRow[]; total: number }> {
+  ): Promise<{ items: LineRow[]; count: number }> {
     const [filter, param] =
       'prefix' in where
         ? ['d.path LIKE $2', `${where.prefix}%`]
@@ -127,7 +127,7 @@ export class RebillQueryService {
        WHERE l.run_id = $1 AND ${filter}`,
       [runId, param],
     );
-    return { items, total: count };
+    return { items, count };
   }
 
   /** Every visible line in key order, a page at a time (keyset), for exports of any size. */

@@ -1,6 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Patch,
+  Post,
+  UploadedFile,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../../common/dto.js';
+import { ExportQuery, ImportQuery, SheetQuery } from '../../common/sheet.dto.js';
+import { sheetFile } from '../../common/spreadsheet.js';
+import { requireFile, SheetUpload, type UploadedSheetFile } from '../../common/upload.js';
+import { InventoryImportService } from './inventory-import.service.js';
 import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import {
@@ -20,12 +35,47 @@ export class SystemsController {
   constructor(
     private readonly systems: SystemsService,
     private readonly transitions: TransitionsService,
+    private readonly sheets: InventoryImportService,
   ) {}
 
   @Get()
   @Roles(...READERS)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListInventoryQuery) {
     return this.systems.list(principal, query);
+  }
+
+  // Declared before ':id' so that these paths are not taken for ids.
+  @Get('template')
+  @Roles(...READERS)
+  async template(@Query() query: SheetQuery) {
+    const format = query.format ?? 'xlsx';
+    return sheetFile(
+      await this.sheets.template('systems', format, query.encoding),
+      format,
+      '信息系统模板-systems-template',
+      query.encoding,
+    );
+  }
+
+  @Get('export')
+  @Roles(...READERS)
+  async export(@CurrentPrincipal() principal: Principal, @Query() query: ExportQuery) {
+    const format = query.format ?? 'xlsx';
+    const buffer = await this.sheets.exportSystems(principal, format, query.encoding, query.departmentId);
+    return sheetFile(buffer, format, '信息系统-systems', query.encoding);
+  }
+
+  /** All-or-nothing: any bad row answers 422 with every error as {row, column, message}. */
+  @Post('import')
+  @Roles('operator', 'dept-admin')
+  @HttpCode(200)
+  @SheetUpload()
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @UploadedFile() file: UploadedSheetFile | undefined,
+    @Query() query: ImportQuery,
+  ) {
+    return this.sheets.importSystems(principal, requireFile(file), query.encoding);
   }
 
   @Get(':id')

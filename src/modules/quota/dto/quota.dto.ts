@@ -85,7 +85,10 @@ export class CreateQuotaRequestDto {
 }
 
 export class ApproveQuotaRequestDto {
-  @Limits('the limits granted, each at most what was asked; omitted means in full', { optional: true })
+  @Limits(
+    'the limits granted, each at most what was asked; dimensions left out are not granted; omit to grant in full',
+    { optional: true },
+  )
   limits?: QuotaAmountsDto;
 
   @OptionalText(2000)
