@@ -4,6 +4,7 @@ import { Quota1796026808415 } from './1796026808415-Quota.js';
 import { MigrationInventory1796026962955 } from './1796026962955-MigrationInventory.js';
 import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
 import { Billing1796027560129 } from './1796027560129-Billing.js';
+import { MigrationPlanning1796028423278 } from './1796028423278-MigrationPlanning.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -13,4 +14,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   MigrationInventory1796026962955,
   Provisioning1796027488675,
   Billing1796027560129,
+  MigrationPlanning1796028423278,
 ];

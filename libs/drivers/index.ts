@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 import { DriverError } from './errors.js';
 import { FakeDriver } from './fake/fake-driver.js';
+import type { KubeOptions } from './kubernetes/kube-client.js';
+import { KubernetesDriver } from './kubernetes/kubernetes-driver.js';
+import { KubevirtDriver } from './kubevirt/kubevirt-driver.js';
 import type { DriverPool, ResourceDriver } from './types.js';
 
 export * from './errors.js';
@@ -8,6 +11,10 @@ export * from './naming.js';
 export * from './types.js';
 export { FakeDriver, parseFakeConnection } from './fake/fake-driver.js';
 export { FakePool, type FakeRecord, type FakeSettings } from './fake/fake-pool.js';
+export { KubernetesDriver } from './kubernetes/kubernetes-driver.js';
+export { KubevirtDriver } from './kubevirt/kubevirt-driver.js';
+export type { KubeOptions } from './kubernetes/kube-client.js';
+export { DEFAULT_KUBE_RATE_LIMIT, type RateLimit } from './kubernetes/rate-limiter.js';
 
 /** What drivers need besides the pool itself; the process's config supplies it. */
 export interface DriverOptions {
@@ -15,6 +22,8 @@ export interface DriverOptions {
   redis?: Redis | string;
   /** Prefix of the fake pools' Redis keys. */
   fakeKeyPrefix?: string;
+  /** Kubernetes and KubeVirt pools: client-side rate limit per API server, request timeout, page size. */
+  kube?: KubeOptions;
 }
 
 /** One driver for one pool. Callers should keep it per pool (see DriverCache) and close it at the end. */
@@ -24,7 +33,9 @@ export function createDriver(pool: DriverPool, options: DriverOptions = {}): Res
       if (!options.redis) throw new DriverError('Misconfigured', 'fake pools need a Redis connection');
       return new FakeDriver(pool, { redis: options.redis, keyPrefix: options.fakeKeyPrefix });
     case 'kubernetes':
+      return new KubernetesDriver(pool, options.kube);
     case 'kubevirt':
+      return new KubevirtDriver(pool, options.kube);
     case 'libvirt':
       throw new DriverError('Misconfigured', `pool type ${pool.type} has no driver in this build`);
   }

@@ -27,6 +27,7 @@ export interface DriverPool {
 
 export type ResourceKind = 'vm' | 'container';
 
+/** vcpu, memory and GPUs are per instance: per replica for containers (as Kubernetes counts them). */
 export interface ResourceSpec {
   vcpu: number;
   memoryGiB: number;
@@ -38,10 +39,22 @@ export interface ResourceSpec {
   ports?: number[];
 }
 
+/**
+ * A department's limits, where the pool mirrors them (the kubernetes and kubevirt drivers keep a
+ * ResourceQuota in the department's namespace); absent dimensions are left unlimited.
+ */
+export interface DepartmentQuota {
+  vcpu?: number;
+  memoryGiB?: number;
+  storageGiB?: number;
+  gpu?: number;
+  instances?: number;
+}
+
 export interface DriverResource {
   id: string;
   kind: ResourceKind;
-  department: { id: string; code: string };
+  department: { id: string; code: string; quota?: DepartmentQuota };
   spec: ResourceSpec;
   /** The caller's own labels; the driver adds govcloud.io/resource-id and govcloud.io/department. */
   labels?: Record<string, string>;

@@ -153,7 +153,7 @@ export function unprocessable(errors: SheetError[]): DomainError {
 /** The template (no data) or an export: Chinese headers, English headers, then one row per object. */
 export async function writeSheet<T>(
   name: string,
-  columns: SheetColumn<T>[],
+  columns: Array<Pick<SheetColumn<T>, 'key' | 'header' | 'hint' | 'format'>>,
   items: T[],
   format: SheetFormat,
   encoding: CsvEncoding = 'utf-8',

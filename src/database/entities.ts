@@ -6,7 +6,10 @@ import { RebillLine, RebillRun } from '../modules/billing/entities/rebill.entity
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
 import { Host } from '../modules/migration/entities/host.entity.js';
 import { InformationSystem } from '../modules/migration/entities/information-system.entity.js';
+import { MigrationTarget } from '../modules/migration/entities/migration-target.entity.js';
 import { MigrationTransition } from '../modules/migration/entities/migration-transition.entity.js';
+import { MigrationWave } from '../modules/migration/entities/migration-wave.entity.js';
+import { SystemResource } from '../modules/migration/entities/system-resource.entity.js';
 import { OutboxMessage } from '../modules/jobs/entities/outbox-message.entity.js';
 import { Pool } from '../modules/provisioning/entities/pool.entity.js';
 import { ReconcileEvent } from '../modules/provisioning/entities/reconcile-event.entity.js';
@@ -32,6 +35,9 @@ export const entities = [
   InformationSystem,
   Host,
   MigrationTransition,
+  MigrationWave,
+  MigrationTarget,
+  SystemResource,
   Pool,
   Resource,
   ResourceEvent,

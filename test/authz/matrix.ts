@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
 import { unique } from '../support/harness.js';
 import { BillingWorld, PRICES } from '../support/billing.js';
-import { aHost, aSystem } from '../support/inventory.js';
+import { aHost, aResource, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
 
 /** A fresh unit under the owning department, for operations that change or delete one. */
@@ -59,6 +59,15 @@ const fakePool = () => ({
   capacity: { vcpu: 8, memoryGiB: 16, storageGiB: 100 },
 });
 const pool = async (c: Ctx) => (await c.as('operator', 'POST', '/api/v1/pools', fakePool())).id as string;
+
+/** A migration wave (city-wide; only operators plan them). */
+const wave = async (c: Ctx) =>
+  (
+    await c.as('operator', 'POST', '/api/v1/migration/waves', {
+      name: unique('批次'),
+      targetDate: '2026-12-31',
+    })
+  ).id;
 
 /** Rebill periods of the 1990s, one per use, so the matrix's runs never meet each other or other tests'. */
 let periods = 0;
@@ -255,6 +264,58 @@ export const MATRIX = [
       name: 'hosts.csv',
       content: Buffer.from(`部门编码,主机名,类型\n${c.tree.dept.code},${unique('host')},物理机\n`),
     },
+  })),
+
+  row('200 403 200 404 403 401', 'PUT /api/v1/systems/{id}/resources', async (c) => {
+    const resource = await aResource(c, c.tree.dept.id);
+    return { params: { id: await system(c) }, body: { resourceIds: [resource] } };
+  }),
+
+  // migration: waves, targets, reports
+  row('200 200 200 200 200 401', 'GET /api/v1/migration/waves'),
+  row('201 403 403 403 403 401', 'POST /api/v1/migration/waves', () => ({
+    body: { name: unique('批次'), targetDate: '2026-12-31' },
+  })),
+  row('200 403 403 403 403 401', 'PATCH /api/v1/migration/waves/{id}', async (c) => ({
+    params: { id: await wave(c) },
+    body: { targetDate: '2027-06-30' },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/migration/waves/{id}', async (c) => ({
+    params: { id: await wave(c) },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/migration/waves/{id}/suggestion', async (c) => ({
+    params: { id: await wave(c) },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/migration/waves/{id}/fill', async (c) => ({
+    params: { id: await wave(c) },
+    body: { size: 1, departmentId: c.tree.dept.id },
+  })),
+  row('200 403 403 403 403 401', 'POST /api/v1/migration/waves/{id}/systems', async (c) => ({
+    params: { id: await wave(c) },
+    body: { systemIds: [await system(c)] },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/migration/waves/{id}/systems/{systemId}', async (c) => {
+    const id = await wave(c);
+    const systemId = await system(c);
+    await c.as('operator', 'POST', `/api/v1/migration/waves/${id}/systems`, { systemIds: [systemId] });
+    return { params: { id, systemId } };
+  }),
+  row('200 200 200 200 200 401', 'GET /api/v1/migration/targets'),
+  row('201 403 403 403 403 401', 'POST /api/v1/migration/targets', () => ({
+    body: { dueDate: '2030-12-31', percentage: 80 },
+  })),
+  row('204 403 403 403 403 401', 'DELETE /api/v1/migration/targets/{id}', async (c) => ({
+    params: {
+      id: (
+        await c.as('operator', 'POST', '/api/v1/migration/targets', { dueDate: '2030-12-31', percentage: 90 })
+      ).id,
+    },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/migration', (c) => ({
+    query: { departmentId: c.tree.dept.id, format: 'csv' },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/migration/burnup', (c) => ({
+    query: { departmentId: c.tree.dept.id },
   })),
 
   // rate cards: tender prices everyone reads; operators and finance manage them

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TestApp } from './harness.js';
 import { bearer, unique } from './harness.js';
 import { VERIFICATION_CHECKS, type MigrationStatus } from '../../src/modules/migration/status-machine.js';
@@ -58,4 +59,35 @@ export async function walk(
       .send(evidenceFor(to))
       .expect(200);
   }
+}
+
+/** A pool row straight in the database (the provisioning API is not what these tests are about). */
+export async function aPool(
+  t: Pick<TestApp, 'dataSource'>,
+  capacity = { vcpu: 100, memoryGiB: 400, storageGiB: 10000, gpu: 0 },
+) {
+  const id = randomUUID();
+  await t.dataSource.query(
+    `INSERT INTO pools (id, name, type, tier, connection_sealed, capacity, allocated) VALUES ($1, $2, 'fake', 'self-managed', '', $3, $4)`,
+    [id, unique('pool'), capacity, { vcpu: 0, memoryGiB: 0, storageGiB: 0, gpu: 0 }],
+  );
+  return id;
+}
+
+/** A running resource of a department, straight in the database. */
+export async function aResource(t: Pick<TestApp, 'dataSource'>, departmentId: string, poolId?: string) {
+  const id = randomUUID();
+  await t.dataSource.query(
+    `INSERT INTO resources (id, department_id, pool_id, kind, name, spec, state, desired_state) VALUES ($1, $2, $3, 'vm', $4, '{}', 'running', 'running')`,
+    [id, departmentId, poolId ?? (await aPool(t)), unique('vm').slice(0, 60)],
+  );
+  return id;
+}
+
+/** Moves every history row of a system to the given day (UTC noon), to build a past. */
+export async function backdate(t: TestApp, systemId: string, toStatus: MigrationStatus, day: string) {
+  await t.dataSource.query(
+    `UPDATE migration_transitions SET at = $3::date + interval '12 hours' WHERE subject_id = $1 AND to_status = $2`,
+    [systemId, toStatus, day],
+  );
 }

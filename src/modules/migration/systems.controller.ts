@@ -24,6 +24,7 @@ import {
   OverrideStrategyDto,
   UpdateSystemDto,
 } from './dto/system.dto.js';
+import { LinkResourcesDto } from './dto/planning.dto.js';
 import { TransitionDto } from './dto/transition.dto.js';
 import { SystemsService } from './systems.service.js';
 import { TransitionsService } from './transitions.service.js';
@@ -123,6 +124,16 @@ export class SystemsController {
   @Roles(...READERS)
   history(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
     return this.transitions.history(principal, 'system', id);
+  }
+
+  @Put(':id/resources')
+  @Roles('operator', 'dept-admin')
+  linkResources(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: LinkResourcesDto,
+  ) {
+    return this.systems.linkResources(principal, id, dto.resourceIds);
   }
 
   @Put(':id/strategy')

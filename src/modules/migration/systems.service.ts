@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { conflict } from '../../common/errors.js';
+import { conflict, invalid } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
@@ -18,7 +18,7 @@ import { MigrationTransition } from './entities/migration-transition.entity.js';
 import { loadScoped, scopeList } from './scoped.js';
 import { TransitionsService } from './transitions.service.js';
 
-export type SystemView = InformationSystem & { strategy: string; hostIds?: string[] };
+export type SystemView = InformationSystem & { strategy: string; hostIds?: string[]; resourceIds?: string[] };
 
 /** The attribute defaults a system starts from; the import fills missing cells from here too. */
 export const SYSTEM_DEFAULTS = {
@@ -45,8 +45,10 @@ export function assess<T extends DifficultyInput>(
   });
 }
 
-export const viewOf = (s: InformationSystem, hostIds?: string[]): SystemView =>
-  Object.assign(s, { strategy: s.strategyOverride ?? s.suggestedStrategy }, hostIds ? { hostIds } : {});
+export const viewOf = (
+  s: InformationSystem,
+  links?: { hostIds: string[]; resourceIds: string[] },
+): SystemView => Object.assign(s, { strategy: s.strategyOverride ?? s.suggestedStrategy }, links ?? {});
 
 @Injectable()
 export class SystemsService {
@@ -76,7 +78,7 @@ export class SystemsService {
   async get(principal: Principal, id: string): Promise<SystemView> {
     const manager = this.dataSource.manager;
     const system = await loadScoped(manager, this.scope, principal, InformationSystem, 'system', id);
-    return viewOf(system, await this.hostIds(manager, id));
+    return viewOf(system, await this.links(manager, id));
   }
 
   async create(principal: Principal, dto: CreateSystemDto): Promise<SystemView> {
@@ -96,7 +98,7 @@ export class SystemsService {
         departmentId: system.departmentId,
         after: system,
       });
-      return viewOf(system, []);
+      return viewOf(system, { hostIds: [], resourceIds: [] });
     });
   }
 
@@ -113,7 +115,7 @@ export class SystemsService {
         before,
         after,
       });
-      return viewOf(after, await this.hostIds(manager, id));
+      return viewOf(after, await this.links(manager, id));
     });
   }
 
@@ -155,11 +157,51 @@ export class SystemsService {
     });
   }
 
-  private async hostIds(manager: EntityManager, systemId: string): Promise<string[]> {
-    const rows: Array<{ host_id: string }> = await manager.query(
-      'SELECT host_id FROM system_hosts WHERE system_id = $1 ORDER BY host_id',
+  /**
+   * The cloud resources (provisioning) that now run the system, replacing the list; only resources of
+   * the system's own department, since ownership stays with the department (三个不变).
+   */
+  async linkResources(principal: Principal, id: string, resourceIds: string[]): Promise<SystemView> {
+    return this.dataSource.transaction(async (manager) => {
+      const system = await loadScoped(manager, this.scope, principal, InformationSystem, 'system', id, true);
+      const before = await this.links(manager, id);
+      const wanted = [...new Set(resourceIds)].sort();
+      if (wanted.length > 0) {
+        const found: Array<{ id: string }> = await manager.query(
+          'SELECT id FROM resources WHERE id = ANY($1::uuid[]) AND department_id = $2',
+          [wanted, system.departmentId],
+        );
+        const missing = wanted.filter((r) => !found.some((f) => f.id === r));
+        if (missing.length > 0)
+          throw invalid('resourceIds', `no resource ${missing.join(', ')} in the system's department`);
+      }
+      await manager.query('DELETE FROM system_resources WHERE system_id = $1', [id]);
+      if (wanted.length > 0)
+        await manager.query(
+          'INSERT INTO system_resources (system_id, resource_id) SELECT $1, unnest($2::uuid[])',
+          [id, wanted],
+        );
+      await this.audit.record(manager, {
+        action: 'system.link-resources',
+        targetType: 'system',
+        targetId: id,
+        departmentId: system.departmentId,
+        before: { resourceIds: before.resourceIds },
+        after: { resourceIds: wanted },
+      });
+      return viewOf(system, { hostIds: before.hostIds, resourceIds: wanted });
+    });
+  }
+
+  private async links(
+    manager: EntityManager,
+    systemId: string,
+  ): Promise<{ hostIds: string[]; resourceIds: string[] }> {
+    const [row]: Array<{ host_ids: string[]; resource_ids: string[] }> = await manager.query(
+      `SELECT (SELECT coalesce(array_agg(host_id::text ORDER BY host_id::text), '{}') FROM system_hosts WHERE system_id = $1) AS host_ids,
+              (SELECT coalesce(array_agg(resource_id::text ORDER BY resource_id::text), '{}') FROM system_resources WHERE system_id = $1) AS resource_ids`,
       [systemId],
     );
-    return rows.map((r) => r.host_id);
+    return { hostIds: row.host_ids, resourceIds: row.resource_ids };
   }
 }

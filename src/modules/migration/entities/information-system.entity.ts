@@ -67,4 +67,13 @@ export class InformationSystem extends MigrationTracked {
 
   @Column({ name: 'override_reason', type: 'text', nullable: true })
   overrideReason!: string | null;
+
+  /** The migration batch (批次) it is planned in. */
+  @Index('ix_systems_wave')
+  @Column({ name: 'wave_id', type: 'uuid', nullable: true })
+  waveId!: string | null;
+
+  @ManyToOne('MigrationWave', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'wave_id', foreignKeyConstraintName: 'fk_systems_wave' })
+  wave?: object;
 }

@@ -1,0 +1,106 @@
+import type { V1ResourceQuota } from '@kubernetes/client-node';
+import { DriverError } from '../errors.js';
+import {
+  departmentLabel,
+  departmentNamespace,
+  LABEL_DEPARTMENT,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+} from '../naming.js';
+import type { DepartmentQuota, DriverResource } from '../types.js';
+import {
+  isAlreadyExists,
+  kube,
+  kubeOptional,
+  mergePatch,
+  toDriverError,
+  withConflictRetry,
+  type KubeClient,
+} from './kube-client.js';
+import { cpuQuantity, memoryQuantity, parseQuantity } from './quantity.js';
+
+export const QUOTA_NAME = 'govcloud-quota';
+
+/** The ResourceQuota `hard` that mirrors a department's limits (per namespace, both drivers alike). */
+export function quotaHard(quota: DepartmentQuota): Record<string, string> {
+  const hard: Record<string, string> = {};
+  if (quota.vcpu !== undefined) {
+    hard['requests.cpu'] = cpuQuantity(quota.vcpu);
+    hard['limits.cpu'] = cpuQuantity(quota.vcpu);
+  }
+  if (quota.memoryGiB !== undefined) {
+    hard['requests.memory'] = memoryQuantity(quota.memoryGiB);
+    hard['limits.memory'] = memoryQuantity(quota.memoryGiB);
+  }
+  if (quota.storageGiB !== undefined) hard['requests.storage'] = memoryQuantity(quota.storageGiB);
+  if (quota.gpu !== undefined) hard['requests.nvidia.com/gpu'] = String(quota.gpu);
+  if (quota.instances !== undefined) {
+    hard['count/deployments.apps'] = String(quota.instances);
+    hard['count/virtualmachines.kubevirt.io'] = String(quota.instances);
+  }
+  return hard;
+}
+
+const sameHard = (a: Record<string, string> = {}, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length &&
+  Object.entries(b).every(([key, value]) => parseQuantity(a[key]) === parseQuantity(value));
+
+/**
+ * One namespace per department, labelled with the department, holding a ResourceQuota that mirrors
+ * the department's limits. Namespaces known to exist are remembered, so a steady ensure costs no call.
+ */
+export class DepartmentNamespaces {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly client: KubeClient) {}
+
+  async ensure(department: DriverResource['department']): Promise<string> {
+    const name = departmentNamespace(department);
+    if (!this.known.has(name)) {
+      const labels = { [LABEL_DEPARTMENT]: departmentLabel(department), [LABEL_MANAGED_BY]: MANAGED_BY };
+      try {
+        await this.client.core.createNamespace({ body: { metadata: { name, labels } } });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw toDriverError(error, `namespace ${name}`);
+        // Made by someone else (or by us earlier): make sure it carries our labels.
+        await kube(`namespace ${name}`, () =>
+          this.client.core.patchNamespace({ name, body: { metadata: { labels } } }, mergePatch()),
+        );
+      }
+      this.known.add(name);
+    }
+    if (department.quota) await this.ensureQuota(name, quotaHard(department.quota));
+    return name;
+  }
+
+  /** Forget a namespace that turned out to be gone (deleted behind our back). */
+  forget(namespace: string): void {
+    this.known.delete(namespace);
+  }
+
+  private async ensureQuota(namespace: string, hard: Record<string, string>): Promise<void> {
+    const what = `resourcequota ${namespace}/${QUOTA_NAME}`;
+    await withConflictRetry(what, async () => {
+      const current = await kubeOptional(what, () =>
+        this.client.core.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace }),
+      );
+      if (!current) {
+        const body: V1ResourceQuota = {
+          metadata: { name: QUOTA_NAME, namespace, labels: { [LABEL_MANAGED_BY]: MANAGED_BY } },
+          spec: { hard },
+        };
+        try {
+          await this.client.core.createNamespacedResourceQuota({ namespace, body });
+        } catch (error) {
+          // Created concurrently: go round again and compare with what is there.
+          if (isAlreadyExists(error)) throw new DriverError('Conflict', `${what} created concurrently`);
+          throw error;
+        }
+        return;
+      }
+      if (sameHard(current.spec?.hard, hard)) return;
+      current.spec = { ...current.spec, hard };
+      await this.client.core.replaceNamespacedResourceQuota({ name: QUOTA_NAME, namespace, body: current });
+    });
+  }
+}
