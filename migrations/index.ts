@@ -5,6 +5,7 @@ import { MigrationInventory1796026962955 } from './1796026962955-MigrationInvent
 import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
 import { Billing1796027560129 } from './1796027560129-Billing.js';
 import { MigrationPlanning1796028423278 } from './1796028423278-MigrationPlanning.js';
+import { RebillLinesLean1796030610315 } from './1796030610315-RebillLinesLean.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -15,4 +16,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Provisioning1796027488675,
   Billing1796027560129,
   MigrationPlanning1796028423278,
+  RebillLinesLean1796030610315,
 ];

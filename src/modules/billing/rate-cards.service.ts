@@ -165,10 +165,12 @@ export class RateCardsService {
     });
   }
 
-  /** Only a card no rebill line refers to goes (a draft's lines refer to it too: the foreign key answers 409). */
+  /** Only a card no rebill line refers to goes (a draft's too: recompute it on another card first). */
   async remove(id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const before = await this.lockUnfrozen(manager, id);
+      const [used] = await manager.query('SELECT 1 FROM rebill_lines WHERE rate_card_id = $1 LIMIT 1', [id]);
+      if (used) throw conflict(`rate card ${id} priced a draft rebill; recompute the draft without it first`);
       await manager.getRepository(RateCard).delete({ id });
       await this.audit.record(manager, {
         action: 'rate-card.delete',

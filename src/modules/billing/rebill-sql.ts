@@ -39,27 +39,37 @@ const RUNNING = `p.to_state = 'running'`;
 const PUBLIC_IP = `CASE jsonb_typeof(p.spec->'publicIp') WHEN 'boolean' THEN (p.spec->>'publicIp')::boolean::int::numeric
                    WHEN 'number' THEN (p.spec->>'publicIp')::numeric ELSE 0 END`;
 
-/** Usage per line key in the window: segments cut at card changes, one row per billed dimension. */
+/**
+ * Usage per line key in the window: segments cut at card changes; their milliseconds summed per resource,
+ * card and held quantities (one wide row per segment and one addition each, not one row and one
+ * multiplication per dimension); then unpivoted into one row per billed dimension and summed per key.
+ */
 const USAGE = `
-  SELECT p.department_id, p.resource_id, p.pool_id, d.dimension, d.tier, p.card_id,
-         SUM(d.qty * (EXTRACT(EPOCH FROM (p.pt - p.ps)) * 1000)) AS usage_ms
+  SELECT g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id, SUM(d.qty * g.ms) AS usage_ms
   FROM (
-    SELECT seg.*, c.id AS card_id, c.storage_billing,
-           GREATEST(seg.s, c.c_from) AS ps, LEAST(seg.t, c.c_to) AS pt
-    FROM (${SEGMENTS}) seg
-    JOIN (${CARDS}) c ON c.pool_id = seg.pool_id AND c.c_from < seg.t AND c.c_to > seg.s
-    WHERE seg.t > seg.s
-  ) p
+    SELECT p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier,
+           p.vcpu, p.memory, p.gpu, p.public_ip, p.storage, SUM(p.ms) AS ms
+    FROM (
+      SELECT p.department_id, p.resource_id, p.pool_id, c.id AS card_id,
+             COALESCE(p.spec->>'storageTier', 'standard') AS tier,
+             EXTRACT(EPOCH FROM (LEAST(p.t, c.c_to) - GREATEST(p.s, c.c_from))) * 1000 AS ms,
+             CASE WHEN ${RUNNING} THEN ${num('vcpu')} * ${REPLICAS} ELSE 0 END AS vcpu,
+             CASE WHEN ${RUNNING} THEN ${num('memoryGiB')} * ${REPLICAS} ELSE 0 END AS memory,
+             CASE WHEN ${RUNNING} THEN ${num('gpu')} * ${REPLICAS} ELSE 0 END AS gpu,
+             CASE WHEN ${RUNNING} THEN ${PUBLIC_IP} ELSE 0 END AS public_ip,
+             CASE WHEN ${RUNNING} OR c.storage_billing = 'exists' THEN ${num('storageGiB')} ELSE 0 END AS storage
+      FROM (${SEGMENTS}) p
+      JOIN (${CARDS}) c ON c.pool_id = p.pool_id AND c.c_from < p.t AND c.c_to > p.s
+      WHERE p.t > p.s
+    ) p
+    GROUP BY p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier, p.vcpu, p.memory, p.gpu, p.public_ip, p.storage
+  ) g
   CROSS JOIN LATERAL (VALUES
-    ('vcpu', NULL::text, CASE WHEN ${RUNNING} THEN ${num('vcpu')} * ${REPLICAS} ELSE 0 END),
-    ('memoryGiB', NULL::text, CASE WHEN ${RUNNING} THEN ${num('memoryGiB')} * ${REPLICAS} ELSE 0 END),
-    ('gpu', NULL::text, CASE WHEN ${RUNNING} THEN ${num('gpu')} * ${REPLICAS} ELSE 0 END),
-    ('publicIp', NULL::text, CASE WHEN ${RUNNING} THEN ${PUBLIC_IP} ELSE 0 END),
-    ('storageGiB', COALESCE(p.spec->>'storageTier', 'standard'),
-       CASE WHEN ${RUNNING} OR p.storage_billing = 'exists' THEN ${num('storageGiB')} ELSE 0 END)
+    ('vcpu', NULL::text, g.vcpu), ('memoryGiB', NULL::text, g.memory), ('gpu', NULL::text, g.gpu),
+    ('publicIp', NULL::text, g.public_ip), ('storageGiB', g.tier, g.storage)
   ) d(dimension, tier, qty)
   WHERE d.qty > 0
-  GROUP BY p.department_id, p.resource_id, p.pool_id, d.dimension, d.tier, p.card_id`;
+  GROUP BY g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id`;
 
 /** The per-unit length of each dimension's price: an hour, or the month. Mirrors metering.ts PRICING. */
 const PER = `CASE WHEN u.dimension IN ('vcpu', 'memoryGiB', 'gpu') THEN 3600000 ELSE $3::numeric END`;
@@ -86,11 +96,20 @@ export const PRICED_LINES = `
   JOIN rate_cards c ON c.id = u.card_id
   LEFT JOIN rate_card_storage_prices sp ON sp.rate_card_id = u.card_id AND sp.tier = u.tier`;
 
-/** Usage in the window that no card prices: a pool without a card in force (answers pool and first instant). */
+/**
+ * Pools that may have usage no card prices: no card at all, or a first card after the window's start.
+ * Usually none, so the costly check below runs only when it can find something. $1 window start.
+ */
+export const UNPRICED_POOLS = `
+  SELECT p.id FROM pools p
+  WHERE NOT EXISTS (SELECT 1 FROM rate_cards c WHERE c.pool_id = p.id
+                    AND (c.effective_from::timestamp AT TIME ZONE 'UTC') <= $1::timestamptz)`;
+
+/** Usage in the window on the given pools ($3) that no card prices: pool and first unpriced instant. */
 export const UNPRICED_USAGE = `
   SELECT seg.pool_id, MIN(seg.s) AS at
   FROM (${SEGMENTS}) seg
-  WHERE seg.t > seg.s
+  WHERE seg.t > seg.s AND seg.pool_id = ANY($3::uuid[])
     AND NOT EXISTS (SELECT 1 FROM rate_cards c WHERE c.pool_id = seg.pool_id
                     AND (c.effective_from::timestamp AT TIME ZONE 'UTC') <= seg.s)
   GROUP BY seg.pool_id`;

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { RebillRun } from './entities/rebill.entity.js';
 import { Dec } from './money.js';
 import { parsePeriod, shiftPeriod, type Period } from './period.js';
-import { PRICED_LINES, UNPRICED_USAGE } from './rebill-sql.js';
+import { PRICED_LINES, UNPRICED_POOLS, UNPRICED_USAGE } from './rebill-sql.js';
 
 /** Finalised months a draft re-checks for late events and back-dated cards (adjustments). */
 export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
@@ -35,6 +35,8 @@ export class RebillsService {
     const until = new Date(Math.min(p.end.getTime(), now.getTime()));
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
+      // A city's month is sorted and grouped in one statement; give it memory rather than temp files.
+      await manager.query(`SET LOCAL work_mem = '256MB'`);
       const repo = manager.getRepository(RebillRun);
       let run = await repo.findOne({ where: { period }, lock: { mode: 'pessimistic_write' } });
       if (run?.state === 'finalized')
@@ -129,10 +131,9 @@ export class RebillsService {
     p: Period,
     until: Date,
   ): Promise<Unpriced[]> {
-    const unpriced: Array<{ pool_id: string; at: Date }> = await manager.query(UNPRICED_USAGE, [
-      p.from,
-      until,
-    ]);
+    const pools = (await manager.query(UNPRICED_POOLS, [p.from])).map((r: { id: string }) => r.id);
+    const unpriced: Array<{ pool_id: string; at: Date }> =
+      pools.length > 0 ? await manager.query(UNPRICED_USAGE, [p.from, until, pools]) : [];
     await this.guardTiers(() =>
       manager.query(
         `INSERT INTO rebill_lines (${LINE_COLUMNS})

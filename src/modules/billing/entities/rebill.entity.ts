@@ -64,6 +64,10 @@ export type RebillLineKind = 'usage' | 'adjustment';
  * A department × resource × dimension × rate period line. `key` is deterministic (metering.ts lineKey),
  * so a recompute writes the same keys. Adjustment lines correct a finalised period: they carry the
  * original period in `month` and reference the original run (and line, when there was one).
+ *
+ * No foreign keys: a city's month is a million rows written by one INSERT … SELECT, and per-row key
+ * checks would cost more than the metering. Only RebillsService writes lines, inside its run's
+ * transaction; RateCardsService refuses to delete a card any line refers to.
  */
 @Entity('rebill_lines')
 @Index('uq_rebill_lines_key', ['runId', 'key'], { unique: true })
@@ -75,10 +79,6 @@ export class RebillLine {
 
   @Column({ name: 'run_id', type: 'uuid' })
   runId!: string;
-
-  @ManyToOne('RebillRun', { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'run_id', foreignKeyConstraintName: 'fk_rebill_lines_run' })
-  run?: object;
 
   @Column({ type: 'text' })
   key!: string;
@@ -108,10 +108,6 @@ export class RebillLine {
 
   @Column({ name: 'rate_card_id', type: 'uuid' })
   rateCardId!: string;
-
-  @ManyToOne('RateCard', { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'rate_card_id', foreignKeyConstraintName: 'fk_rebill_lines_card' })
-  rateCard?: object;
 
   @Column({ type: 'varchar', length: 16 })
   unit!: string;
