@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { createDatabase } from '../test/support/database.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { AuditService } from '../src/modules/audit/audit.service.js';
+import { RateCardsService } from '../src/modules/billing/rate-cards.service.js';
 import { RebillsService } from '../src/modules/billing/rebills.service.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
@@ -143,7 +144,8 @@ async function measure(db: DataSource, label: string) {
     ),
   ]);
   const [floor] = await seconds(() => db.query(FLOOR_SQL, [FROM, TO]));
-  const rebills = new RebillsService(db, new AuditService());
+  const audit = new AuditService();
+  const rebills = new RebillsService(db, audit, new RateCardsService(db, audit));
   const memory = memoryPeak();
   const [draft, run] = await seconds(() => rebills.compute(PERIOD));
   const peak = memory.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BillingWorld, PRICES } from '../support/billing.js';
+import { aHost, aSystem } from '../support/inventory.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 
 type Tokens = Awaited<ReturnType<TestApp['world']['tokens']>>;
@@ -299,6 +300,44 @@ describe('rebills', () => {
     const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
     expect((await post('/api/v1/rebills', { period: next }).expect(422)).body.message).toMatch(/^period/);
     await post('/api/v1/rebills', { period: '2024-2' }).expect(400);
+  });
+
+  it('bills hosted equipment per rack unit per month, from its move into the cloud data centre', async () => {
+    const d = await t.world.department('department', tree.city);
+    const hostingPool =
+      (
+        await t.dataSource.query(
+          `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`,
+        )
+      )[0]?.id ?? (await b.pool('self-managed'));
+    await b.card(hostingPool, '2016-01-01', { rackUnitMonth: '150' });
+    const system = await post('/api/v1/systems', aSystem(d.id), tokens.operator).expect(201);
+    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
+      system.body.id,
+    ]);
+    const host = await post(
+      '/api/v1/hosts',
+      aHost(d.id, { rackUnit: 'U10-U13', systemIds: [system.body.id] }),
+      tokens.operator,
+    ).expect(201);
+    await t.dataSource.query(
+      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
+       VALUES ('host', $1, $2, 'verifying', 'migrated', '2017-03-10T00:00:00Z', 'test')`,
+      [host.body.id, d.id],
+    );
+    const run = (await post('/api/v1/rebills', { period: '2017-03' }).expect(201)).body;
+    const [line] = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}`)).body.lines.items;
+    // 4 U × 22/31 month = 2.838710 U·month × 150 = 425.806… → 425.81.
+    expect([line.resourceId, line.dimension, line.unit, line.quantity, line.amount]).toEqual([
+      host.body.id,
+      'rackUnit',
+      'U·month',
+      '2.838710',
+      '425.81',
+    ]);
+    const why = await get(`/api/v1/rebills/${run.id}/lines/${line.id}`).expect(200);
+    expect(why.body.hostedEquipment).toMatchObject({ id: host.body.id, rackUnits: 4 });
+    expect(why.body.consistent).toBe(true);
   });
 
   it('lists usage no card prices and will not finalise it', async () => {

@@ -234,6 +234,19 @@ export interface HostedEquipment {
   to: Date | null;
 }
 
+/**
+ * Rack units a host occupies, from the position the inventory records: 'U10-U13' or '10-13' is 4,
+ * '2U' is 2, 'U7' or '7' is 1; a host with no or an unreadable position counts 1 U (a server takes at least one).
+ */
+export function rackUnitsOf(position: string | null): number {
+  const text = (position ?? '').trim();
+  const range = /^U?(\d+)\s*[-–~]\s*U?(\d+)$/i.exec(text);
+  if (range) return Math.abs(Number(range[2]) - Number(range[1])) + 1;
+  const height = /^(\d+)\s*U$/i.exec(text);
+  if (height && Number(height[1]) > 0) return Number(height[1]);
+  return 1;
+}
+
 export function meterHosted(
   item: HostedEquipment,
   cards: readonly RateTerms[],

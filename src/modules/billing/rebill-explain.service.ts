@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { RateCard } from './entities/rate-card.entity.js';
-import { lineKey, meterResource, priceLines, type MeterEvent } from './metering.js';
+import { lineKey, meterHosted, meterResource, priceLines, rackUnitsOf, type MeterEvent } from './metering.js';
+import { HOSTED_EQUIPMENT } from './rebill-sql.js';
 import { parsePeriod } from './period.js';
 import { RebillQueryService } from './rebill-query.service.js';
 import { termsOf } from './rate-cards.service.js';
@@ -30,18 +31,35 @@ export class RebillExplainService {
     const month = parsePeriod(line.month);
     // A usage line was metered up to the run's end; an adjustment re-meters its whole (ended) month.
     const until = line.kind === 'usage' ? run.computedUntil : month.end;
-    const rows: Array<MeterEvent & { type: string; fromState: string | null; reason: string | null }> =
-      await this.dataSource.query(
-        `SELECT id::text AS id, resource_id AS "resourceId", department_id AS "departmentId", pool_id AS "poolId",
-                type, from_state AS "fromState", to_state AS "toState", spec, reason,
-                date_trunc('milliseconds', occurred_at) AS "occurredAt"
-         FROM resource_events WHERE resource_id = $1 AND occurred_at < $2 ORDER BY occurred_at, id`,
-        [line.resourceId, until],
-      );
+    const hosted = line.dimension === 'rackUnit';
+    const rows: Array<MeterEvent & { type: string; fromState: string | null; reason: string | null }> = hosted
+      ? []
+      : await this.dataSource.query(
+          `SELECT id::text AS id, resource_id AS "resourceId", department_id AS "departmentId", pool_id AS "poolId",
+                  type, from_state AS "fromState", to_state AS "toState", spec, reason,
+                  date_trunc('milliseconds', occurred_at) AS "occurredAt"
+           FROM resource_events WHERE resource_id = $1 AND occurred_at < $2 ORDER BY occurred_at, id`,
+          [line.resourceId, until],
+        );
+    // Hosted equipment: the host, its rack units, and the migration step that moved it in.
+    const [host] = hosted
+      ? await this.dataSource.query(
+          `SELECT h.id, h.hostname, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m."from"
+           FROM (${HOSTED_EQUIPMENT}) m JOIN hosts h ON h.id = m.id WHERE h.id = $2`,
+          [until, line.resourceId],
+        )
+      : [];
     const originalKey = line.kind === 'usage' ? line.key : line.key.split('|').slice(2).join('|');
-    const intervals = meterResource(rows, cards, { from: month.from, to: until }).filter(
-      (i) => lineKey({ ...i, month: line.month }) === originalKey,
-    );
+    const window = { from: month.from, to: until };
+    const intervals = (
+      host
+        ? meterHosted(
+            { ...host, poolId: line.poolId, rackUnits: rackUnitsOf(host.rackUnit), to: null },
+            cards,
+            window,
+          )
+        : meterResource(rows, cards, window)
+    ).filter((i) => lineKey({ ...i, month: line.month }) === originalKey);
     const [recomputed] = priceLines(intervals, cards);
     const adjusts = line.adjustsRunId
       ? {
@@ -57,7 +75,8 @@ export class RebillExplainService {
       line,
       rebill: { id: run.id, period: run.period, state: run.state, computedUntil: run.computedUntil },
       rateCard: { ...termsOf(card), name: card.name, tenderRef: card.tenderRef },
-      window: { from: month.from, to: until },
+      window,
+      hostedEquipment: host ? { ...host, rackUnits: rackUnitsOf(host.rackUnit) } : null,
       events: rows.map((e) => ({
         id: e.id,
         type: e.type,

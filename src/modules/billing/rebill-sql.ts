@@ -113,3 +113,19 @@ export const UNPRICED_USAGE = `
     AND NOT EXISTS (SELECT 1 FROM rate_cards c WHERE c.pool_id = seg.pool_id
                     AND (c.effective_from::timestamp AT TIME ZONE 'UTC') <= seg.s)
   GROUP BY seg.pool_id`;
+
+/**
+ * Hosted equipment (托管): hosts serving a system whose migration strategy is 'hosting', from the
+ * moment the host's migration reached 'migrated' (moved into the cloud data centre). $1 window end.
+ */
+export const HOSTED_EQUIPMENT = `
+  SELECT h.id, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m.at AS "from"
+  FROM hosts h
+  JOIN LATERAL (SELECT MIN(t.at) AS at FROM migration_transitions t
+                WHERE t.subject_type = 'host' AND t.subject_id = h.id AND t.to_status = 'migrated') m ON m.at < $1
+  WHERE EXISTS (SELECT 1 FROM system_hosts sh JOIN information_systems s ON s.id = sh.system_id
+                WHERE sh.host_id = h.id AND COALESCE(s.strategy_override, s.suggested_strategy) = 'hosting')
+  ORDER BY h.id`;
+
+/** The pool whose card prices rack units: the city's own data centre, i.e. the oldest self-managed pool. */
+export const HOSTING_POOL = `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`;

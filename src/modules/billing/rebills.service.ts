@@ -6,7 +6,15 @@ import { AuditService } from '../audit/audit.service.js';
 import { RebillRun } from './entities/rebill.entity.js';
 import { Dec } from './money.js';
 import { parsePeriod, shiftPeriod, type Period } from './period.js';
-import { PRICED_LINES, UNPRICED_POOLS, UNPRICED_USAGE } from './rebill-sql.js';
+import { meterHosted, priceLines, rackUnitsOf, UnpricedUsageError } from './metering.js';
+import { RateCardsService } from './rate-cards.service.js';
+import {
+  HOSTED_EQUIPMENT,
+  HOSTING_POOL,
+  PRICED_LINES,
+  UNPRICED_POOLS,
+  UNPRICED_USAGE,
+} from './rebill-sql.js';
 
 /** Finalised months a draft re-checks for late events and back-dated cards (adjustments). */
 export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
@@ -14,7 +22,8 @@ export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
 const LINE_COLUMNS = `run_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
   unit, usage_ms, quantity, unit_price, amount, adjusts_run_id, adjusts_line_id, adjusts_key`;
 
-type Unpriced = { poolId: string; from: string };
+/** Usage no card prices; poolId null when hosted equipment has no self-managed pool to be priced by. */
+type Unpriced = { poolId: string | null; from: string };
 
 const unprocessable = (field: string, message: string) =>
   new DomainError(ErrorCode.Unprocessable, `${field}: ${message}`, { field });
@@ -25,6 +34,7 @@ export class RebillsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly cards: RateCardsService,
   ) {}
 
   /** Computes the period's draft, or recomputes it in place (same id, lines replaced). */
@@ -57,7 +67,10 @@ export class RebillsService {
         await repo.insert(run);
       }
       await manager.query('DELETE FROM rebill_lines WHERE run_id = $1', [run.id]);
-      const unpriced = await this.insertUsage(manager, run.id, p, until);
+      const unpriced = [
+        ...(await this.insertUsage(manager, run.id, p, until)),
+        ...(await this.insertHosted(manager, run.id, p, until)),
+      ];
       await this.insertAdjustments(manager, run.id, period);
       const [totals] = await manager.query(
         'SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count FROM rebill_lines WHERE run_id = $1',
@@ -144,6 +157,58 @@ export class RebillsService {
       ),
     );
     return unpriced.map((u) => ({ poolId: u.pool_id, from: new Date(u.at).toISOString() }));
+  }
+
+  /** Rack units of hosted equipment, metered by the TypeScript model (a few hundred hosts, not millions). */
+  private async insertHosted(
+    manager: EntityManager,
+    runId: string,
+    p: Period,
+    until: Date,
+  ): Promise<Unpriced[]> {
+    const hosts: Array<{ id: string; departmentId: string; rackUnit: string | null; from: Date }> =
+      await manager.query(HOSTED_EQUIPMENT, [until]);
+    if (hosts.length === 0) return [];
+    const [pool] = await manager.query(HOSTING_POOL);
+    if (!pool) return [{ poolId: null, from: p.from.toISOString() }];
+    const cards = await this.cards.terms(manager);
+    const window = { from: p.from, to: until };
+    let intervals;
+    try {
+      intervals = hosts.flatMap((h) =>
+        meterHosted({ ...h, poolId: pool.id, rackUnits: rackUnitsOf(h.rackUnit), to: null }, cards, window),
+      );
+    } catch (error) {
+      if (error instanceof UnpricedUsageError)
+        return [{ poolId: error.poolId, from: error.at.toISOString() }];
+      throw error;
+    }
+    const lines = priceLines(intervals, cards);
+    if (lines.length === 0) return [];
+    const column = <T>(pick: (l: (typeof lines)[number]) => T) => lines.map(pick);
+    await manager.query(
+      `INSERT INTO rebill_lines (${LINE_COLUMNS})
+       SELECT $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit', NULL, l.rate_card_id,
+              l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
+       FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::numeric[],
+                   $10::numeric[], $11::numeric[], $12::numeric[])
+            AS l(key, month, department_id, resource_id, pool_id, rate_card_id, unit, usage_ms, quantity, unit_price, amount)`,
+      [
+        runId,
+        column((l) => l.key),
+        column((l) => l.month),
+        column((l) => l.departmentId),
+        column((l) => l.resourceId),
+        column((l) => l.poolId),
+        column((l) => l.rateCardId),
+        column((l) => l.unit),
+        column((l) => l.usageMs.toFixed()),
+        column((l) => l.quantity.toFixed()),
+        column((l) => l.unitPrice.toFixed()),
+        column((l) => l.amount.toFixed(2)),
+      ],
+    );
+    return [];
   }
 
   /**

@@ -38,7 +38,7 @@ export class RebillRun {
    * the run cannot be finalised until a card is added and the draft recomputed.
    */
   @Column({ type: 'jsonb', default: () => `'[]'` })
-  unpriced!: Array<{ poolId: string; from: string }>;
+  unpriced!: Array<{ poolId: string | null; from: string }>;
 
   @Column({ name: 'finalized_at', type: 'timestamptz', nullable: true })
   finalizedAt!: Date | null;
