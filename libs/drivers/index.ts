@@ -4,6 +4,7 @@ import { FakeDriver } from './fake/fake-driver.js';
 import type { KubeOptions } from './kubernetes/kube-client.js';
 import { KubernetesDriver } from './kubernetes/kubernetes-driver.js';
 import { KubevirtDriver } from './kubevirt/kubevirt-driver.js';
+import { LibvirtDriver } from './libvirt/libvirt-driver.js';
 import type { DriverPool, ResourceDriver } from './types.js';
 
 export * from './errors.js';
@@ -13,6 +14,7 @@ export { FakeDriver, parseFakeConnection } from './fake/fake-driver.js';
 export { FakePool, type FakeRecord, type FakeSettings } from './fake/fake-pool.js';
 export { KubernetesDriver } from './kubernetes/kubernetes-driver.js';
 export { KubevirtDriver } from './kubevirt/kubevirt-driver.js';
+export { LibvirtDriver, parseLibvirtConnection, type LibvirtConnection } from './libvirt/libvirt-driver.js';
 export type { KubeOptions } from './kubernetes/kube-client.js';
 export { DEFAULT_KUBE_RATE_LIMIT, type RateLimit } from './kubernetes/rate-limiter.js';
 
@@ -37,7 +39,7 @@ export function createDriver(pool: DriverPool, options: DriverOptions = {}): Res
     case 'kubevirt':
       return new KubevirtDriver(pool, options.kube);
     case 'libvirt':
-      throw new DriverError('Misconfigured', `pool type ${pool.type} has no driver in this build`);
+      return new LibvirtDriver(pool);
   }
 }
 

@@ -30,13 +30,19 @@ export function aResource(kind: ResourceKind, overrides: Partial<DriverResource>
  * The idempotency contract written on ResourceDriver, run by every driver against its own pool
  * (a fake API server, a real libvirtd, Redis). `kind` is the resource kind the driver serves.
  */
-export function driverContract(title: string, kind: ResourceKind, setup: () => Promise<ContractSubject>) {
+export function driverContract(
+  title: string,
+  kind: ResourceKind,
+  setup: () => Promise<ContractSubject>,
+  /** A smaller spec where every object is real (libvirt: 64 MiB domains). */
+  spec?: DriverResource['spec'],
+) {
   describe(`${title}: ResourceDriver contract`, () => {
     let subject: ContractSubject;
     let driver: ResourceDriver;
     const made: DriverResource[] = [];
     const resource = (overrides: Partial<DriverResource> = {}) => {
-      const r = aResource(kind, overrides);
+      const r = aResource(kind, { ...(spec ? { spec } : {}), ...overrides });
       made.push(r);
       return r;
     };
@@ -134,13 +140,16 @@ export function driverContract(title: string, kind: ResourceKind, setup: () => P
     it('ensure applies a changed spec to the existing object', async () => {
       const r = resource();
       await driver.ensure(r);
-      const resized = { ...r, spec: { ...r.spec, vcpu: 2, memoryGiB: 2, replicas: 2 } };
-      expect(await subject.specOf(r)).toMatchObject({ vcpu: 1, memoryGiB: 1 });
+      const { vcpu, memoryGiB } = r.spec;
+      expect(await subject.specOf(r)).toMatchObject({ vcpu, memoryGiB });
+      const resized = { ...r, spec: { ...r.spec, vcpu: vcpu * 2, memoryGiB: memoryGiB * 2, replicas: 2 } };
       const observed = await driver.ensure(resized);
       expect(observed.name).toBe(objectName(r.id));
       expect(await subject.countObjects(r)).toBe(1);
       const expected =
-        kind === 'container' ? { vcpu: 2, memoryGiB: 2, replicas: 2 } : { vcpu: 2, memoryGiB: 2 };
+        kind === 'container'
+          ? { vcpu: vcpu * 2, memoryGiB: memoryGiB * 2, replicas: 2 }
+          : { vcpu: vcpu * 2, memoryGiB: memoryGiB * 2 };
       expect(await subject.specOf(r)).toMatchObject(expected);
     });
   });

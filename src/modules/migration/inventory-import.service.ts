@@ -11,6 +11,7 @@ import {
   type SheetError,
   type SheetFormat,
 } from '../../common/spreadsheet.js';
+import { bulkInsert } from '../../database/bulk-insert.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
@@ -141,7 +142,7 @@ export class InventoryImportService {
         }
       }
       const repo = manager.getRepository(InformationSystem);
-      for (let i = 0; i < created.length; i += CHUNK) await repo.insert(created.slice(i, i + CHUNK));
+      await bulkInsert(manager, repo.target, created);
       if (updated.length > 0) await repo.save(updated, { chunk: CHUNK });
       await this.transitions.recordMany(
         manager,
@@ -228,7 +229,7 @@ export class InventoryImportService {
         if (linksChanged) relink.push([host.id, wanted]);
       }
       const repo = manager.getRepository(Host);
-      for (let i = 0; i < created.length; i += CHUNK) await repo.insert(created.slice(i, i + CHUNK));
+      await bulkInsert(manager, repo.target, created);
       if (updated.length > 0) await repo.save(updated, { chunk: CHUNK });
       if (relink.length > 0) {
         await manager.query('DELETE FROM system_hosts WHERE host_id = ANY($1::uuid[])', [

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { requestContext } from '../../common/request-context.js';
+import { bulkInsert } from '../../database/bulk-insert.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
@@ -46,9 +47,7 @@ export class TransitionsService {
       actorId: principal?.userId ?? null,
       actorName: principal?.username ?? 'system',
     }));
-    // Chunked: one INSERT per thousand rows keeps a 10,000-row import fast and under the parameter limit.
-    for (let i = 0; i < values.length; i += 1000)
-      await manager.getRepository(MigrationTransition).insert(values.slice(i, i + 1000));
+    await bulkInsert(manager, MigrationTransition, values);
   }
 
   async transition(
