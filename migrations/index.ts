@@ -6,6 +6,7 @@ import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
 import { Billing1796027560129 } from './1796027560129-Billing.js';
 import { MigrationPlanning1796028423278 } from './1796028423278-MigrationPlanning.js';
 import { RebillLinesLean1796030610315 } from './1796030610315-RebillLinesLean.js';
+import { Budgets1796031521002 } from './1796031521002-Budgets.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -17,4 +18,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Billing1796027560129,
   MigrationPlanning1796028423278,
   RebillLinesLean1796030610315,
+  Budgets1796031521002,
 ];

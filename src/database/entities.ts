@@ -1,6 +1,7 @@
 import { ApiToken } from '../modules/auth/entities/api-token.entity.js';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
+import { BudgetAlert, DepartmentBudget } from '../modules/billing/entities/budget.entity.js';
 import { RateCard, RateCardStoragePrice } from '../modules/billing/entities/rate-card.entity.js';
 import { RebillLine, RebillRun } from '../modules/billing/entities/rebill.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
@@ -46,4 +47,6 @@ export const entities = [
   RateCardStoragePrice,
   RebillRun,
   RebillLine,
+  DepartmentBudget,
+  BudgetAlert,
 ];
