@@ -12,6 +12,7 @@ import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { AuditService } from '../src/modules/audit/audit.service.js';
 import { RateCardsService } from '../src/modules/billing/rate-cards.service.js';
 import { RebillsService } from '../src/modules/billing/rebills.service.js';
+import { benchLine } from './support/bench.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const DEPARTMENTS = 2_000;
@@ -20,20 +21,6 @@ const FROM = '2025-03-01T00:00:00Z';
 const TO = '2025-04-01T00:00:00Z';
 /** Events per resource inside the month (plus one before it): start/stop pairs and one resize. */
 const EVENTS_IN_MONTH = 9;
-
-function benchLine(figure: { figure: string; value: number; unit: string; ceiling?: number }): void {
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  const line: Record<string, unknown> = {
-    figure: figure.figure,
-    value: round(figure.value),
-    unit: figure.unit,
-  };
-  if (figure.ceiling !== undefined) {
-    line.ceiling = round(figure.ceiling);
-    line.ratio = figure.ceiling > 0 ? round(figure.value / figure.ceiling) : 0;
-  }
-  console.log(`BENCH ${JSON.stringify(line)}`);
-}
 
 /** Peak resident memory of this process, sampled every 20 ms (the work itself runs inside PostgreSQL). */
 function memoryPeak() {

@@ -9,10 +9,9 @@ import {
   Post,
   Put,
   Query,
-  StreamableFile,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import ExcelJS from 'exceljs';
+import { sheetFile, writeSheet } from '../../common/spreadsheet.js';
 import { UuidParam } from '../../common/dto.js';
 import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -22,20 +21,20 @@ import { BudgetReportQuery, SetBudgetDto, UsageReportQuery } from './dto/report.
 import { formatAmount } from './money.js';
 import { UsageReportService, type UsageRow } from './usage-report.service.js';
 
-const COLUMNS: Array<[keyof UsageRow, string]> = [
-  ['month', '月份 month'],
-  ['basis', '口径 basis'],
-  ['code', '部门编码 department code'],
-  ['name', '部门 department'],
-  ['dimension', '计费项 dimension'],
-  ['unit', '单位 unit'],
-  ['quantity', '数量 quantity'],
-  ['amount', '金额 amount (CNY)'],
-];
-const csvCell = (v: unknown) => {
-  const text = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
+/** The usage report as a sheet: Chinese headers, then the English keys (src/common/spreadsheet.ts). */
+const COLUMNS = (
+  [
+    ['month', '月份'],
+    ['basis', '口径 (chargeback 分摊 / showback 展示)'],
+    ['code', '部门编码'],
+    ['name', '部门'],
+    ['dimension', '计费项'],
+    ['unit', '单位'],
+    ['quantity', '数量'],
+    ['amount', '金额 (元)'],
+  ] as Array<[keyof UsageRow, string]>
+).map(([key, header]) => ({ key, header, format: (row: UsageRow) => row[key] }));
+
 const yearParam = () =>
   Param(
     'year',
@@ -65,28 +64,11 @@ export class ReportsController {
   )
   async usageReport(@CurrentPrincipal() principal: Principal, @Query() q: UsageReportQuery) {
     const report = await this.usage.usage(principal, q);
-    if ((q.format ?? 'json') === 'json') return report;
-    const name = `usage-${q.from}-${q.to}`;
-    if (q.format === 'csv') {
-      const lines = report.rows.map((r) => COLUMNS.map(([f]) => csvCell(r[f])).join(','));
-      const body = `\uFEFF${COLUMNS.map(([, h]) => h).join(',')}\n${lines.map((l) => `${l}\n`).join('')}`;
-      return new StreamableFile(Buffer.from(body), {
-        type: 'text/csv; charset=utf-8',
-        disposition: `attachment; filename="${name}.csv"`,
-      });
-    }
-    const book = new ExcelJS.Workbook();
-    const sheet = book.addWorksheet('用量与费用 usage');
-    sheet.addRow(COLUMNS.map(([, h]) => h));
+    const format = q.format ?? 'json';
+    if (format === 'json') return report;
     // Quantities and amounts stay text: exact decimals, never binary floats.
-    for (const r of report.rows) sheet.addRow(COLUMNS.map(([f]) => r[f] ?? ''));
-    const totals = book.addWorksheet('合计 totals');
-    totals.addRow(['月份 month', '口径 basis', '金额 amount (CNY)']);
-    for (const t of report.totals) totals.addRow([t.month, t.basis, t.amount]);
-    return new StreamableFile(Buffer.from(await book.xlsx.writeBuffer()), {
-      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      disposition: `attachment; filename="${name}.xlsx"`,
-    });
+    const sheet = await writeSheet('用量与费用 usage', COLUMNS, report.rows, format);
+    return sheetFile(sheet, format, `usage-${q.from}-${q.to}`);
   }
 
   @Get('reports/budgets')
