@@ -3,9 +3,12 @@ import { Foundation1795518225362 } from './1795518225362-Foundation.js';
 import { Quota1796026808415 } from './1796026808415-Quota.js';
 import { MigrationInventory1796026962955 } from './1796026962955-MigrationInventory.js';
 import { Provisioning1796027488675 } from './1796027488675-Provisioning.js';
+import { Billing1796027560129 } from './1796027560129-Billing.js';
 import { MigrationPlanning1796028423278 } from './1796028423278-MigrationPlanning.js';
 import { QuotaFollowsDepartmentTree1796030066030 } from './1796030066030-QuotaFollowsDepartmentTree.js';
 import { ServerRooms1796030720516 } from './1796030720516-ServerRooms.js';
+import { RebillLinesLean1796030610315 } from './1796030610315-RebillLinesLean.js';
+import { Budgets1796031521002 } from './1796031521002-Budgets.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -14,7 +17,10 @@ export const migrations: Array<new () => MigrationInterface> = [
   Quota1796026808415,
   MigrationInventory1796026962955,
   Provisioning1796027488675,
+  Billing1796027560129,
   MigrationPlanning1796028423278,
   QuotaFollowsDepartmentTree1796030066030,
   ServerRooms1796030720516,
+  RebillLinesLean1796030610315,
+  Budgets1796031521002,
 ];

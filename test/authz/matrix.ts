@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditExport } from '../../src/modules/audit/entities/audit-export.entity.js';
 import { Resource } from '../../src/modules/provisioning/entities/resource.entity.js';
 import { unique } from '../support/harness.js';
+import { BillingWorld, PRICES } from '../support/billing.js';
 import { aHost, aResource, aRoom, aSystem } from '../support/inventory.js';
 import { row, type Ctx } from './matrix-support.js';
 
@@ -121,6 +122,32 @@ const LEASE = {
 const lease = async (c: Ctx) => {
   const id = await room(c);
   return { id, leaseId: (await c.as('operator', 'POST', `/api/v1/server-rooms/${id}/leases`, LEASE)).id };
+};
+
+/** Rebill periods of the 1990s, one per use, so the matrix's runs never meet each other or other tests'. */
+let periods = 0;
+const period = () => new Date(Date.UTC(1990, periods++, 1)).toISOString().slice(0, 7);
+const rateCard = async (c: Ctx) =>
+  (
+    await c.as('finance', 'POST', '/api/v1/rate-cards', {
+      poolId: await pool(c),
+      name: '招标价格',
+      effectiveFrom: '1980-01-01',
+      prices: PRICES,
+    })
+  ).id as string;
+/** A computed rebill with one line owned by the owning department: its line id. */
+const rebillLine = async (c: Ctx) => {
+  const b = new BillingWorld(c.dataSource);
+  const poolId = await b.pool();
+  await b.card(poolId, '1980-01-01');
+  const p = period();
+  await b.resource(c.tree.dept.id, poolId, { vcpu: 1, memoryGiB: 0, storageGiB: 0 }, [
+    ['running', `${p}-02T00:00:00Z`],
+  ]);
+  const run = await c.as('finance', 'POST', '/api/v1/rebills', { period: p });
+  const view = await c.as('finance', 'GET', `/api/v1/rebills/${run.id}/departments/${c.tree.dept.id}`);
+  return { id: run.id as string, lineId: view.lines.items[0].id as string };
 };
 
 export const MATRIX = [
@@ -418,4 +445,47 @@ export const MATRIX = [
       content: Buffer.from(`部门编码,机房名称,机柜数\n${c.tree.dept.code},${unique('机房')},4\n`),
     },
   })),
+
+  // rate cards: tender prices everyone reads; operators and finance manage them
+  row('200 200 200 200 200 401', 'GET /api/v1/rate-cards'),
+  row('200 200 200 200 200 401', 'GET /api/v1/rate-cards/{id}', async (c) => ({
+    params: { id: await rateCard(c) },
+  })),
+  row('201 201 403 403 403 401', 'POST /api/v1/rate-cards', async (c) => ({
+    body: { poolId: await pool(c), name: '招标价格', effectiveFrom: '1980-01-01', prices: PRICES },
+  })),
+  row('200 200 403 403 403 401', 'PATCH /api/v1/rate-cards/{id}', async (c) => ({
+    params: { id: await rateCard(c) },
+    body: { tenderRef: 'ZB-2025-001' },
+  })),
+  row('204 204 403 403 403 401', 'DELETE /api/v1/rate-cards/{id}', async (c) => ({
+    params: { id: await rateCard(c) },
+  })),
+
+  // rebills: finance and operators run them; everyone reads, a dept-admin only its subtree
+  row('201 201 403 403 403 401', 'POST /api/v1/rebills', () => ({ body: { period: period() } })),
+  row('200 200 403 403 403 401', 'POST /api/v1/rebills/{id}/finalize', async (c) => ({
+    params: { id: (await c.as('finance', 'POST', '/api/v1/rebills', { period: period() })).id },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/rebills'),
+  row('200 200 200 200 200 401', 'GET /api/v1/rebills/{id}', async (c) => ({
+    params: { id: (await rebillLine(c)).id },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/rebills/{id}/departments/{deptId}', async (c) => ({
+    params: { id: (await rebillLine(c)).id, deptId: c.tree.dept.id },
+  })),
+  row('200 200 200 404 200 401', 'GET /api/v1/rebills/{id}/lines/{lineId}', async (c) => ({
+    params: await rebillLine(c),
+  })),
+
+  // finance reports and budgets
+  row('200 200 200 200 200 401', 'GET /api/v1/reports/usage', () => ({
+    query: { from: '1989-01', to: '1989-02' },
+  })),
+  row('200 200 200 200 200 401', 'GET /api/v1/reports/budgets', () => ({ query: { year: 2020 } })),
+  row('200 200 403 403 403 401', 'PUT /api/v1/budgets/{departmentId}/{year}', (c) => ({
+    params: { departmentId: c.tree.dept.id, year: '2020' },
+    body: { amount: '500000.00' },
+  })),
+  row('200 200 403 403 403 401', 'POST /api/v1/budgets/check'),
 ];

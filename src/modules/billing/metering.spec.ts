@@ -4,6 +4,7 @@ import {
   meterHosted,
   meterResource,
   priceLines,
+  rackUnitsOf,
   unitMs,
   UnpricedUsageError,
   type MeterEvent,
@@ -210,6 +211,12 @@ describe('metering, hand-computed', () => {
       'U·month',
       '2.83871',
       '425.81',
+    ]);
+  });
+
+  it('reads rack units from the inventory position', () => {
+    expect(['U10-U13', '10-13', '2U', 'U7', '7', null, 'rack 3'].map(rackUnitsOf)).toEqual([
+      4, 4, 2, 1, 1, 1, 1,
     ]);
   });
 

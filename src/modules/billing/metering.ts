@@ -185,12 +185,14 @@ export function meterResource(
   let everRunning = false;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
+    // Deleted is terminal: whatever a history says after it bills nothing.
+    if (event.toState === 'deleted') break;
     if (event.toState === 'running') everRunning = true;
     const start = Math.max(event.occurredAt.getTime(), window.from.getTime());
     const end = Math.min(events[i + 1]?.occurredAt.getTime() ?? Infinity, window.to.getTime());
     if (end <= start) continue;
     const running = event.toState === 'running';
-    const exists = everRunning && event.toState !== 'deleted';
+    const exists = everRunning;
     if (!running && !exists) continue;
     const held = quantities(event.spec);
     const points = cuts(new Date(start), new Date(end), cards, event.poolId);
@@ -230,6 +232,19 @@ export interface HostedEquipment {
   rackUnits: number;
   from: Date;
   to: Date | null;
+}
+
+/**
+ * Rack units a host occupies, from the position the inventory records: 'U10-U13' or '10-13' is 4,
+ * '2U' is 2, 'U7' or '7' is 1; a host with no or an unreadable position counts 1 U (a server takes at least one).
+ */
+export function rackUnitsOf(position: string | null): number {
+  const text = (position ?? '').trim();
+  const range = /^U?(\d+)\s*[-–~]\s*U?(\d+)$/i.exec(text);
+  if (range) return Math.abs(Number(range[2]) - Number(range[1])) + 1;
+  const height = /^(\d+)\s*U$/i.exec(text);
+  if (height && Number(height[1]) > 0) return Number(height[1]);
+  return 1;
 }
 
 export function meterHosted(

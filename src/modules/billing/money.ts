@@ -44,6 +44,9 @@ export function formatAmount(amount: Decimal): string {
 /** A unit price or amount as it may be typed: digits, optional sign-free fraction, at most 6 decimals. */
 export const DECIMAL_STRING = /^(0|[1-9]\d{0,11})(\.\d{1,6})?$/;
 
+/** An amount of money as typed: at most two decimals (fen). */
+export const MONEY_STRING = /^(0|[1-9]\d{0,13})(\.\d{1,2})?$/;
+
 export function parseDecimal(value: string): Decimal {
   if (!DECIMAL_STRING.test(value)) throw new Error(`not a decimal string: ${value}`);
   return new Dec(value);

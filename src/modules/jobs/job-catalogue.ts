@@ -7,6 +7,7 @@ export enum QueueName {
   Quota = 'quota',
   Provisioning = 'provisioning',
   Reconcile = 'reconcile',
+  Billing = 'billing',
 }
 
 export enum JobName {
@@ -14,6 +15,7 @@ export enum JobName {
   QuotaDriftCheck = 'quota.drift-check',
   ResourceConverge = 'resource.converge',
   PoolReconcile = 'pool.reconcile',
+  BudgetCheck = 'billing.budget-check',
 }
 
 export interface JobPayloads {
@@ -21,6 +23,7 @@ export interface JobPayloads {
   [JobName.QuotaDriftCheck]: Record<string, never>;
   [JobName.ResourceConverge]: { resourceId: string };
   [JobName.PoolReconcile]: Record<string, never>;
+  [JobName.BudgetCheck]: Record<string, never>;
 }
 
 export interface JobPolicy {
@@ -50,6 +53,8 @@ export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   },
   // Periodic: compares every pool with the database, recreates what is missing, reports orphans.
   [JobName.PoolReconcile]: { queue: QueueName.Reconcile, attempts: 1, backoffMs: 1000, everyMs: 60_000 },
+  // Periodic: meter the current month up to now and raise budget overspend forecasts.
+  [JobName.BudgetCheck]: { queue: QueueName.Billing, attempts: 1, backoffMs: 1000, everyMs: 60 * 60_000 },
 };
 
 export type JobOutcome = 'success' | 'skipped';

@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { MONEY_STRING } from '../money.js';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+export class UsageReportQuery {
+  @ApiProperty({ example: '2025-01' })
+  @Matches(MONTH, { message: '$property must be a month YYYY-MM' })
+  from!: string;
+
+  @ApiProperty({ example: '2025-12' })
+  @Matches(MONTH, { message: '$property must be a month YYYY-MM' })
+  to!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'the department and its subtree' })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv', 'xlsx'])
+  format?: 'json' | 'csv' | 'xlsx';
+}
+
+export class BudgetReportQuery {
+  @ApiProperty({ example: 2025 })
+  @Transform(toInt)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+}
+
+export class SetBudgetDto {
+  @ApiProperty({ example: '1200000.00', description: 'CNY for the year, decimal string' })
+  @Matches(MONEY_STRING, { message: '$property must be a decimal string with at most 2 decimals' })
+  amount!: string;
+}

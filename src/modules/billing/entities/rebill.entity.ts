@@ -1,0 +1,129 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { Dec } from '../money.js';
+import { decimalTransformer } from '../money.js';
+
+export const REBILL_STATES = ['draft', 'finalized'] as const;
+export type RebillState = (typeof REBILL_STATES)[number];
+
+/** One run per month: recomputing a draft replaces its lines; a finalised run never changes. */
+@Entity('rebill_runs')
+export class RebillRun {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** 'YYYY-MM' */
+  @Index('uq_rebill_runs_period', { unique: true })
+  @Column({ type: 'char', length: 7 })
+  period!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'draft' })
+  state!: RebillState;
+
+  /** Usage is metered up to here: the period's end, or the moment a current-month draft was computed. */
+  @Column({ name: 'computed_until', type: 'timestamptz' })
+  computedUntil!: Date;
+
+  @Column({ name: 'computed_at', type: 'timestamptz' })
+  computedAt!: Date;
+
+  /** The sum of the run's rounded lines, adjustments included. */
+  @Column({ type: 'numeric', precision: 18, scale: 2, transformer: decimalTransformer })
+  total!: Dec;
+
+  @Column({ name: 'line_count', type: 'integer' })
+  lineCount!: number;
+
+  /**
+   * Usage no card prices (a pool without a card in force): listed so finance sees what is missing, and
+   * the run cannot be finalised until a card is added and the draft recomputed.
+   */
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  unpriced!: Array<{ poolId: string | null; from: string }>;
+
+  @Column({ name: 'finalized_at', type: 'timestamptz', nullable: true })
+  finalizedAt!: Date | null;
+
+  @Column({ name: 'finalized_by', type: 'uuid', nullable: true })
+  finalizedBy!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+export type RebillLineKind = 'usage' | 'adjustment';
+
+/**
+ * A department × resource × dimension × rate period line. `key` is deterministic (metering.ts lineKey),
+ * so a recompute writes the same keys. Adjustment lines correct a finalised period: they carry the
+ * original period in `month` and reference the original run (and line, when there was one).
+ *
+ * No foreign keys: a city's month is a million rows written by one INSERT … SELECT, and per-row key
+ * checks would cost more than the metering. Only RebillsService writes lines, inside its run's
+ * transaction; RateCardsService refuses to delete a card any line refers to.
+ */
+@Entity('rebill_lines')
+@Index('uq_rebill_lines_key', ['runId', 'key'], { unique: true })
+@Index('ix_rebill_lines_department', ['runId', 'departmentId'])
+@Index('ix_rebill_lines_card', ['rateCardId'])
+export class RebillLine {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'run_id', type: 'uuid' })
+  runId!: string;
+
+  @Column({ type: 'text' })
+  key!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind!: RebillLineKind;
+
+  /** The month the usage happened in ('YYYY-MM'). */
+  @Column({ type: 'char', length: 7 })
+  month!: string;
+
+  @Column({ name: 'department_id', type: 'uuid' })
+  departmentId!: string;
+
+  /** A resource's id, or a hosted host's id for rack units. */
+  @Column({ name: 'resource_id', type: 'uuid' })
+  resourceId!: string;
+
+  @Column({ name: 'pool_id', type: 'uuid' })
+  poolId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  dimension!: string;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  tier!: string | null;
+
+  @Column({ name: 'rate_card_id', type: 'uuid' })
+  rateCardId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  unit!: string;
+
+  /** Quantity × milliseconds held, exact; the amount comes from this. */
+  @Column({ name: 'usage_ms', type: 'numeric', transformer: decimalTransformer })
+  usageMs!: Dec;
+
+  @Column({ type: 'numeric', precision: 24, scale: 6, transformer: decimalTransformer })
+  quantity!: Dec;
+
+  @Column({ name: 'unit_price', type: 'numeric', precision: 18, scale: 6, transformer: decimalTransformer })
+  unitPrice!: Dec;
+
+  @Column({ type: 'numeric', precision: 18, scale: 2, transformer: decimalTransformer })
+  amount!: Dec;
+
+  @Column({ name: 'adjusts_run_id', type: 'uuid', nullable: true })
+  adjustsRunId!: string | null;
+
+  @Column({ name: 'adjusts_line_id', type: 'uuid', nullable: true })
+  adjustsLineId!: string | null;
+
+  /** The key of the usage this adjustment corrects; what finalised runs billed for it is summed by this. */
+  @Column({ name: 'adjusts_key', type: 'text', nullable: true })
+  adjustsKey!: string | null;
+}

@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { notFound } from '../../common/errors.js';
+import type { Principal } from '../auth/principal.js';
+import { DepartmentScope } from '../tenancy/department-scope.js';
+import { RebillRun } from './entities/rebill.entity.js';
+
+/** A line as the API and the exports print it: money and quantities as the NUMERIC text PostgreSQL gives. */
+export interface LineRow {
+  id: string;
+  key: string;
+  kind: string;
+  month: string;
+  departmentId: string;
+  departmentCode: string;
+  departmentName: string;
+  resourceId: string;
+  poolId: string;
+  dimension: string;
+  tier: string | null;
+  rateCardId: string;
+  unit: string;
+  quantity: string;
+  unitPrice: string;
+  amount: string;
+  adjustsRunId: string | null;
+  adjustsLineId: string | null;
+}
+
+export interface DepartmentTotal {
+  departmentId: string;
+  code: string;
+  name: string;
+  parentId: string | null;
+  /** Sum of the department's own lines. */
+  own: string;
+  /** Sum of the lines of the department and everything under it. */
+  subtree: string;
+}
+
+const LINE_SELECT = `
+  SELECT l.id, l.key, l.kind, l.month, l.department_id AS "departmentId", d.code AS "departmentCode",
+         d.name AS "departmentName", l.resource_id AS "resourceId", l.pool_id AS "poolId", l.dimension, l.tier,
+         l.rate_card_id AS "rateCardId", l.unit, l.quantity::text AS quantity, l.unit_price::text AS "unitPrice",
+         l.amount::text AS amount, l.adjusts_run_id AS "adjustsRunId", l.adjusts_line_id AS "adjustsLineId"
+  FROM rebill_lines l JOIN departments d ON d.id = l.department_id`;
+
+/** Reads of rebill runs, scoped: a dept-admin sees its subtree's lines and totals, nothing else. */
+@Injectable()
+export class RebillQueryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scope: DepartmentScope,
+  ) {}
+
+  async run(id: string): Promise<RebillRun> {
+    const run = await this.dataSource.getRepository(RebillRun).findOneBy({ id });
+    if (!run) throw notFound('rebill', id);
+    return run;
+  }
+
+  /** The path prefix whose lines the caller sees ('/' for the whole city). */
+  async visiblePrefix(principal: Principal): Promise<string> {
+    return (await this.scope.pathPrefix(principal)) ?? '/';
+  }
+
+  async list(principal: Principal) {
+    const prefix = await this.visiblePrefix(principal);
+    const rows = await this.dataSource.query(
+      `SELECT r.id, r.period, r.state, r.computed_until AS "computedUntil", r.computed_at AS "computedAt",
+              r.finalized_at AS "finalizedAt",
+              (SELECT COALESCE(SUM(l.amount), 0)::numeric(18,2)::text FROM rebill_lines l JOIN departments d ON d.id = l.department_id
+               WHERE l.run_id = r.id AND d.path LIKE $1) AS total
+       FROM rebill_runs r ORDER BY r.period DESC`,
+      [`${prefix}%`],
+    );
+    return rows;
+  }
+
+  /** Department totals and subtree roll-ups: each department's own sum, added up along its path. */
+  async departmentTotals(runId: string, prefix: string): Promise<DepartmentTotal[]> {
+    return this.dataSource.query(
+      `WITH own AS (
+         SELECT department_id, SUM(amount) AS total FROM rebill_lines WHERE run_id = $1 GROUP BY department_id
+       ), up AS (
+         SELECT a.ancestor::uuid AS department_id, SUM(own.total) AS subtree
+         FROM own JOIN departments d ON d.id = own.department_id
+         CROSS JOIN LATERAL unnest(string_to_array(trim(both '/' from d.path), '/')) AS a(ancestor)
+         GROUP BY a.ancestor
+       )
+       SELECT d.id AS "departmentId", d.code, d.name, d.parent_id AS "parentId",
+              COALESCE(own.total, 0)::numeric(18,2)::text AS own, up.subtree::numeric(18,2)::text AS subtree
+       FROM up JOIN departments d ON d.id = up.department_id LEFT JOIN own ON own.department_id = d.id
+       WHERE d.path LIKE $2
+       ORDER BY d.path`,
+      [runId, `${prefix}%`],
+    );
+  }
+
+  /** The sum of the visible lines: the run total, or a dept-admin's subtree total. */
+  async total(runId: string, prefix: string): Promise<string> {
+    const [row] = await this.dataSource.query(
+      `SELECT COALESCE(SUM(l.amount), 0)::numeric(18,2)::text AS total
+       FROM rebill_lines l JOIN departments d ON d.id = l.department_id WHERE l.run_id = $1 AND d.path LIKE $2`,
+      [runId, `${prefix}%`],
+    );
+    return row.total;
+  }
+
+  /** A page of lines in key order, under a path prefix (or of one department when exact is given). */
+  async lines(
+    runId: string,
+    where: { prefix: string } | { departmentId: string },
+    page: { limit?: number; offset?: number },
+  ): Promise<{ items: LineRow[]; count: number }> {
+    const [filter, param] =
+      'prefix' in where
+        ? ['d.path LIKE $2', `${where.prefix}%`]
+        : ['l.department_id = $2', where.departmentId];
+    const items = await this.dataSource.query(
+      `${LINE_SELECT} WHERE l.run_id = $1 AND ${filter} ORDER BY l.key LIMIT $3 OFFSET $4`,
+      [runId, param, page.limit ?? 100, page.offset ?? 0],
+    );
+    const [{ count }] = await this.dataSource.query(
+      `SELECT COUNT(*)::int AS count FROM rebill_lines l JOIN departments d ON d.id = l.department_id
+       WHERE l.run_id = $1 AND ${filter}`,
+      [runId, param],
+    );
+    return { items, count };
+  }
+
+  /** Every visible line in key order, a page at a time (keyset), for exports of any size. */
+  async *allLines(runId: string, prefix: string, pageSize = 5000): AsyncGenerator<LineRow[]> {
+    let after = '';
+    for (;;) {
+      const page: LineRow[] = await this.dataSource.query(
+        `${LINE_SELECT} WHERE l.run_id = $1 AND d.path LIKE $2 AND l.key > $3 ORDER BY l.key LIMIT $4`,
+        [runId, `${prefix}%`, after, pageSize],
+      );
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1].key;
+      if (page.length < pageSize) return;
+    }
+  }
+
+  async line(principal: Principal, runId: string, lineId: string): Promise<LineRow> {
+    const prefix = await this.visiblePrefix(principal);
+    const [line] = await this.dataSource.query(
+      `${LINE_SELECT} WHERE l.run_id = $1 AND l.id = $2 AND d.path LIKE $3`,
+      [runId, lineId, `${prefix}%`],
+    );
+    if (!line) throw notFound('rebill line', lineId);
+    return line;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The metering model of metering.ts, in SQL, so a month of a whole city is computed inside PostgreSQL
+ * instead of being loaded into JS objects. rebill-sql.e2e.ts checks that both agree on random histories.
+ *
+ * Parameters: $1 window start, $2 window end (exclusive; both inside one month), $3 the month's length
+ * in milliseconds, $4 the month 'YYYY-MM'. Answers one row per line key with NUMERIC usage and amount.
+ */
+const CARDS = `
+  SELECT c.*, (c.effective_from::timestamp AT TIME ZONE 'UTC') AS c_from,
+         COALESCE(LEAD(c.effective_from::timestamp AT TIME ZONE 'UTC')
+                  OVER (PARTITION BY c.pool_id ORDER BY c.effective_from), 'infinity') AS c_to
+  FROM rate_cards c`;
+
+/**
+ * A resource's state segments overlapping the window, with what they bill. Deleted is terminal: nothing
+ * from a resource's first 'deleted' on bills, and resources deleted before the window are not read at all.
+ */
+const SEGMENTS = `
+  SELECT ev.*, GREATEST(ev.at, $1::timestamptz) AS s, LEAST(COALESCE(ev.next_at, 'infinity'), $2::timestamptz) AS t
+  FROM (
+    SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec,
+           date_trunc('milliseconds', e.occurred_at) AS at,
+           LEAD(date_trunc('milliseconds', e.occurred_at)) OVER w AS next_at,
+           bool_or(e.to_state = 'running') OVER w AS ever_running,
+           bool_or(e.to_state = 'deleted') OVER w AS ever_deleted
+    FROM resource_events e
+    WHERE e.occurred_at < $2::timestamptz
+      AND NOT EXISTS (SELECT 1 FROM resource_events d
+                      WHERE d.resource_id = e.resource_id AND d.to_state = 'deleted' AND d.occurred_at < $1::timestamptz)
+    WINDOW w AS (PARTITION BY e.resource_id ORDER BY e.occurred_at, e.id)
+  ) ev
+  WHERE COALESCE(ev.next_at, 'infinity') > $1::timestamptz
+    AND NOT ev.ever_deleted
+    AND (ev.to_state = 'running' OR ev.ever_running)`;
+
+const num = (field: string) => `COALESCE((p.spec->>'${field}')::numeric, 0)`;
+const REPLICAS = `COALESCE((p.spec->>'replicas')::numeric, 1)`;
+const RUNNING = `p.to_state = 'running'`;
+const PUBLIC_IP = `CASE jsonb_typeof(p.spec->'publicIp') WHEN 'boolean' THEN (p.spec->>'publicIp')::boolean::int::numeric
+                   WHEN 'number' THEN (p.spec->>'publicIp')::numeric ELSE 0 END`;
+
+/**
+ * Usage per line key in the window: segments cut at card changes; their milliseconds summed per resource,
+ * card and held quantities (one wide row per segment and one addition each, not one row and one
+ * multiplication per dimension); then unpivoted into one row per billed dimension and summed per key.
+ */
+const USAGE = `
+  SELECT g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id, SUM(d.qty * g.ms) AS usage_ms
+  FROM (
+    SELECT p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier,
+           p.vcpu, p.memory, p.gpu, p.public_ip, p.storage, SUM(p.ms) AS ms
+    FROM (
+      SELECT p.department_id, p.resource_id, p.pool_id, c.id AS card_id,
+             COALESCE(p.spec->>'storageTier', 'standard') AS tier,
+             EXTRACT(EPOCH FROM (LEAST(p.t, c.c_to) - GREATEST(p.s, c.c_from))) * 1000 AS ms,
+             CASE WHEN ${RUNNING} THEN ${num('vcpu')} * ${REPLICAS} ELSE 0 END AS vcpu,
+             CASE WHEN ${RUNNING} THEN ${num('memoryGiB')} * ${REPLICAS} ELSE 0 END AS memory,
+             CASE WHEN ${RUNNING} THEN ${num('gpu')} * ${REPLICAS} ELSE 0 END AS gpu,
+             CASE WHEN ${RUNNING} THEN ${PUBLIC_IP} ELSE 0 END AS public_ip,
+             CASE WHEN ${RUNNING} OR c.storage_billing = 'exists' THEN ${num('storageGiB')} ELSE 0 END AS storage
+      FROM (${SEGMENTS}) p
+      JOIN (${CARDS}) c ON c.pool_id = p.pool_id AND c.c_from < p.t AND c.c_to > p.s
+      WHERE p.t > p.s
+    ) p
+    GROUP BY p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier, p.vcpu, p.memory, p.gpu, p.public_ip, p.storage
+  ) g
+  CROSS JOIN LATERAL (VALUES
+    ('vcpu', NULL::text, g.vcpu), ('memoryGiB', NULL::text, g.memory), ('gpu', NULL::text, g.gpu),
+    ('publicIp', NULL::text, g.public_ip), ('storageGiB', g.tier, g.storage)
+  ) d(dimension, tier, qty)
+  WHERE d.qty > 0
+  GROUP BY g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id`;
+
+/** The per-unit length of each dimension's price: an hour, or the month. Mirrors metering.ts PRICING. */
+const PER = `CASE WHEN u.dimension IN ('vcpu', 'memoryGiB', 'gpu') THEN 3600000 ELSE $3::numeric END`;
+const UNIT = `CASE u.dimension WHEN 'vcpu' THEN 'vCPU·h' WHEN 'memoryGiB' THEN 'GiB·h' WHEN 'gpu' THEN 'GPU·h'
+              WHEN 'publicIp' THEN 'IP·month' WHEN 'storageGiB' THEN 'GiB·month' ELSE 'U·month' END`;
+const PRICE = `CASE u.dimension WHEN 'vcpu' THEN c.vcpu_hour WHEN 'memoryGiB' THEN c.memory_gib_hour
+               WHEN 'gpu' THEN c.gpu_hour WHEN 'publicIp' THEN c.public_ip_month
+               WHEN 'storageGiB' THEN sp.gib_month ELSE c.rack_unit_month END`;
+
+/**
+ * Priced lines of one month window, ordered by key. The rounding rule of money.ts: round(…, 2) is
+ * half away from zero, i.e. half-up for these non-negative amounts; the quotient has far more than the
+ * ~11 decimals needed to decide a half-fen (see metering.ts priceLines).
+ */
+export const PRICED_LINES = `
+  SELECT concat_ws('|', $4::text, u.department_id, u.resource_id,
+                   u.dimension || COALESCE(':' || u.tier, ''), u.card_id) AS key,
+         $4::text AS month, u.department_id, u.resource_id, u.pool_id, u.dimension, u.tier,
+         u.card_id AS rate_card_id, ${UNIT} AS unit, u.usage_ms,
+         round(u.usage_ms / ${PER}, 6) AS quantity,
+         ${PRICE} AS unit_price,
+         round(u.usage_ms * ${PRICE} / ${PER}, 2) AS amount
+  FROM (${USAGE}) u
+  JOIN rate_cards c ON c.id = u.card_id
+  LEFT JOIN rate_card_storage_prices sp ON sp.rate_card_id = u.card_id AND sp.tier = u.tier`;
+
+/**
+ * Pools that may have usage no card prices: no card at all, or a first card after the window's start.
+ * Usually none, so the costly check below runs only when it can find something. $1 window start.
+ */
+export const UNPRICED_POOLS = `
+  SELECT p.id FROM pools p
+  WHERE NOT EXISTS (SELECT 1 FROM rate_cards c WHERE c.pool_id = p.id
+                    AND (c.effective_from::timestamp AT TIME ZONE 'UTC') <= $1::timestamptz)`;
+
+/** Usage in the window on the given pools ($3) that no card prices: pool and first unpriced instant. */
+export const UNPRICED_USAGE = `
+  SELECT seg.pool_id, MIN(seg.s) AS at
+  FROM (${SEGMENTS}) seg
+  WHERE seg.t > seg.s AND seg.pool_id = ANY($3::uuid[])
+    AND NOT EXISTS (SELECT 1 FROM rate_cards c WHERE c.pool_id = seg.pool_id
+                    AND (c.effective_from::timestamp AT TIME ZONE 'UTC') <= seg.s)
+  GROUP BY seg.pool_id`;
+
+/**
+ * Hosted equipment (托管): hosts serving a system whose migration strategy is 'hosting', from the
+ * moment the host's migration reached 'migrated' (moved into the cloud data centre). $1 window end.
+ */
+export const HOSTED_EQUIPMENT = `
+  SELECT h.id, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m.at AS "from"
+  FROM hosts h
+  JOIN LATERAL (SELECT MIN(t.at) AS at FROM migration_transitions t
+                WHERE t.subject_type = 'host' AND t.subject_id = h.id AND t.to_status = 'migrated') m ON m.at < $1
+  WHERE EXISTS (SELECT 1 FROM system_hosts sh JOIN information_systems s ON s.id = sh.system_id
+                WHERE sh.host_id = h.id AND COALESCE(s.strategy_override, s.suggested_strategy) = 'hosting')
+  ORDER BY h.id`;
+
+/** The pool whose card prices rack units: the city's own data centre, i.e. the oldest self-managed pool. */
+export const HOSTING_POOL = `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`;

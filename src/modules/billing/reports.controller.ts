@@ -1,0 +1,107 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { sheetFile, writeSheet } from '../../common/spreadsheet.js';
+import { UuidParam } from '../../common/dto.js';
+import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { DepartmentScope } from '../tenancy/department-scope.js';
+import { BudgetsService } from './budgets.service.js';
+import { BudgetReportQuery, SetBudgetDto, UsageReportQuery } from './dto/report.dto.js';
+import { formatAmount } from './money.js';
+import { UsageReportService, type UsageRow } from './usage-report.service.js';
+
+/** The usage report as a sheet: Chinese headers, then the English keys (src/common/spreadsheet.ts). */
+const COLUMNS = (
+  [
+    ['month', '月份'],
+    ['basis', '口径 (chargeback 分摊 / showback 展示)'],
+    ['code', '部门编码'],
+    ['name', '部门'],
+    ['dimension', '计费项'],
+    ['unit', '单位'],
+    ['quantity', '数量'],
+    ['amount', '金额 (元)'],
+  ] as Array<[keyof UsageRow, string]>
+).map(([key, header]) => ({ key, header, format: (row: UsageRow) => row[key] }));
+
+const yearParam = () =>
+  Param(
+    'year',
+    new ParseIntPipe({
+      exceptionFactory: () =>
+        new BadRequestException({ error: 'InvalidInput', message: 'year: must be a year like 2025' }),
+    }),
+  );
+
+/** Finance reports: usage and cost per department and month (chargeback or showback), budgets and forecasts. */
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class ReportsController {
+  constructor(
+    private readonly usage: UsageReportService,
+    private readonly budgets: BudgetsService,
+    private readonly scope: DepartmentScope,
+  ) {}
+
+  @Get('reports/usage')
+  @Roles(...READERS)
+  @ApiProduces(
+    'application/json',
+    'text/csv',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  )
+  async usageReport(@CurrentPrincipal() principal: Principal, @Query() q: UsageReportQuery) {
+    const report = await this.usage.usage(principal, q);
+    const format = q.format ?? 'json';
+    if (format === 'json') return report;
+    // Quantities and amounts stay text: exact decimals, never binary floats.
+    const sheet = await writeSheet('用量与费用 usage', COLUMNS, report.rows, format);
+    return sheetFile(sheet, format, `usage-${q.from}-${q.to}`);
+  }
+
+  @Get('reports/budgets')
+  @Roles(...READERS)
+  budgetReport(@CurrentPrincipal() principal: Principal, @Query() q: BudgetReportQuery) {
+    return this.budgets.report(principal, q.year);
+  }
+
+  @Put('budgets/:departmentId/:year')
+  @Roles('operator', 'finance')
+  async setBudget(
+    @UuidParam('departmentId') departmentId: string,
+    @yearParam() year: number,
+    @Body() dto: SetBudgetDto,
+  ) {
+    if (year < 2000 || year > 2100)
+      throw new BadRequestException({
+        error: 'InvalidInput',
+        message: 'year: must be between 2000 and 2100',
+      });
+    await this.scope.visible(
+      { userId: '', username: 'system', role: 'finance', departmentId: null },
+      departmentId,
+    );
+    const budget = await this.budgets.set(departmentId, year, dto.amount);
+    return { departmentId, year, amount: formatAmount(budget.amount), updatedAt: budget.updatedAt };
+  }
+
+  /** Meters the current month now and raises overspend alerts (the hourly job does the same). */
+  @Post('budgets/check')
+  @Roles('operator', 'finance')
+  @HttpCode(200)
+  check() {
+    return this.budgets.check();
+  }
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Dec } from '../../src/modules/billing/money.js';
+import { BillingWorld } from '../support/billing.js';
+import { bearer, startApp, type TestApp } from '../support/harness.js';
+
+describe('finance reports', () => {
+  let t: TestApp;
+  let b: BillingWorld;
+  let tokens: Awaited<ReturnType<TestApp['world']['tokens']>>;
+  let tree: Awaited<ReturnType<TestApp['world']['city']>>;
+  let pool: string;
+  const get = (path: string, token = tokens.finance) => t.http().get(path).set(bearer(token));
+
+  beforeAll(async () => {
+    t = await startApp();
+    b = new BillingWorld(t.dataSource);
+    tree = await t.world.city();
+    tokens = await t.world.tokens(tree.dept.id, tree.other.id);
+    pool = await b.pool();
+    await b.card(pool, '2010-01-01', { vcpuHour: '1' });
+  });
+  afterAll(() => t.close());
+
+  it('reports usage and cost per department and month: chargeback when finalised, showback otherwise', async () => {
+    // 1 vCPU from 1 May 2015: May 744 h, June 720 h, July 744 h at 1 CNY.
+    await b.resource(tree.dept.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 0 }, [
+      ['running', '2015-05-01T00:00:00Z'],
+    ]);
+    await b.resource(tree.other.id, pool, { vcpu: 2, memoryGiB: 0, storageGiB: 0 }, [
+      ['running', '2015-05-01T00:00:00Z'],
+    ]);
+    const may = (
+      await t.http().post('/api/v1/rebills').set(bearer(tokens.finance)).send({ period: '2015-05' })
+    ).body;
+    await t.http().post(`/api/v1/rebills/${may.id}/finalize`).set(bearer(tokens.finance)).expect(200);
+    await t
+      .http()
+      .post('/api/v1/rebills')
+      .set(bearer(tokens.finance))
+      .send({ period: '2015-06' })
+      .expect(201);
+    const res = await get(
+      `/api/v1/reports/usage?from=2015-05&to=2015-07&departmentId=${tree.district.id}`,
+    ).expect(200);
+    expect(
+      res.body.rows.map((r: Record<string, string>) => [
+        r.month,
+        r.basis,
+        r.code,
+        r.dimension,
+        r.quantity,
+        r.amount,
+      ]),
+    ).toEqual([
+      ['2015-05', 'chargeback', tree.dept.code, 'vcpu', '744.000000', '744.00'],
+      ['2015-06', 'showback', tree.dept.code, 'vcpu', '720.000000', '720.00'],
+      // July has no run: metered live for the report.
+      ['2015-07', 'showback', tree.dept.code, 'vcpu', '744.000000', '744.00'],
+    ]);
+    expect(res.body.totals.map((x: { amount: string }) => x.amount)).toEqual(['744.00', '720.00', '744.00']);
+    const own = await get('/api/v1/reports/usage?from=2015-05&to=2015-05', tokens.deptAdmin).expect(200);
+    expect(new Set(own.body.rows.map((r: { code: string }) => r.code))).toEqual(new Set([tree.dept.code]));
+    await get(
+      `/api/v1/reports/usage?from=2015-05&to=2015-05&departmentId=${tree.other.id}`,
+      tokens.deptAdmin,
+    ).expect(404);
+    const csv = await get(
+      `/api/v1/reports/usage?from=2015-05&to=2015-06&departmentId=${tree.dept.id}&format=csv`,
+    ).expect(200);
+    expect(csv.text).toContain('口径');
+    expect(csv.text).toContain(`2015-05,chargeback,${tree.dept.code}`);
+    const bad = await get('/api/v1/reports/usage?from=2015-07&to=2015-05').expect(400);
+    expect(bad.body.message).toMatch(/^to/);
+  });
+
+  it('forecasts overspend from the month-to-date run rate and raises one alert: event, metric, report', async () => {
+    const now = new Date();
+    const year = now.getUTCFullYear();
+    const d = await t.world.department('department', tree.city);
+    const low = await t.world.department('department', tree.city);
+    // 100 vCPU running since the first of the month at 1 CNY/h: far beyond 1,000 CNY a year.
+    const monthStart = `${now.toISOString().slice(0, 7)}-01T00:00:00Z`;
+    await b.resource(d.id, pool, { vcpu: 100, memoryGiB: 0, storageGiB: 0 }, [['running', monthStart]]);
+    const put = (id: string, amount: unknown, token = tokens.finance) =>
+      t.http().put(`/api/v1/budgets/${id}/${year}`).set(bearer(token)).send({ amount });
+    await put(d.id, '1000.00').expect(200);
+    await put(low.id, '99999999.00').expect(200);
+    await put(d.id, 1000).expect(400);
+    await put(d.id, '10.001').expect(400);
+    await put(d.id, '1000', tokens.deptAdmin).expect(403);
+    const checked = await t.http().post('/api/v1/budgets/check').set(bearer(tokens.finance)).expect(200);
+    const mine = checked.body.find((s: { departmentId: string }) => s.departmentId === d.id);
+    expect(mine).toMatchObject({ budget: '1000.00', overspend: true });
+    expect(new Dec(mine.forecast).gt(mine.spent)).toBe(true);
+    expect(checked.body.find((s: { departmentId: string }) => s.departmentId === low.id).overspend).toBe(
+      false,
+    );
+    await t.http().post('/api/v1/budgets/check').set(bearer(tokens.finance)).expect(200);
+    const alerts = await t.dataSource.query('SELECT * FROM budget_alerts WHERE department_id = $1', [d.id]);
+    expect(alerts).toHaveLength(1);
+    const audit = await get(
+      `/api/v1/audit?targetType=budget&targetId=${alerts[0].id}`,
+      tokens.auditor,
+    ).expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['budget.overspend-forecast']);
+    const metrics = await t.http().get('/metrics').expect(200);
+    expect(metrics.text).toContain(`govcloud_budget_overspend_forecast{department="${d.code}"} 1`);
+    const report = await get(`/api/v1/reports/budgets?year=${year}`).expect(200);
+    expect(report.body.find((s: { departmentId: string }) => s.departmentId === d.id).alertRaisedAt).toEqual(
+      expect.any(String),
+    );
+  });
+});

@@ -1,0 +1,359 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BillingWorld, PRICES } from '../support/billing.js';
+import { aHost, aSystem } from '../support/inventory.js';
+import { bearer, startApp, type TestApp } from '../support/harness.js';
+
+type Tokens = Awaited<ReturnType<TestApp['world']['tokens']>>;
+
+describe('rebills', () => {
+  let t: TestApp;
+  let b: BillingWorld;
+  let tokens: Tokens;
+  let tree: Awaited<ReturnType<TestApp['world']['city']>>;
+  let pool: string;
+
+  const post = (path: string, body: unknown, token = tokens.finance) =>
+    t
+      .http()
+      .post(path)
+      .set(bearer(token))
+      .send(body as object);
+  const get = (path: string, token = tokens.finance) => t.http().get(path).set(bearer(token));
+  const dept = (
+    body: { departments: Array<{ departmentId: string; own: string; subtree: string }> },
+    id: string,
+  ) => body.departments.find((d) => d.departmentId === id);
+
+  beforeAll(async () => {
+    t = await startApp();
+    b = new BillingWorld(t.dataSource);
+    tree = await t.world.city();
+    tokens = await t.world.tokens(tree.dept.id, tree.other.id);
+    pool = await b.pool();
+    await b.card(pool, '2020-01-01');
+  });
+  afterAll(() => t.close());
+
+  describe('rate cards', () => {
+    const card = (poolId: string, extra: Record<string, unknown> = {}) => ({
+      poolId,
+      name: '2025 年政务云服务招标价格',
+      effectiveFrom: '2025-01-01',
+      prices: PRICES,
+      ...extra,
+    });
+
+    it('are managed by operators and finance, audited, and read by everyone', async () => {
+      const p = await b.pool('self-managed');
+      const created = await post('/api/v1/rate-cards', card(p), tokens.operator).expect(201);
+      expect(created.body).toMatchObject({
+        poolId: p,
+        currency: 'CNY',
+        storageBilling: 'exists',
+        locked: false,
+      });
+      expect(created.body.prices).toEqual({ ...PRICES, storageGiBMonth: { ssd: '1.2', standard: '0.3' } });
+      await post('/api/v1/rate-cards', card(p, { effectiveFrom: '2026-01-01' })).expect(201);
+      await post('/api/v1/rate-cards', card(p, { effectiveFrom: '2027-01-01' }), tokens.deptAdmin).expect(
+        403,
+      );
+      const listed = await get(`/api/v1/rate-cards?poolId=${p}`, tokens.deptAdmin).expect(200);
+      expect(listed.body.map((c: { effectiveFrom: string }) => c.effectiveFrom)).toEqual([
+        '2025-01-01',
+        '2026-01-01',
+      ]);
+      const patched = await t
+        .http()
+        .patch(`/api/v1/rate-cards/${created.body.id}`)
+        .set(bearer(tokens.finance))
+        .send({ prices: { ...PRICES, vcpuHour: '0.07' } })
+        .expect(200);
+      expect(patched.body.prices.vcpuHour).toBe('0.07');
+      const audit = await get(
+        `/api/v1/audit?targetType=rate-card&targetId=${created.body.id}`,
+        tokens.auditor,
+      ).expect(200);
+      expect(audit.body.items.map((e: { action: string }) => e.action).sort()).toEqual([
+        'rate-card.create',
+        'rate-card.update',
+      ]);
+    });
+
+    it('refuse prices that are not decimal strings, a missing standard tier, an unknown pool, a second card on the same date', async () => {
+      const p = await b.pool();
+      const bad = async (body: unknown, field: RegExp) => {
+        const res = await post('/api/v1/rate-cards', body).expect(400);
+        expect(res.body.message).toMatch(field);
+      };
+      await bad(card(p, { prices: { ...PRICES, vcpuHour: 0.05 } }), /^prices\.vcpuHour/);
+      await bad(card(p, { prices: { ...PRICES, gpuHour: '1.2.3' } }), /^prices\.gpuHour/);
+      await bad(card(p, { prices: { ...PRICES, memoryGiBHour: '0.0000001' } }), /^prices\.memoryGiBHour/);
+      await bad(
+        card(p, { prices: { ...PRICES, storageGiBMonth: { ssd: '1' } } }),
+        /^prices\.storageGiBMonth/,
+      );
+      await bad(
+        card(p, { prices: { ...PRICES, storageGiBMonth: { standard: 1 } } }),
+        /^prices\.storageGiBMonth\.standard/,
+      );
+      await bad(card(p, { effectiveFrom: '2025-13-01' }), /^effectiveFrom/);
+      await bad(card('7d3c1a3e-0000-4000-8000-000000000000'), /^poolId/);
+      await post('/api/v1/rate-cards', card(p)).expect(201);
+      await post('/api/v1/rate-cards', card(p)).expect(409);
+    });
+  });
+
+  describe('a month, computed, viewed, finalised', () => {
+    let run: { id: string; total: string };
+    let vm: string;
+
+    beforeAll(async () => {
+      // dept: 2 vCPU, 4 GiB, 100 GiB, running since 31 January noon.
+      vm = await b.resource(tree.dept.id, pool, { vcpu: 2, memoryGiB: 4, storageGiB: 100 }, [
+        ['provisioning', '2024-01-31T11:00:00Z'],
+        ['running', '2024-01-31T12:00:00Z'],
+      ]);
+      // unit: 1 vCPU, 50 GiB; runs 10–20 February, then stopped.
+      await b.resource(tree.unit.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 50 }, [
+        ['running', '2024-02-10T00:00:00Z'],
+        ['stopped', '2024-02-20T00:00:00Z'],
+      ]);
+      // other: a container of 2 replicas × 1 vCPU, running all month.
+      await b.resource(tree.other.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 0, replicas: 2 }, [
+        ['running', '2024-01-15T00:00:00Z'],
+      ]);
+      run = (await post('/api/v1/rebills', { period: '2024-02' }).expect(201)).body;
+    });
+
+    it('bills leap-year February to the fen, with department totals and subtree roll-ups', async () => {
+      const res = await get(`/api/v1/rebills/${run.id}`).expect(200);
+      expect(res.body).toMatchObject({
+        period: '2024-02',
+        state: 'draft',
+        computedUntil: '2024-03-01T00:00:00.000Z',
+      });
+      // dept: 696 h × 2 vCPU × 0.05 = 69.60; 696 × 4 GiB × 0.01 = 27.84; 100 GiB × 1 month × 0.3 = 30.00.
+      expect(dept(res.body, tree.dept.id)).toMatchObject({ own: '127.44', subtree: '149.78' });
+      // unit: 240 h × 0.05 = 12.00; storage 10–29 February: 50 GiB × 20/29 month × 0.3 = 10.344… → 10.34.
+      expect(dept(res.body, tree.unit.id)).toMatchObject({ own: '22.34', subtree: '22.34' });
+      expect(dept(res.body, tree.district.id)).toMatchObject({ own: '0.00', subtree: '149.78' });
+      // other: 2 × 696 h × 0.05 = 69.60.
+      expect(dept(res.body, tree.other.id)).toMatchObject({ own: '69.60', subtree: '69.60' });
+      expect(dept(res.body, tree.city.id)).toMatchObject({ subtree: '219.38' });
+      const lines = res.body.lines.items.filter((l: { resourceId: string }) => l.resourceId === vm);
+      expect(
+        lines
+          .map((l: Record<string, string>) => [l.dimension, l.unit, l.quantity, l.unitPrice, l.amount])
+          .sort(),
+      ).toEqual([
+        ['memoryGiB', 'GiB·h', '2784.000000', '0.010000', '27.84'],
+        ['storageGiB', 'GiB·month', '100.000000', '0.300000', '30.00'],
+        ['vcpu', 'vCPU·h', '1392.000000', '0.050000', '69.60'],
+      ]);
+    });
+
+    it('shows a department with its subtree, or alone', async () => {
+      const whole = await get(`/api/v1/rebills/${run.id}/departments/${tree.dept.id}`).expect(200);
+      expect(whole.body).toMatchObject({ own: '127.44', subtree: '149.78' });
+      expect(whole.body.children.map((c: { departmentId: string }) => c.departmentId)).toEqual([
+        tree.unit.id,
+      ]);
+      expect(whole.body.lines.count).toBe(5);
+      const alone = await get(`/api/v1/rebills/${run.id}/departments/${tree.dept.id}?subtree=false`).expect(
+        200,
+      );
+      expect(alone.body.lines.count).toBe(3);
+    });
+
+    it('lets a dept-admin see only its subtree', async () => {
+      const res = await get(`/api/v1/rebills/${run.id}`, tokens.deptAdmin).expect(200);
+      expect(res.body.total).toBe('149.78');
+      expect(res.body.departments.map((d: { departmentId: string }) => d.departmentId).sort()).toEqual(
+        [tree.dept.id, tree.unit.id].sort(),
+      );
+      expect(new Set(res.body.lines.items.map((l: { departmentId: string }) => l.departmentId))).toEqual(
+        new Set([tree.dept.id, tree.unit.id]),
+      );
+      await get(`/api/v1/rebills/${run.id}/departments/${tree.other.id}`, tokens.deptAdmin).expect(404);
+      const otherLine = (await get(`/api/v1/rebills/${run.id}/departments/${tree.other.id}`)).body.lines
+        .items[0];
+      await get(`/api/v1/rebills/${run.id}/lines/${otherLine.id}`, tokens.deptAdmin).expect(404);
+      const csv = await get(`/api/v1/rebills/${run.id}?format=csv`, tokens.deptAdmin).expect(200);
+      expect(csv.text).not.toContain(tree.other.code);
+    });
+
+    it('explains a line by its events and rate card', async () => {
+      const res = await get(`/api/v1/rebills/${run.id}/departments/${tree.dept.id}?subtree=false`);
+      const line = res.body.lines.items.find((l: { dimension: string }) => l.dimension === 'vcpu');
+      const why = await get(`/api/v1/rebills/${run.id}/lines/${line.id}`, tokens.deptAdmin).expect(200);
+      expect(why.body.events.map((e: { toState: string }) => e.toState)).toEqual(['provisioning', 'running']);
+      expect(why.body.rateCard.prices.vcpuHour).toBe('0.05');
+      expect(why.body.intervals).toEqual([
+        {
+          from: '2024-02-01T00:00:00.000Z',
+          to: '2024-03-01T00:00:00.000Z',
+          quantity: '2',
+          eventId: why.body.events[1].id,
+        },
+      ]);
+      expect(why.body.recomputed).toEqual({ quantity: '1392.000000', unitPrice: '0.05', amount: '69.60' });
+      expect(why.body.consistent).toBe(true);
+    });
+
+    it('exports CSV, XLSX and PDF', async () => {
+      const csv = await get(`/api/v1/rebills/${run.id}?format=csv`).expect(200);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.text.split('\n')[0]).toContain('金额 amount (CNY)');
+      expect(csv.text).toContain(`${tree.dept.code},`);
+      const binary = (format: string) =>
+        get(`/api/v1/rebills/${run.id}?format=${format}`)
+          .buffer(true)
+          .parse((res, done) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => done(null, Buffer.concat(chunks)));
+          })
+          .expect(200);
+      const xlsx = await binary('xlsx');
+      expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+      expect((xlsx.body as Buffer).subarray(0, 2).toString()).toBe('PK');
+      const pdf = await binary('pdf');
+      expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+      await get(`/api/v1/rebills/${run.id}?format=doc`).expect(400);
+    });
+
+    it('recomputes a draft in place, byte-identical when nothing changed', async () => {
+      const csv = async () => (await get(`/api/v1/rebills/${run.id}?format=csv`).expect(200)).text;
+      const before = await csv();
+      const again = await post('/api/v1/rebills', { period: '2024-02' }).expect(201);
+      expect(again.body.id).toBe(run.id);
+      expect(await csv()).toBe(before);
+    });
+
+    it('finalises once; then the run, its lines and its rate card never change', async () => {
+      const card = (await get(`/api/v1/rate-cards?poolId=${pool}`)).body[0];
+      const done = await post(`/api/v1/rebills/${run.id}/finalize`, {}).expect(200);
+      expect(done.body.state).toBe('finalized');
+      expect((await post(`/api/v1/rebills/${run.id}/finalize`, {})).status).toBe(409);
+      expect((await post('/api/v1/rebills', { period: '2024-02' })).status).toBe(409);
+      await expect(
+        t.dataSource.query(`UPDATE rebill_lines SET amount = 0 WHERE run_id = $1`, [run.id]),
+      ).rejects.toThrow(/immutable/);
+      await expect(t.dataSource.query(`DELETE FROM rebill_runs WHERE id = $1`, [run.id])).rejects.toThrow(
+        /immutable/,
+      );
+      const patch = await t
+        .http()
+        .patch(`/api/v1/rate-cards/${card.id}`)
+        .set(bearer(tokens.operator))
+        .send({ name: 'changed' })
+        .expect(409);
+      expect(patch.body.message).toMatch(/add a new card/);
+      expect((await get(`/api/v1/rate-cards/${card.id}`)).body.locked).toBe(true);
+      await t.http().delete(`/api/v1/rate-cards/${card.id}`).set(bearer(tokens.finance)).expect(409);
+    });
+
+    it('puts a late event for a finalised month into the next month as an adjustment referencing the original', async () => {
+      // The dept VM was in fact stopped on 25 February, reported only now: 5 days less.
+      await b.events(vm, tree.dept.id, pool, { vcpu: 2, memoryGiB: 4, storageGiB: 100 }, [
+        ['stopped', '2024-02-25T00:00:00Z'],
+        ['deleted', '2024-02-25T00:00:00Z'],
+      ]);
+      const march = (await post('/api/v1/rebills', { period: '2024-03' }).expect(201)).body;
+      const lines = (await get(`/api/v1/rebills/${march.id}/departments/${tree.dept.id}?subtree=false`)).body
+        .lines.items;
+      const adjustments = lines.filter((l: { kind: string }) => l.kind === 'adjustment');
+      // 25–29 February, 120 h: vcpu −120 × 2 × 0.05 = −12.00; memory −120 × 4 × 0.01 = −4.80;
+      // storage 100 GiB × 24/29 month × 0.3 = 24.827… → 24.83, so 30.00 − 24.83 = −5.17.
+      expect(
+        adjustments
+          .map((l: Record<string, string>) => [l.month, l.dimension, l.amount, l.adjustsRunId])
+          .sort(),
+      ).toEqual([
+        ['2024-02', 'memoryGiB', '-4.80', run.id],
+        ['2024-02', 'storageGiB', '-5.17', run.id],
+        ['2024-02', 'vcpu', '-12.00', run.id],
+      ]);
+      for (const a of adjustments) expect(a.adjustsLineId).toEqual(expect.any(String));
+      expect(lines.filter((l: { kind: string }) => l.kind === 'usage')).toEqual([]);
+      const why = await get(`/api/v1/rebills/${march.id}/lines/${adjustments[0].id}`).expect(200);
+      expect(why.body.adjusts.original.id).toBe(adjustments[0].adjustsLineId);
+    });
+  });
+
+  it('bills a draft of the current month up to now, never to its end, and refuses to finalise it', async () => {
+    const now = new Date();
+    const period = now.toISOString().slice(0, 7);
+    const start = `${period}-01T00:00:00Z`;
+    const d = await t.world.department('department', tree.city);
+    await b.card(pool, `${period}-01`, { vcpuHour: '1' });
+    const r = await b.resource(d.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 0 }, [['running', start]]);
+    const run = (await post('/api/v1/rebills', { period }).expect(201)).body;
+    expect(new Date(run.computedUntil).getTime()).toBeGreaterThanOrEqual(now.getTime());
+    expect(new Date(run.computedUntil).getTime()).toBeLessThanOrEqual(Date.now());
+    const line = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}`)).body.lines.items.find(
+      (l: { resourceId: string }) => l.resourceId === r,
+    );
+    const hours = (new Date(run.computedUntil).getTime() - new Date(start).getTime()) / 3_600_000;
+    expect(line.quantity).toBe(hours.toFixed(6));
+    expect((await post(`/api/v1/rebills/${run.id}/finalize`, {})).status).toBe(409);
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
+    expect((await post('/api/v1/rebills', { period: next }).expect(422)).body.message).toMatch(/^period/);
+    await post('/api/v1/rebills', { period: '2024-2' }).expect(400);
+  });
+
+  it('bills hosted equipment per rack unit per month, from its move into the cloud data centre', async () => {
+    const d = await t.world.department('department', tree.city);
+    const hostingPool =
+      (
+        await t.dataSource.query(
+          `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`,
+        )
+      )[0]?.id ?? (await b.pool('self-managed'));
+    await b.card(hostingPool, '2016-01-01', { rackUnitMonth: '150' });
+    const system = await post('/api/v1/systems', aSystem(d.id), tokens.operator).expect(201);
+    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
+      system.body.id,
+    ]);
+    const host = await post(
+      '/api/v1/hosts',
+      aHost(d.id, { rackUnit: 'U10-U13', systemIds: [system.body.id] }),
+      tokens.operator,
+    ).expect(201);
+    await t.dataSource.query(
+      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
+       VALUES ('host', $1, $2, 'verifying', 'migrated', '2017-03-10T00:00:00Z', 'test')`,
+      [host.body.id, d.id],
+    );
+    const run = (await post('/api/v1/rebills', { period: '2017-03' }).expect(201)).body;
+    const [line] = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}`)).body.lines.items;
+    // 4 U × 22/31 month = 2.838710 U·month × 150 = 425.806… → 425.81.
+    expect([line.resourceId, line.dimension, line.unit, line.quantity, line.amount]).toEqual([
+      host.body.id,
+      'rackUnit',
+      'U·month',
+      '2.838710',
+      '425.81',
+    ]);
+    const why = await get(`/api/v1/rebills/${run.id}/lines/${line.id}`).expect(200);
+    expect(why.body.hostedEquipment).toMatchObject({ id: host.body.id, rackUnits: 4 });
+    expect(why.body.consistent).toBe(true);
+  });
+
+  it('lists usage no card prices and will not finalise it', async () => {
+    const bare = await b.pool();
+    const d = await t.world.department('department', tree.city);
+    await b.resource(d.id, bare, { vcpu: 1, memoryGiB: 0, storageGiB: 0 }, [
+      ['running', '2019-05-10T00:00:00Z'],
+    ]);
+    const run = (await post('/api/v1/rebills', { period: '2019-05' }).expect(201)).body;
+    expect(run.unpriced).toEqual([{ poolId: bare, from: '2019-05-10T00:00:00.000Z' }]);
+    expect((await post(`/api/v1/rebills/${run.id}/finalize`, {})).body.message).toMatch(/no rate card/);
+  });
+
+  it('is run by finance and operators only', async () => {
+    for (const token of [tokens.deptAdmin, tokens.auditor])
+      await post('/api/v1/rebills', { period: '2018-01' }, token).expect(403);
+    await get('/api/v1/rebills', tokens.auditor).expect(200);
+  });
+});

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { unique } from './harness.js';
+
+/** Prices of a rate card as the API takes them. */
+export const PRICES = {
+  vcpuHour: '0.05',
+  memoryGiBHour: '0.01',
+  gpuHour: '2.5',
+  storageGiBMonth: { standard: '0.3', ssd: '1.2' },
+  publicIpMonth: '20',
+  rackUnitMonth: '150',
+};
+
+/** Pools, resources and their events straight in the database, as provisioning would have written them. */
+export class BillingWorld {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async pool(tier: 'provider' | 'self-managed' = 'provider'): Promise<string> {
+    const id = randomUUID();
+    await this.dataSource.query(
+      `INSERT INTO pools (id, name, type, tier, connection_sealed, capacity, allocated)
+       VALUES ($1, $2, 'fake', $3, 'sealed', '{}', '{}')`,
+      [id, unique('pool'), tier],
+    );
+    return id;
+  }
+
+  async card(
+    poolId: string,
+    effectiveFrom: string,
+    prices: Partial<typeof PRICES> = {},
+    extra: Record<string, unknown> = {},
+  ) {
+    const id = randomUUID();
+    const p = { ...PRICES, ...prices };
+    await this.dataSource.query(
+      `INSERT INTO rate_cards (id, pool_id, name, effective_from, vcpu_hour, memory_gib_hour, gpu_hour, public_ip_month,
+                               rack_unit_month, storage_billing)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        id,
+        poolId,
+        `card ${effectiveFrom}`,
+        effectiveFrom,
+        p.vcpuHour,
+        p.memoryGiBHour,
+        p.gpuHour,
+        p.publicIpMonth,
+        p.rackUnitMonth,
+        extra.storageBilling ?? 'exists',
+      ],
+    );
+    for (const [tier, price] of Object.entries(p.storageGiBMonth))
+      await this.dataSource.query(
+        `INSERT INTO rate_card_storage_prices (rate_card_id, tier, gib_month) VALUES ($1, $2, $3)`,
+        [id, tier, price],
+      );
+    return id;
+  }
+
+  /** A resource and its history: [state, ISO time, spec?] steps; a spec given once holds until changed. */
+  async resource(
+    departmentId: string,
+    poolId: string,
+    spec: Record<string, unknown>,
+    steps: Array<[string, string, Record<string, unknown>?]>,
+  ): Promise<string> {
+    const id = randomUUID();
+    const last = steps[steps.length - 1];
+    await this.dataSource.query(
+      `INSERT INTO resources (id, department_id, pool_id, kind, name, spec, state, desired_state)
+       VALUES ($1, $2, $3, 'vm', $4, $5, $6, $6)`,
+      [id, departmentId, poolId, unique('vm').slice(0, 60), spec, last[0]],
+    );
+    await this.events(id, departmentId, poolId, spec, steps);
+    return id;
+  }
+
+  async events(
+    resourceId: string,
+    departmentId: string,
+    poolId: string,
+    spec: Record<string, unknown>,
+    steps: Array<[string, string, Record<string, unknown>?]>,
+  ): Promise<void> {
+    let current = spec;
+    let state: string | null = null;
+    for (const [to, at, resized] of steps) {
+      current = resized ? { ...current, ...resized } : current;
+      await this.dataSource.query(
+        `INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [resourceId, departmentId, poolId, resized ? 'resized' : 'transition', state, to, current, at],
+      );
+      state = to;
+    }
+  }
+}
