@@ -483,9 +483,9 @@ export const MATRIX = [
     query: { from: '1989-01', to: '1989-02' },
   })),
   row('200 200 200 200 200 401', 'GET /api/v1/reports/budgets', () => ({ query: { year: 2020 } })),
-  row('200 200 403 403 403 401', 'PUT /api/v1/budgets/{departmentId}/{year}', (c) => ({
-    params: { departmentId: c.tree.dept.id, year: '2020' },
-    body: { amount: '500000.00' },
+  row('200 200 403 403 403 401', 'PUT /api/v1/budgets/{departmentId}', (c) => ({
+    params: { departmentId: c.tree.dept.id },
+    body: { year: 2020, amount: '500000.00' },
   })),
   row('200 200 403 403 403 401', 'POST /api/v1/budgets/check'),
 ];

@@ -82,7 +82,7 @@ describe('finance reports', () => {
     const monthStart = `${now.toISOString().slice(0, 7)}-01T00:00:00Z`;
     await b.resource(d.id, pool, { vcpu: 100, memoryGiB: 0, storageGiB: 0 }, [['running', monthStart]]);
     const put = (id: string, amount: unknown, token = tokens.finance) =>
-      t.http().put(`/api/v1/budgets/${id}/${year}`).set(bearer(token)).send({ amount });
+      t.http().put(`/api/v1/budgets/${id}`).set(bearer(token)).send({ year, amount });
     await put(d.id, '1000.00').expect(200);
     await put(low.id, '99999999.00').expect(200);
     await put(d.id, 1000).expect(400);

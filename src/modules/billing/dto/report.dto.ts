@@ -37,6 +37,12 @@ export class BudgetReportQuery {
 }
 
 export class SetBudgetDto {
+  @ApiProperty({ example: 2025, minimum: 2000, maximum: 2100 })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year!: number;
+
   @ApiProperty({ example: '1200000.00', description: 'CNY for the year, decimal string' })
   @Matches(MONEY_STRING, { message: '$property must be a decimal string with at most 2 decimals' })
   amount!: string;
