@@ -3,7 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { BODY_LIMIT, bodyParserErrors, rejectUnstorableStrings, requireUtf8 } from './common/body.js';
+import {
+  answerClientErrors,
+  BODY_LIMIT,
+  bodyParserErrors,
+  rejectUnstorableStrings,
+  requireUtf8,
+} from './common/body.js';
 import { AllExceptionsFilter } from './common/exception.filter.js';
 import { httpMiddleware } from './common/http.middleware.js';
 import { PinoNestLogger, rootLogger } from './common/logger.js';
@@ -30,6 +36,7 @@ export async function createApp(role: AppRole): Promise<NestExpressApplication> 
   const json = { limit: BODY_LIMIT, verify: requireUtf8 } as NestExpressBodyParserOptionsFor<'json'>;
   app.useBodyParser('json', json);
   app.use(bodyParserErrors, rejectUnstorableStrings);
+  answerClientErrors(app.getHttpServer());
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

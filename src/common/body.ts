@@ -4,6 +4,9 @@
 // back as it was sent instead of failing deep in a query (500) or being silently altered (U+FFFD).
 import type { NextFunction, Request, Response } from 'express';
 import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { DomainError, ErrorCode, invalid } from './errors.js';
 import { toErrorBody } from './exception.filter.js';
 
@@ -59,27 +62,57 @@ function answer(req: Request & { id?: unknown }, res: Response, error: DomainErr
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The first string (value or key) PostgreSQL would refuse or alter, as `path: problem`; else undefined. */
-export function unstorable(value: unknown, path: string): string | undefined {
+/** Deeper JSON than any endpoint takes; deeper still would overflow the stack of class-transformer. */
+export const MAX_DEPTH = 32;
+
+/**
+ * The first problem with a parsed body or query as `path: problem`, else undefined: a string (value
+ * or key) PostgreSQL would refuse or alter, or nesting deeper than MAX_DEPTH.
+ */
+export function unstorable(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) return `${path}: must not contain the NUL character (U+0000)`;
     if (LONE_SURROGATE.test(value)) return `${path}: is not valid Unicode (a lone surrogate)`;
     return undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_DEPTH) return `${path.slice(0, 60)}…: nested more than ${MAX_DEPTH} levels deep`;
   for (const [key, child] of Object.entries(value)) {
     const childPath = path ? `${path}.${key}` : key;
-    const problem = unstorable(key, `${childPath} (the key)`) ?? unstorable(child, childPath);
+    const problem = unstorable(key, `${childPath} (the key)`) ?? unstorable(child, childPath, depth + 1);
     if (problem) return problem;
   }
   return undefined;
 }
 
-/** Refuses NUL and lone surrogates in the body, the query string and the path, naming the field. */
+/** Refuses NUL, lone surrogates and absurd nesting in the body, the query string and the path, naming the field. */
 export function rejectUnstorableStrings(req: Request, res: Response, next: NextFunction): void {
   if (/%00/i.test(req.url))
     return answer(req, res, invalid('url', 'must not contain the NUL character (%00)'));
   const problem = unstorable(req.query, '') ?? unstorable(req.body, '');
   if (problem) return answer(req, res, new DomainError(ErrorCode.InvalidInput, problem));
   next();
+}
+
+/**
+ * Node answers a request it cannot parse (headers over 16 KB, a malformed request line) itself, with an
+ * empty body; answer in the API's error shape instead, naming what was wrong.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (error.code === 'ECONNRESET' && socket.destroyed)) return void socket.destroy();
+    const [status, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers: larger than the server accepts (16 KB)']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request: not received in time']
+          : [400, `request: not valid HTTP (${error.code ?? error.message})`];
+    const requestId = randomUUID();
+    const body = JSON.stringify({ statusCode: status, error: ErrorCode.InvalidInput, message, requestId });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `X-Request-Id: ${requestId}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

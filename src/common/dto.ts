@@ -1,9 +1,44 @@
 import { applyDecorators, BadRequestException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsInt,
+  IsObject,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 const NOT_BLANK = /\S/;
+
+/**
+ * May be left out, but not sent as null: for fields whose column takes no null. (@IsOptional lets null
+ * through, which then fails in the database or the service.) Use IsOptional where null means "clear".
+ */
+export const OptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);
+
+/**
+ * A nested object validated as `type`: required unless optional, and an object (not null, an array or a
+ * scalar). @ValidateNested alone lets a missing object through to the service.
+ */
+export const Nested = (
+  type: new () => object,
+  { optional = false, description = undefined as string | undefined } = {},
+) =>
+  applyDecorators(
+    optional ? ApiPropertyOptional({ type, description }) : ApiProperty({ type, description }),
+    optional ? OptionalNotNull() : IsDefined(),
+    IsObject(),
+    ValidateNested(),
+    Type(() => type),
+  );
 
 /** A required human-readable string, refused when blank or longer than max; stored exactly as sent. */
 export const Text = (max: number, description?: string, { optional = false } = {}) =>
@@ -11,7 +46,7 @@ export const Text = (max: number, description?: string, { optional = false } = {
     optional
       ? ApiPropertyOptional({ maxLength: max, description })
       : ApiProperty({ maxLength: max, description }),
-    ...(optional ? [IsOptional()] : []),
+    ...(optional ? [OptionalNotNull()] : []),
     IsString(),
     IsNotEmpty(),
     Matches(NOT_BLANK, { message: '$property must not be blank' }),

@@ -57,6 +57,13 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
         error: ErrorCode.Conflict,
         message: `still referenced or missing: ${pg.detail ?? pg.constraint}`,
       };
+    case '23502':
+      // not_null_violation: an optional field sent as null where the column takes none.
+      return {
+        statusCode: 400,
+        error: ErrorCode.InvalidInput,
+        message: `${pg.column ?? 'value'}: must not be null`,
+      };
     case '22P02':
     case '22003':
     case '22007':

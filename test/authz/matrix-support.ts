@@ -77,13 +77,3 @@ export function urlOf(path: string, request: MatrixRequest): string {
   const query = new URLSearchParams(pairs).toString();
   return query ? `${filled}?${query}` : filled;
 }
-
-/** Every "METHOD /path" of an OpenAPI document. */
-export function operationsOf(document: { paths: Record<string, Record<string, unknown>> }): string[] {
-  const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
-  return Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.keys(item)
-      .filter((key) => methods.includes(key))
-      .map((method) => `${method.toUpperCase()} ${path}`),
-  );
-}

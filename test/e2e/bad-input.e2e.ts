@@ -67,6 +67,41 @@ describe('bad input is refused by name', () => {
     refused(query, 400, /NUL/);
   });
 
+  it('null where a column takes none, and JSON nested absurdly deep', async () => {
+    const dept = await t.world.department('city');
+    const patch = (body: object) =>
+      t.http().patch(`/api/v1/departments/${dept.id}`).set(bearer(operator)).send(body);
+    refused(await patch({ name: null }), 400, /^name /);
+    refused(await patch({ critical: null }), 400, /^critical /);
+    const user = await t.world.user('finance');
+    const patchUser = (body: object) =>
+      t.http().patch(`/api/v1/users/${user.id}`).set(bearer(operator)).send(body);
+    refused(await patchUser({ password: null }), 400, /^password /);
+    refused(await patchUser({ disabled: null }), 400, /^disabled /);
+    await patch({ nameEn: null }).expect(200); // null clears a clearable field
+    refused(
+      await post(`${'{"name":'.repeat(5000)}1${'}'.repeat(5000)}`),
+      400,
+      /^name\.name.*nested more than/,
+    );
+  });
+
+  it('a nested object that is missing, null or not an object', async () => {
+    const pool = { name: '供应商池', type: 'fake', tier: 'provider', connection: '' };
+    const create = (body: object) => t.http().post('/api/v1/pools').set(bearer(operator)).send(body);
+    refused(await create(pool), 400, /^capacity /);
+    refused(await create({ ...pool, capacity: null }), 400, /^capacity /);
+    refused(await create({ ...pool, capacity: [1] }), 400, /^capacity /);
+  });
+
+  it('headers too large for Node answer in the error shape too', async () => {
+    const res = await t
+      .http()
+      .get('/api/v1/auth/me')
+      .set(bearer('x'.repeat(64 * 1024)));
+    refused(res, 431, /^headers: larger than/);
+  });
+
   it('stores emoji, CJK, RTL, combining and zero-width text exactly as sent', async () => {
     const name =
       "市公安局 😀 \u202eabc\u202c e\u0301 a\u200db \ufeff 𠀀 <script>alert(1)</script> '; DROP TABLE x;--";

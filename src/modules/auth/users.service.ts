@@ -61,7 +61,7 @@ export class UsersService {
       if (dto.displayName !== undefined) changes.displayName = dto.displayName;
       if (dto.disabled !== undefined) changes.disabled = dto.disabled;
       if (dto.password !== undefined) changes.passwordHash = await hashPassword(dto.password);
-      await repo.update({ id }, changes);
+      if (Object.keys(changes).length > 0) await repo.update({ id }, changes);
       const after = { ...before, ...changes, passwordHash: undefined };
       await this.audit.record(manager, {
         action: 'user.update',

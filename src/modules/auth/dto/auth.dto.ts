@@ -10,7 +10,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { OptionalText, Text } from '../../../common/dto.js';
+import { OptionalNotNull, OptionalText, Text } from '../../../common/dto.js';
 import { ROLES, type Role } from '../principal.js';
 
 export class LoginDto {
@@ -60,14 +60,14 @@ export class UpdateUserDto {
   displayName?: string;
 
   @ApiPropertyOptional({ minLength: 8 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(8)
   @MaxLength(200)
   password?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { Text } from '../../../common/dto.js';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Nested, Text } from '../../../common/dto.js';
 import { POOL_TIERS, POOL_TYPES, type PoolTier, type PoolType } from '../entities/pool.entity.js';
 
 const CAPACITY_MAX = 1_000_000_000;
@@ -74,9 +63,7 @@ export class CreatePoolDto {
   @MaxLength(CONNECTION_MAX)
   connection!: string;
 
-  @ApiProperty({ type: CapacityDto })
-  @ValidateNested()
-  @Type(() => CapacityDto)
+  @Nested(CapacityDto)
   capacity!: CapacityDto;
 
   @ApiPropertyOptional({ default: true })
@@ -100,10 +87,7 @@ export class UpdatePoolDto {
   @MaxLength(CONNECTION_MAX)
   connection?: string;
 
-  @ApiPropertyOptional({ type: CapacityDto, description: 'may not fall below what is allocated' })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => CapacityDto)
+  @Nested(CapacityDto, { optional: true, description: 'may not fall below what is allocated' })
   capacity?: CapacityDto;
 
   @ApiPropertyOptional()
@@ -113,9 +97,7 @@ export class UpdatePoolDto {
 }
 
 export class AddCapacityDto {
-  @ApiProperty({ type: CapacityDeltaDto })
-  @ValidateNested()
-  @Type(() => CapacityDeltaDto)
+  @Nested(CapacityDeltaDto)
   amounts!: CapacityDeltaDto;
 
   @Text(500, 'why, e.g. equipment from the closed 市统计局 server room')

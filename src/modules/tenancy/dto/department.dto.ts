@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { Code, OptionalText, Text } from '../../../common/dto.js';
+import { Code, OptionalNotNull, OptionalText, Text } from '../../../common/dto.js';
 import { DEPARTMENT_KINDS, type DepartmentKind } from '../entities/department.entity.js';
 
 export class CreateDepartmentDto {
@@ -36,7 +36,7 @@ export class UpdateDepartmentDto {
   nameEn?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   critical?: boolean;
 }

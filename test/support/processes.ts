@@ -1,0 +1,85 @@
+// Real API and worker processes (src/main.ts, src/worker.ts through the SWC loader), for the fault
+// suite and the HTTP benchmark: what runs in production, not an in-process Nest app.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  /** The last lines it printed, for a failure message. */
+  tail(): string;
+  /** Resolves with the exit code (or signal) once it has exited. */
+  exited: Promise<string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function spawnEntry(
+  name: string,
+  entry: 'src/main.ts' | 'src/worker.ts',
+  env: NodeJS.ProcessEnv,
+): Proc {
+  const child = spawn(process.execPath, ['--import', './scripts/register.mjs', entry], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? String(code))),
+  );
+  return {
+    name,
+    child,
+    tail: () => lines.join('\n'),
+    exited,
+    stop: async (graceMs = 5000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls url until it answers `status`; answers the milliseconds it took. */
+export async function waitForHttp(
+  url: string,
+  { status = 200, timeoutMs = 90_000, proc = undefined as Proc | undefined } = {},
+) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === status) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
+      throw new Error(`${proc.name} exited while waiting for ${url}:\n${proc.tail()}`);
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(
+        `${url} did not answer ${status} within ${timeoutMs} ms${proc ? `:\n${proc.tail()}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** An API process on `port`, answered once /healthz is up. */
+export async function startApi(name: string, port: number, env: NodeJS.ProcessEnv): Promise<Proc> {
+  const proc = spawnEntry(name, 'src/main.ts', { ...env, PORT: String(port) });
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, { proc });
+  return proc;
+}
