@@ -20,7 +20,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   Billing1796027560129,
   MigrationPlanning1796028423278,
   QuotaFollowsDepartmentTree1796030066030,
-  ServerRooms1796030720516,
   RebillLinesLean1796030610315,
+  ServerRooms1796030720516,
   Budgets1796031521002,
 ];

@@ -104,7 +104,7 @@ export async function seedDemoCity(dataSource: DataSource): Promise<DemoLogin[]>
         .orIgnore()
         .execute();
     }
-    await seedDemoProvisioning(manager, city, [...byCode.values()]);
+    await seedDemoProvisioning(manager);
   });
   return logins;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { In } from 'typeorm';
 import { seedDemoCity } from '../../src/demo/demo-city.js';
+import { seedDemoQuotas } from '../../src/demo/demo-quotas.js';
 import { DEMO_POOLS } from '../../src/demo/demo-provisioning.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
 import { Department } from '../../src/modules/tenancy/entities/department.entity.js';
@@ -11,6 +12,7 @@ describe('demo city: pools and quota so a demo login can provision', () => {
   beforeAll(async () => {
     t = await startApp();
     await seedDemoCity(t.dataSource);
+    await seedDemoQuotas(t.app);
   });
   afterAll(() => t.close());
 
