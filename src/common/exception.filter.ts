@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { rootLogger } from './logger.js';
 import { assertUnreachable, DomainError, ErrorCode } from './errors.js';
 
@@ -78,18 +78,51 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
         error: ErrorCode.InvalidInput,
         message: `${pg.column ?? 'value'}: ${error.message}`,
       };
-    case '57P01':
-    case '57P03':
-    case '08006':
-    case '08001':
-      return { statusCode: 503, error: ErrorCode.Unavailable, message: 'database unavailable, retry later' };
+    case '40P01': // deadlock_detected
+    case '40001': // serialization_failure
+      return {
+        statusCode: 503,
+        error: ErrorCode.Unavailable,
+        message: 'a concurrent change got in the way, retry',
+      };
     default:
       return undefined;
   }
 }
 
-const CONNECTION_ERRORS =
-  /ECONNREFUSED|Connection terminated|connection timeout|ECONNRESET|the database system is/i;
+/**
+ * The database or Redis is out of reach (down, restarting, pool exhausted): the request may succeed if
+ * sent again, so 503 with Retry-After, not 500. SQLSTATE class 08 (connection exception), 57P01-03
+ * (shutdown, crash, starting up), 53300 (too many connections), and the socket errors of pg and ioredis.
+ */
+const UNAVAILABLE_CODES = /^(08...|57P0[123]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
+const UNAVAILABLE_MESSAGES =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is|Connection is closed/i;
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isUnavailable(exception: unknown): boolean {
+  // TypeORM releases a query runner when its connection emits an error and drops that error, so the
+  // next query in the transaction fails with this instead; runners are otherwise released only in
+  // finally blocks, so here it means the connection was lost.
+  if (exception instanceof QueryRunnerAlreadyReleasedError) return true;
+  if (!(exception instanceof Error)) return false;
+  const driverError = exception instanceof QueryFailedError ? exception.driverError : undefined;
+  const codes = [codeOf(exception), codeOf(driverError)];
+  // pg reports a refused connection to a name with several addresses as an AggregateError without a message.
+  const inner = exception instanceof AggregateError ? exception.errors : [];
+  return (
+    codes.some((code) => code !== undefined && UNAVAILABLE_CODES.test(code)) ||
+    inner.some((error) => isUnavailable(error)) ||
+    UNAVAILABLE_MESSAGES.test(exception.message)
+  );
+}
+
+/** Seconds a client should wait before sending a request that answered 503 again. */
+export const RETRY_AFTER_SECONDS = 2;
 
 /** The error body every failure answers with (the request id is added by the caller). */
 export function toErrorBody(exception: unknown): ErrorFields {
@@ -117,7 +150,7 @@ export function toErrorBody(exception: unknown): ErrorFields {
     const mapped = fromPostgres(exception);
     if (mapped) return mapped;
   }
-  if (exception instanceof Error && CONNECTION_ERRORS.test(exception.message)) {
+  if (isUnavailable(exception)) {
     return {
       statusCode: 503,
       error: ErrorCode.Unavailable,
@@ -137,6 +170,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       rootLogger().error({ err: exception, requestId: request.id, path: request.url }, 'unhandled error');
     }
-    if (!response.headersSent) response.status(body.statusCode).json(body);
+    if (response.headersSent) return;
+    if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    response.status(body.statusCode).json(body);
   }
 }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ArgumentsHost } from '@nestjs/common';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { AllExceptionsFilter, RETRY_AFTER_SECONDS, toErrorBody } from './exception.filter.js';
+
+const pgError = (code: string | undefined, message = `pg error ${code}`) =>
+  new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
+
+const socketError = (code: string) =>
+  Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -111 });
+
+describe('errors of a backing service answer 503, not 500', () => {
+  it.each([
+    ['57P01 admin_shutdown', pgError('57P01')],
+    ['57P02 crash_shutdown', pgError('57P02')],
+    ['57P03 cannot_connect_now', pgError('57P03', 'the database system is starting up')],
+    ['53300 too_many_connections', pgError('53300')],
+    ['08006 connection_failure', pgError('08006')],
+    ['08P01 protocol_violation', pgError('08P01')],
+    ['40P01 deadlock_detected', pgError('40P01', 'deadlock detected')],
+    ['40001 serialization_failure', pgError('40001', 'could not serialize access')],
+    ['a terminated connection inside a query', pgError(undefined, 'Connection terminated unexpectedly')],
+    ['a refused connection', socketError('ECONNREFUSED')],
+    ['a reset connection', socketError('ECONNRESET')],
+    ['a refused connection to every address', new AggregateError([socketError('ECONNREFUSED')], '')],
+    ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['a connection lost between two queries of a transaction', new QueryRunnerAlreadyReleasedError()],
+  ])('%s', (_name, error) => {
+    expect(toErrorBody(error)).toMatchObject({ statusCode: 503, error: 'Unavailable' });
+  });
+
+  it('keeps the client’s mistakes 4xx and anything unknown 500', () => {
+    expect(toErrorBody(pgError('23505')).statusCode).toBe(409);
+    expect(toErrorBody(pgError('22P02')).statusCode).toBe(400);
+    expect(toErrorBody(pgError('42P01', 'relation "x" does not exist')).statusCode).toBe(500);
+    expect(toErrorBody(new Error('boom')).statusCode).toBe(500);
+    expect(toErrorBody(new AggregateError([new Error('boom')], '')).statusCode).toBe(500);
+  });
+
+  it('tells the client when to retry a 503, and only a 503', () => {
+    const answer = (exception: unknown) => {
+      const headers: Record<string, string> = {};
+      let status = 0;
+      const response = {
+        headersSent: false,
+        setHeader: (name: string, value: string) => (headers[name] = value),
+        status: (s: number) => ((status = s), response),
+        json: () => response,
+      };
+      const host = {
+        switchToHttp: () => ({ getRequest: () => ({ id: 'r1', url: '/x' }), getResponse: () => response }),
+      } as unknown as ArgumentsHost;
+      new AllExceptionsFilter().catch(exception, host);
+      return { status, retryAfter: headers['Retry-After'] };
+    };
+    expect(answer(pgError('40P01'))).toEqual({ status: 503, retryAfter: String(RETRY_AFTER_SECONDS) });
+    expect(answer(pgError('23505'))).toEqual({ status: 409, retryAfter: undefined });
+  });
+});
