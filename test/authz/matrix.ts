@@ -483,6 +483,9 @@ export const MATRIX = [
     query: { from: '1989-01', to: '1989-02' },
   })),
   row('200 200 200 200 200 401', 'GET /api/v1/reports/budgets', () => ({ query: { year: 2020 } })),
+  row('200 200 200 404 200 401', 'GET /api/v1/reports/fiscal-effect', (c) => ({
+    query: { year: 2001, departmentId: c.tree.dept.id, format: 'csv' },
+  })),
   row('200 200 403 403 403 401', 'PUT /api/v1/budgets/{departmentId}', (c) => ({
     params: { departmentId: c.tree.dept.id },
     body: { year: 2020, amount: '500000.00' },

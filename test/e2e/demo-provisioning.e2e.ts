@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { In } from 'typeorm';
-import { seedDemoCity } from '../../src/demo/demo-city.js';
+import { DEMO_PASSWORD, seedDemoCity } from '../../src/demo/demo-city.js';
 import { seedDemoQuotas } from '../../src/demo/demo-quotas.js';
-import { DEMO_POOLS } from '../../src/demo/demo-provisioning.js';
+import { Dec } from '../../src/modules/billing/money.js';
+import { DEMO_POOLS, DEMO_RATE_CARDS } from '../../src/demo/demo-provisioning.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
 import { Department } from '../../src/modules/tenancy/entities/department.entity.js';
+import { BillingWorld } from '../support/billing.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 
 describe('demo city: pools and quota so a demo login can provision', () => {
@@ -43,5 +45,57 @@ describe('demo city: pools and quota so a demo login can provision', () => {
       .getRepository(Pool)
       .findBy({ name: In(DEMO_POOLS.map(([name]) => name)) });
     expect(demoPools.map((p) => p.tier).sort()).toEqual(['provider', 'self-managed']);
+  });
+
+  it('prices each demo pool with a tender card, so the demo finance login computes a rebill at once', async () => {
+    const finance = (
+      await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ username: 'finance', password: DEMO_PASSWORD })
+        .expect(200)
+    ).body.accessToken;
+    const pools = await t.dataSource
+      .getRepository(Pool)
+      .findBy({ name: In(DEMO_POOLS.map(([name]) => name)) });
+    const cards = (await t.http().get('/api/v1/rate-cards').set(bearer(finance)).expect(200)).body;
+    // Prices compared as numbers: the API answers 6.8 for a typed 6.80.
+    const exact = (prices: object): unknown =>
+      JSON.parse(JSON.stringify(prices), (_key, v: unknown) =>
+        typeof v === 'string' ? new Dec(v).toFixed() : v,
+      );
+    for (const pool of pools) {
+      const mine = cards.filter((c: { poolId: string }) => c.poolId === pool.id);
+      expect(mine).toHaveLength(1);
+      expect(exact(mine[0].prices)).toEqual(exact(DEMO_RATE_CARDS[pool.tier].prices));
+    }
+    // 市统计局 ran 2 vCPU, 4 GiB and 50 GiB on the provider pool for ten days of July 2025 (240 h):
+    // vCPU 2 × 240 × 0.0825 = 39.60, memory 4 × 240 × 0.0215 = 20.64, storage held all month 50 × 0.35 = 17.50.
+    const tjj = await t.dataSource.getRepository(Department).findOneByOrFail({ code: 'tjj' });
+    const provider = pools.find((p) => p.tier === 'provider')!;
+    const resource = await new BillingWorld(t.dataSource).resource(
+      tjj.id,
+      provider.id,
+      { vcpu: 2, memoryGiB: 4, storageGiB: 50 },
+      [
+        ['running', '2025-07-01T00:00:00Z'],
+        ['stopped', '2025-07-11T00:00:00Z'],
+      ],
+    );
+    const run = (
+      await t.http().post('/api/v1/rebills').set(bearer(finance)).send({ period: '2025-07' }).expect(201)
+    ).body;
+    const own = (
+      await t.http().get(`/api/v1/rebills/${run.id}/departments/${tjj.id}`).set(bearer(finance)).expect(200)
+    ).body;
+    expect(
+      own.lines.items
+        .filter((l: { resourceId: string }) => l.resourceId === resource)
+        .map((l: { dimension: string; amount: string }) => [l.dimension, l.amount]),
+    ).toEqual([
+      ['memoryGiB', '20.64'],
+      ['storageGiB', '17.50'],
+      ['vcpu', '39.60'],
+    ]);
   });
 });

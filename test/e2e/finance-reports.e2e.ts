@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { BudgetsService } from '../../src/modules/billing/budgets.service.js';
 import { Dec } from '../../src/modules/billing/money.js';
 import { BillingWorld } from '../support/billing.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
@@ -71,6 +72,30 @@ describe('finance reports', () => {
     expect(csv.text).toContain(`2015-05,chargeback,${tree.dept.code}`);
     const bad = await get('/api/v1/reports/usage?from=2015-07&to=2015-05').expect(400);
     expect(bad.body.message).toMatch(/^to/);
+  });
+
+  it('forecasts from live usage when the current month has no rebill run yet', async () => {
+    // "Now" is 15 June 2011, 12:00 UTC, and no run exists for June: 100 vCPU at 1 CNY/h since 1 June
+    // have used 14.5 days × 2,400 = 34,800.00; the same rate for the 199.5 days left makes 513,600.00.
+    const now = new Date('2011-06-15T12:00:00Z');
+    const d = await t.world.department('department', tree.city);
+    await b.resource(d.id, pool, { vcpu: 100, memoryGiB: 0, storageGiB: 0 }, [
+      ['running', '2011-06-01T00:00:00Z'],
+    ]);
+    const budgets = t.app.get(BudgetsService);
+    await budgets.set(d.id, 2011, '100000.00');
+    const statuses = await budgets.report(
+      { userId: '', username: 'test', role: 'finance', departmentId: null },
+      2011,
+      now,
+    );
+    expect(statuses.find((s) => s.departmentId === d.id)).toMatchObject({
+      spent: '34800.00',
+      forecast: '513600.00',
+      overspend: true,
+      monthsWithoutRebill: ['2011-01', '2011-02', '2011-03', '2011-04', '2011-05', '2011-06'],
+    });
+    expect(await t.dataSource.query(`SELECT id FROM rebill_runs WHERE period LIKE '2011-%'`)).toEqual([]);
   });
 
   it('forecasts overspend from the month-to-date run rate and raises one alert: event, metric, report', async () => {

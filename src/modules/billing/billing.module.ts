@@ -1,4 +1,5 @@
 import { BudgetsService } from './budgets.service.js';
+import { FiscalEffectService } from './fiscal-effect.service.js';
 import { ReportsController } from './reports.controller.js';
 import { UsageReportService } from './usage-report.service.js';
 import { Module } from '@nestjs/common';
@@ -18,6 +19,7 @@ import { RebillsService } from './rebills.service.js';
     RebillExplainService,
     UsageReportService,
     BudgetsService,
+    FiscalEffectService,
   ],
   exports: [RateCardsService, RebillsService, RebillQueryService],
 })

@@ -10,9 +10,10 @@ import { JobName } from '../jobs/job-catalogue.js';
 import { OnJob } from '../jobs/on-job.decorator.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { BudgetAlert, DepartmentBudget } from './entities/budget.entity.js';
-import { Dec, formatAmount, roundLine } from './money.js';
+import { Dec, formatAmount, roundLine, sum } from './money.js';
 import { parsePeriod } from './period.js';
 import { RebillsService } from './rebills.service.js';
+import { UsageReportService } from './usage-report.service.js';
 
 export interface BudgetStatus {
   departmentId: string;
@@ -20,20 +21,23 @@ export interface BudgetStatus {
   name: string;
   year: number;
   budget: string;
-  /** Rebilled so far this year for the subtree: finalised runs, drafts, and the current month to date. */
+  /**
+   * Spent so far this year by the subtree: finalised runs, drafts, and months with no run (the current
+   * one included) metered live up to now, as the usage report counts them.
+   */
   spent: string;
   /** spent + the current month's run rate carried to the year's end. */
   forecast: string;
   overspend: boolean;
-  /** Months of the year so far with no rebill run: their usage is not in `spent`. */
+  /** Months of the year so far with no rebill run: in `spent` as metered live (showback), not rebilled. */
   monthsWithoutRebill: string[];
   alertRaisedAt: Date | null;
 }
 
 /**
  * Yearly budgets per department and the overspend forecast: the month-to-date spend rate (from the
- * current month's draft, metered up to now) carried to the end of the year, on top of what earlier
- * months' rebills charged. An overspend raises an alert once a month: a budget_alerts row and an audit
+ * current month's draft, or its usage metered live when it has no run yet) carried to the end of the
+ * year, on top of what earlier months cost. An overspend raises an alert once a month: a budget_alerts row and an audit
  * entry (the event), the govcloud_budget_overspend_forecast gauge (the metric), and the budget report.
  */
 @Injectable()
@@ -46,6 +50,7 @@ export class BudgetsService {
     private readonly scope: DepartmentScope,
     private readonly audit: AuditService,
     private readonly rebills: RebillsService,
+    private readonly usage: UsageReportService,
     metrics: MetricsService,
   ) {
     this.overspendGauge = metrics.gauge(
@@ -90,58 +95,46 @@ export class BudgetsService {
       [year, `${prefix}%`],
     );
     if (budgets.length === 0) return [];
-    const runs: Array<{ id: string; period: string; computedUntil: Date }> = await this.dataSource.query(
-      `SELECT id, period, computed_until AS "computedUntil" FROM rebill_runs WHERE period LIKE $1 ORDER BY period`,
-      [`${year}-%`],
+    // Every month of the year so far: its rebill run's lines, or, with no run, its usage metered live.
+    const usage = await this.usage.usage(principal, { from: `${year}-01`, to: `${year}-12` }, now);
+    const paths = new Map<string, string>(
+      (
+        await this.dataSource.query(`SELECT id, path FROM departments WHERE path LIKE $1`, [`${prefix}%`])
+      ).map((d: { id: string; path: string }) => [d.id, d.path]),
     );
-    const elapsed = [...Array(12).keys()]
-      .map((m) => `${year}-${String(m + 1).padStart(2, '0')}`)
-      .filter((month) => parsePeriod(month).from.getTime() < now.getTime());
-    const monthsWithoutRebill = elapsed.filter((month) => !runs.some((r) => r.period === month));
-    const current = runs.find(
-      (r) => parsePeriod(r.period).end.getTime() > now.getTime() && r.period === elapsed.at(-1),
-    );
+    const current = usage.totals.find((m) => parsePeriod(m.month).end.getTime() > now.getTime());
     const alerts: Array<{ departmentId: string; raisedAt: Date }> = await this.dataSource.query(
       `SELECT department_id AS "departmentId", MAX(raised_at) AS "raisedAt" FROM budget_alerts WHERE month LIKE $1
        GROUP BY department_id`,
       [`${year}-%`],
     );
     const yearEnd = Date.UTC(year + 1, 0, 1);
-    return Promise.all(
-      budgets.map(async (b) => {
-        const [spent] = await this.dataSource.query(
-          `SELECT COALESCE(SUM(l.amount), 0)::text AS total,
-                  COALESCE(SUM(l.amount) FILTER (WHERE l.run_id = $3), 0)::text AS mtd
-           FROM rebill_lines l JOIN departments d ON d.id = l.department_id
-           WHERE l.run_id = ANY($1::uuid[]) AND d.path LIKE $2`,
-          [runs.map((r) => r.id), `${b.path}%`, current?.id ?? null],
-        );
-        let forecast = new Dec(spent.total);
-        if (current) {
-          // The current month's rate so far, carried from where it was metered to the end of the year.
-          const from = parsePeriod(current.period).from.getTime();
-          const metered = new Date(current.computedUntil).getTime() - from;
-          if (metered > 0)
-            forecast = forecast.plus(
-              new Dec(spent.mtd).times(yearEnd - new Date(current.computedUntil).getTime()).div(metered),
-            );
-        }
-        forecast = roundLine(forecast);
-        const budget = new Dec(b.amount);
-        return {
-          departmentId: b.departmentId,
-          code: b.code,
-          name: b.name,
-          year,
-          budget: formatAmount(budget),
-          spent: formatAmount(new Dec(spent.total)),
-          forecast: formatAmount(forecast),
-          overspend: forecast.gt(budget),
-          monthsWithoutRebill,
-          alertRaisedAt: alerts.find((a) => a.departmentId === b.departmentId)?.raisedAt ?? null,
-        };
-      }),
-    );
+    return budgets.map((b) => {
+      const rows = usage.rows.filter((r) => paths.get(r.departmentId)?.startsWith(b.path));
+      const spent = sum(rows.map((r) => new Dec(r.amount)));
+      let forecast = spent;
+      if (current) {
+        // The current month's rate so far, carried from where it was metered to the end of the year.
+        const mtd = sum(rows.filter((r) => r.month === current.month).map((r) => new Dec(r.amount)));
+        const until = current.meteredUntil.getTime();
+        const metered = until - parsePeriod(current.month).from.getTime();
+        if (metered > 0) forecast = forecast.plus(mtd.times(yearEnd - until).div(metered));
+      }
+      forecast = roundLine(forecast);
+      const budget = new Dec(b.amount);
+      return {
+        departmentId: b.departmentId,
+        code: b.code,
+        name: b.name,
+        year,
+        budget: formatAmount(budget),
+        spent: formatAmount(spent),
+        forecast: formatAmount(forecast),
+        overspend: forecast.gt(budget),
+        monthsWithoutRebill: usage.totals.filter((m) => m.rebillId === null).map((m) => m.month),
+        alertRaisedAt: alerts.find((a) => a.departmentId === b.departmentId)?.raisedAt ?? null,
+      };
+    });
   }
 
   /**

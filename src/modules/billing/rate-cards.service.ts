@@ -105,31 +105,34 @@ export class RateCardsService {
   }
 
   async create(dto: CreateRateCardDto): Promise<RateCardView> {
-    return this.dataSource.transaction(async (manager) => {
-      const pool = await manager.query('SELECT id FROM pools WHERE id = $1', [dto.poolId]);
-      if (pool.length === 0) throw invalid('poolId', `pool ${dto.poolId} does not exist`);
-      const repo = manager.getRepository(RateCard);
-      const card = repo.create({
-        poolId: dto.poolId,
-        name: dto.name,
-        tenderRef: dto.tenderRef ?? null,
-        effectiveFrom: dto.effectiveFrom,
-        currency: dto.currency ?? 'CNY',
-        storageBilling: dto.storageBilling ?? 'exists',
-        ...priceColumns(dto.prices),
-        storage: storagePrices(dto.prices).map((s) => manager.getRepository(RateCardStoragePrice).create(s)),
-      });
-      await repo.save(card);
-      const saved = await repo.findOneByOrFail({ id: card.id });
-      const view = this.view(saved, false);
-      await this.audit.record(manager, {
-        action: 'rate-card.create',
-        targetType: 'rate-card',
-        targetId: card.id,
-        after: view,
-      });
-      return view;
+    return this.dataSource.transaction((manager) => this.createIn(manager, dto));
+  }
+
+  /** Creates a card inside the caller's transaction (the demo seeds its cards with its pools). */
+  async createIn(manager: EntityManager, dto: CreateRateCardDto): Promise<RateCardView> {
+    const pool = await manager.query('SELECT id FROM pools WHERE id = $1', [dto.poolId]);
+    if (pool.length === 0) throw invalid('poolId', `pool ${dto.poolId} does not exist`);
+    const repo = manager.getRepository(RateCard);
+    const card = repo.create({
+      poolId: dto.poolId,
+      name: dto.name,
+      tenderRef: dto.tenderRef ?? null,
+      effectiveFrom: dto.effectiveFrom,
+      currency: dto.currency ?? 'CNY',
+      storageBilling: dto.storageBilling ?? 'exists',
+      ...priceColumns(dto.prices),
+      storage: storagePrices(dto.prices).map((s) => manager.getRepository(RateCardStoragePrice).create(s)),
     });
+    await repo.save(card);
+    const saved = await repo.findOneByOrFail({ id: card.id });
+    const view = this.view(saved, false);
+    await this.audit.record(manager, {
+      action: 'rate-card.create',
+      targetType: 'rate-card',
+      targetId: card.id,
+      after: view,
+    });
+    return view;
   }
 
   async update(id: string, dto: UpdateRateCardDto): Promise<RateCardView> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { sheetFile, writeSheet } from '../../common/spreadsheet.js';
 import { UuidParam } from '../../common/dto.js';
@@ -6,7 +6,12 @@ import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { BudgetsService } from './budgets.service.js';
-import { BudgetReportQuery, SetBudgetDto, UsageReportQuery } from './dto/report.dto.js';
+import { AppConfig } from '../../config/config.js';
+import { cjkFont } from '../facilities/cjk-font.js';
+import { todayInChina } from '../facilities/room-status.js';
+import { BudgetReportQuery, FiscalEffectQuery, SetBudgetDto, UsageReportQuery } from './dto/report.dto.js';
+import { fiscalEffectPdf, fiscalEffectSheet } from './fiscal-effect-export.js';
+import { FiscalEffectService } from './fiscal-effect.service.js';
 import { formatAmount } from './money.js';
 import { UsageReportService, type UsageRow } from './usage-report.service.js';
 
@@ -33,6 +38,8 @@ export class ReportsController {
     private readonly usage: UsageReportService,
     private readonly budgets: BudgetsService,
     private readonly scope: DepartmentScope,
+    private readonly fiscal: FiscalEffectService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('reports/usage')
@@ -49,6 +56,28 @@ export class ReportsController {
     // Quantities and amounts stay text: exact decimals, never binary floats.
     const sheet = await writeSheet('用量与费用 usage', COLUMNS, report.rows, format);
     return sheetFile(sheet, format, `usage-${q.from}-${q.to}`);
+  }
+
+  /** 净财政效果: cloud rebill against the O&M budget of the server rooms, per department, for a fiscal year. */
+  @Get('reports/fiscal-effect')
+  @Roles(...READERS)
+  @ApiProduces(
+    'application/json',
+    'text/csv',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'application/pdf',
+  )
+  async fiscalEffect(@CurrentPrincipal() principal: Principal, @Query() q: FiscalEffectQuery) {
+    const year = q.year ?? Number(todayInChina().slice(0, 4));
+    const report = await this.fiscal.report(principal, year, q.departmentId);
+    const format = q.format ?? 'json';
+    if (format === 'json') return report;
+    if (format === 'pdf')
+      return new StreamableFile(await fiscalEffectPdf(report, cjkFont(this.config)), {
+        type: 'application/pdf',
+        disposition: `attachment; filename="fiscal-effect-${year}.pdf"`,
+      });
+    return sheetFile(await fiscalEffectSheet(report, format), format, `财政效果-fiscal-effect-${year}`);
   }
 
   @Get('reports/budgets')

@@ -24,6 +24,16 @@ export interface UsageRow {
   amount: string;
 }
 
+/** A month of the report: its basis, the run it was read from (null: metered live), and its total. */
+export interface MonthTotal {
+  month: string;
+  basis: Basis;
+  rebillId: string | null;
+  /** Usage up to this instant is in the amount: the run's computedUntil, or the end of live metering. */
+  meteredUntil: Date;
+  amount: string;
+}
+
 export const MAX_REPORT_MONTHS = 36;
 
 /** Usage and cost per department, month and dimension, for a department subtree (or the caller's scope). */
@@ -42,7 +52,7 @@ export class UsageReportService {
     from: string;
     to: string;
     rows: UsageRow[];
-    totals: Array<{ month: string; basis: Basis; amount: string }>;
+    totals: MonthTotal[];
   }> {
     if (query.to < query.from) throw invalid('to', 'must not be before from');
     if (shiftPeriod(query.from, MAX_REPORT_MONTHS - 1) < query.to)
@@ -50,24 +60,23 @@ export class UsageReportService {
     const prefix = query.departmentId
       ? (await this.scope.visible(principal, query.departmentId)).path
       : ((await this.scope.pathPrefix(principal)) ?? '/');
-    const runs: Array<{ id: string; period: string; state: string }> = await this.dataSource.query(
-      `SELECT id, period, state FROM rebill_runs WHERE period BETWEEN $1 AND $2`,
-      [query.from, query.to],
-    );
+    const runs: Array<{ id: string; period: string; state: string; computedUntil: Date }> =
+      await this.dataSource.query(
+        `SELECT id, period, state, computed_until AS "computedUntil" FROM rebill_runs WHERE period BETWEEN $1 AND $2`,
+        [query.from, query.to],
+      );
     const rows: UsageRow[] = [];
-    const totals: Array<{ month: string; basis: Basis; amount: string }> = [];
+    const totals: MonthTotal[] = [];
     for (let month = query.from; month <= query.to; month = shiftPeriod(month, 1)) {
       const p = parsePeriod(month);
       if (p.from.getTime() >= now.getTime()) break;
       const run = runs.find((r) => r.period === month);
       const basis: Basis = run?.state === 'finalized' ? 'chargeback' : 'showback';
+      const meteredUntil = run?.computedUntil ?? new Date(Math.min(p.end.getTime(), now.getTime()));
       // Lines of the month's run; without one, the month is metered live (nothing is stored).
       const source = run
         ? { sql: `SELECT * FROM rebill_lines WHERE run_id = $1`, params: [run.id] }
-        : {
-            sql: PRICED_LINES,
-            params: [p.from, new Date(Math.min(p.end.getTime(), now.getTime())), p.monthMs, month],
-          };
+        : { sql: PRICED_LINES, params: [p.from, meteredUntil, p.monthMs, month] };
       const n = source.params.length;
       const found: Array<Omit<UsageRow, 'month' | 'basis' | 'rebillId'>> = await this.dataSource.query(
         `SELECT l.department_id AS "departmentId", d.code, d.name, l.dimension, l.unit,
@@ -79,7 +88,13 @@ export class UsageReportService {
         [...source.params, `${prefix}%`],
       );
       rows.push(...found.map((r) => ({ month, basis, rebillId: run?.id ?? null, ...r })));
-      totals.push({ month, basis, amount: formatAmount(sum(found.map((r) => new Dec(r.amount)))) });
+      totals.push({
+        month,
+        basis,
+        rebillId: run?.id ?? null,
+        meteredUntil,
+        amount: formatAmount(sum(found.map((r) => new Dec(r.amount)))),
+      });
     }
     return { from: query.from, to: query.to, rows, totals };
   }

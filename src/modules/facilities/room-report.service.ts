@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import PDFDocument from 'pdfkit';
 import { DataSource } from 'typeorm';
+import { pdfReport } from '../../common/pdf-report.js';
 import { writeSheet, type SheetColumn, type SheetFormat } from '../../common/spreadsheet.js';
 import { AppConfig } from '../../config/config.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { cjkFont } from './cjk-font.js';
+import { roomBudgetInYear } from './room-budget.js';
 import { budgetStopsOn, leaseAction } from './room-status.js';
 import { annualOmCost } from './rooms.service.js';
 
@@ -153,7 +154,9 @@ export class RoomReportService {
         t.closed += 1;
         t.racksFreed += r.racks;
         t.kwFreed += r.it_power_kw;
-        if (budgetStopsOn(r.closed_on!) <= yearStart) t.omAvoided = t.omAvoided.plus(om);
+        t.omAvoided = t.omAvoided.plus(
+          roomBudgetInYear({ annualOm: om, closedOn: r.closed_on, leases: [] }, year).stopped,
+        );
         if (r.closed_on! >= yearStart)
           budgetStopsNextYear.push({
             roomId: r.id,
@@ -228,28 +231,14 @@ export class RoomReportService {
   /** The same report as a PDF with an embedded CJK font, so Chinese renders and pdftotext finds it. */
   async pdf(principal: Principal, year: number, departmentId?: string): Promise<Buffer> {
     const report = await this.report(principal, year, departmentId);
-    const font = cjkFont(this.config);
-    const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `机房关停报告 ${year}` } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-    doc.registerFont('cjk', font.path, font.family);
-    doc.font('cjk');
-    doc.fontSize(16).text(`机房关停报告 Server-room shutdown report ${year}`);
+    const { doc, row, end } = pdfReport(
+      cjkFont(this.config),
+      `机房关停报告 Server-room shutdown report ${year}`,
+    );
     doc.moveDown(0.5).fontSize(9).text(`生成时间 Generated ${new Date().toISOString()}`);
     doc.moveDown();
     const widths = [150, 40, 40, 40, 40, 50, 60, 90];
-    const line = (cells: Array<string | number>) => {
-      const y = doc.y;
-      let x = doc.page.margins.left;
-      cells.forEach((cell, i) => {
-        doc.text(String(cell), x, y, { width: widths[i], lineBreak: false });
-        x += widths[i];
-      });
-      doc.x = doc.page.margins.left;
-      doc.moveDown(0.3);
-      if (doc.y > doc.page.height - 60) doc.addPage();
-    };
+    const line = (cells: Array<string | number>) => row(widths, cells);
     doc.fontSize(9);
     line(['单位', '机房', '已关停', '关停中', '保留', '腾退机柜', '腾退kW', '节省运维费(元)']);
     for (const r of [...report.rows, { ...report.totals, name: '合计 Total', depth: 0 }])
@@ -278,7 +267,6 @@ export class RoomReportService {
       doc.text(
         `${l.department} · ${l.room} · ${l.provider} ${l.bandwidthMbps}Mbps · 月费 ${l.monthlyFee} 元 · ${l.contractStart}–${l.contractEnd} · ${l.action === 'adjust' ? '调整 adjust' : '到期终止 run to end'}`,
       );
-    doc.end();
-    return done;
+    return end();
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import {
   readSheet,
@@ -8,7 +8,6 @@ import {
   writeSheet,
   type CsvEncoding,
   type ParsedRow,
-  type SheetError,
   type SheetFormat,
 } from '../../common/spreadsheet.js';
 import { bulkInsert } from '../../database/bulk-insert.js';
@@ -21,23 +20,18 @@ import { HOST_DEFAULTS } from './hosts.service.js';
 import { HOST_COLUMNS, SYSTEM_COLUMNS } from './inventory-sheets.js';
 import { scopeList } from './scoped.js';
 import { assess, SYSTEM_DEFAULTS } from './systems.service.js';
+import {
+  diffRows,
+  keyOf,
+  recordImport,
+  rowsByDepartment,
+  sameValue,
+  type ImportResult,
+  type UploadedSheet,
+} from './sheet-import.js';
 import { TransitionsService } from './transitions.service.js';
 
-export interface ImportResult {
-  rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-}
-
-export interface UploadedSheet {
-  buffer: Buffer;
-  originalname?: string;
-}
-
 const CHUNK = 500;
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const keyOf = (departmentId: string, name: string) => `${departmentId}\u0000${name}`;
 
 /**
  * Spreadsheet import and export of systems and hosts. An import is all-or-nothing: every row is
@@ -112,56 +106,26 @@ export class InventoryImportService {
   ): Promise<ImportResult> {
     const { rows: parsed, errors } = await readSheet(file.buffer, SYSTEM_COLUMNS, encoding);
     return this.dataSource.transaction(async (manager) => {
-      const departments = await this.departments(manager, principal, parsed, errors);
-      const rows = dedupe(parsed, departments, 'name', errors);
+      const rows = await rowsByDepartment(manager, this.scope, principal, parsed, 'name', errors);
       if (errors.length > 0) throw unprocessable(errors);
 
       const existing = await manager.getRepository(InformationSystem).findBy({
         departmentId: In([...new Set(rows.map((r) => r.departmentId))]),
       });
-      const byKey = new Map(existing.map((s) => [keyOf(s.departmentId, s.name), s]));
-      const created: InformationSystem[] = [];
-      const updated: InformationSystem[] = [];
-      for (const { departmentId, values } of rows) {
-        const { departmentCode: _code, ...fields } = values;
-        const before = byKey.get(keyOf(departmentId, String(fields.name)));
-        if (!before) {
-          created.push(
-            assess({
-              ...SYSTEM_DEFAULTS,
-              ...fields,
-              id: randomUUID(),
-              departmentId,
-              status: 'inventoried',
-            } as unknown as InformationSystem),
-          );
-        } else if (
-          Object.entries(fields).some(([key, value]) => !same(before[key as keyof InformationSystem], value))
-        ) {
-          updated.push(assess({ ...before, ...fields } as InformationSystem));
-        }
-      }
-      const repo = manager.getRepository(InformationSystem);
-      await bulkInsert(manager, repo.target, created);
-      if (updated.length > 0) await repo.save(updated, { chunk: CHUNK });
-      await this.transitions.recordMany(
-        manager,
-        created.map((s) => ({
-          type: 'system',
-          id: s.id,
-          departmentId: s.departmentId,
-          from: null,
-          to: 'inventoried',
-        })),
+      const { created, updated } = diffRows(rows, existing, 'name', (departmentId, fields, before) =>
+        assess(
+          before
+            ? ({ ...before, ...fields } as InformationSystem)
+            : ({
+                ...SYSTEM_DEFAULTS,
+                ...fields,
+                id: randomUUID(),
+                departmentId,
+                status: 'inventoried',
+              } as unknown as InformationSystem),
+        ),
       );
-      const result = {
-        rows: rows.length,
-        created: created.length,
-        updated: updated.length,
-        unchanged: rows.length - created.length - updated.length,
-      };
-      await this.recordImport(manager, 'system', file, result, created, updated);
-      return result;
+      return this.write(manager, 'system', file, rows.length, created, updated);
     });
   }
 
@@ -172,8 +136,7 @@ export class InventoryImportService {
   ): Promise<ImportResult> {
     const { rows: parsed, errors } = await readSheet(file.buffer, HOST_COLUMNS, encoding);
     return this.dataSource.transaction(async (manager) => {
-      const departments = await this.departments(manager, principal, parsed, errors);
-      const rows = dedupe(parsed, departments, 'hostname', errors);
+      const rows = await rowsByDepartment(manager, this.scope, principal, parsed, 'hostname', errors);
       const departmentIds = [...new Set(rows.map((r) => r.departmentId))];
       const systems = await manager.getRepository(InformationSystem).find({
         select: { id: true, name: true, departmentId: true },
@@ -222,15 +185,13 @@ export class InventoryImportService {
               status: 'inventoried',
             } as Host);
         const fieldsChanged =
-          !before || Object.entries(fields).some(([k, v]) => !same(before[k as keyof Host], v));
-        const linksChanged = wanted !== undefined && !same(wanted, linked.get(host.id) ?? []);
+          !before || Object.entries(fields).some(([k, v]) => !sameValue(before[k as keyof Host], v));
+        const linksChanged = wanted !== undefined && !sameValue(wanted, linked.get(host.id) ?? []);
         if (!before) created.push(host);
         else if (fieldsChanged || linksChanged) updated.push(host);
         if (linksChanged) relink.push([host.id, wanted]);
       }
-      const repo = manager.getRepository(Host);
-      await bulkInsert(manager, repo.target, created);
-      if (updated.length > 0) await repo.save(updated, { chunk: CHUNK });
+      const result = await this.write(manager, 'host', file, rows.length, created, updated);
       if (relink.length > 0) {
         await manager.query('DELETE FROM system_hosts WHERE host_id = ANY($1::uuid[])', [
           relink.map(([id]) => id),
@@ -244,95 +205,28 @@ export class InventoryImportService {
           );
         }
       }
-      await this.transitions.recordMany(
-        manager,
-        created.map((h) => ({
-          type: 'host',
-          id: h.id,
-          departmentId: h.departmentId,
-          from: null,
-          to: 'inventoried',
-        })),
-      );
-      const result = {
-        rows: rows.length,
-        created: created.length,
-        updated: updated.length,
-        unchanged: rows.length - created.length - updated.length,
-      };
-      await this.recordImport(manager, 'host', file, result, created, updated);
       return result;
     });
   }
 
-  /** Department codes of the file → ids, among the departments the caller may see (others are unknown). */
-  private async departments(
-    manager: EntityManager,
-    principal: Principal,
-    rows: ParsedRow[],
-    errors: SheetError[],
-  ): Promise<Map<string, string>> {
-    const codes = [...new Set(rows.map((r) => String(r.values.departmentCode)))];
-    // A row whose code cell already failed has its error; it is not reported twice.
-    const prefix = await this.scope.pathPrefix(principal, manager);
-    const found: Array<{ id: string; code: string }> = await manager.query(
-      `SELECT id, code FROM departments WHERE code = ANY($1) AND ($2::text IS NULL OR path LIKE $2 || '%')`,
-      [codes, prefix],
-    );
-    const byCode = new Map(found.map((d) => [d.code, d.id]));
-    for (const r of rows)
-      if (r.values.departmentCode !== undefined && !byCode.has(String(r.values.departmentCode)))
-        errors.push({
-          row: r.row,
-          column: 'departmentCode',
-          message: `no department with code ${r.values.departmentCode}`,
-        });
-    return byCode;
-  }
-
-  private async recordImport(
+  /** Writes the new and changed rows, their first status, and one audit entry for the whole file. */
+  private async write<T extends InformationSystem | Host>(
     manager: EntityManager,
     type: 'system' | 'host',
     file: UploadedSheet,
-    result: ImportResult,
-    created: Array<{ id: string }>,
-    updated: Array<{ id: string }>,
-  ): Promise<void> {
-    const sha256 = createHash('sha256').update(file.buffer).digest('hex');
-    await this.audit.record(manager, {
-      action: `${type}.import`,
-      targetType: `${type}-import`,
-      targetId: sha256,
-      after: {
-        file: file.originalname ?? null,
-        ...result,
-        createdIds: created.map((c) => c.id),
-        updatedIds: updated.map((u) => u.id),
-      },
-    });
+    rowCount: number,
+    created: T[],
+    updated: T[],
+  ): Promise<ImportResult> {
+    const repo = manager.getRepository<InformationSystem | Host>(
+      type === 'system' ? InformationSystem : Host,
+    );
+    await bulkInsert(manager, repo.target, created);
+    if (updated.length > 0) await repo.save(updated, { chunk: CHUNK });
+    await this.transitions.recordMany(
+      manager,
+      created.map((c) => ({ type, id: c.id, departmentId: c.departmentId, from: null, to: 'inventoried' })),
+    );
+    return recordImport(this.audit, manager, type, file, rowCount, created, updated);
   }
-}
-
-/** Rows with their department id; a second row for the same department + name is an error. */
-function dedupe(
-  rows: ParsedRow[],
-  departments: Map<string, string>,
-  nameKey: string,
-  errors: SheetError[],
-): Array<ParsedRow & { departmentId: string }> {
-  const seen = new Map<string, number>();
-  const out: Array<ParsedRow & { departmentId: string }> = [];
-  for (const r of rows) {
-    const departmentId = departments.get(String(r.values.departmentCode));
-    if (!departmentId || r.values[nameKey] === undefined) continue;
-    const key = keyOf(departmentId, String(r.values[nameKey]));
-    const first = seen.get(key);
-    if (first !== undefined) {
-      errors.push({ row: r.row, column: nameKey, message: `"${r.values[nameKey]}" repeats row ${first}` });
-      continue;
-    }
-    seen.set(key, r.row);
-    out.push({ ...r, departmentId });
-  }
-  return out;
 }

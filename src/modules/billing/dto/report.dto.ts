@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { RoomReportQuery } from '../../facilities/dto/room.dto.js';
 import { MONEY_STRING } from '../money.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -47,3 +48,6 @@ export class SetBudgetDto {
   @Matches(MONEY_STRING, { message: '$property must be a decimal string with at most 2 decimals' })
   amount!: string;
 }
+
+/** Year (default: this year in China), department subtree (default: the caller's scope) and format. */
+export class FiscalEffectQuery extends RoomReportQuery {}
