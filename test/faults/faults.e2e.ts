@@ -269,6 +269,10 @@ describe('fault injection: workers killed, Redis and PostgreSQL restarted, a dri
       unaudited: await unaudited(db, load),
     };
 
+    // Each deadlock costs a 503 or a job retry with backoff; lock order keeps them out (see Provisioner).
+    const [{ deadlocks }] = await db.query(
+      `SELECT deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()`,
+    );
     const statuses = [...api.statuses]
       .sort()
       .map(([s, n]) => `${s}×${n}`)
@@ -291,6 +295,7 @@ describe('fault injection: workers killed, Redis and PostgreSQL restarted, a dri
       `| 配额漂移 quota drift | ${findings.drift.length} |`,
       `| 未审计 unaudited | ${findings.unaudited.length} |`,
       `| 500 应答 answered 500 | ${api.serverErrors.length} |`,
+      `| 死锁 deadlocks | ${deadlocks} |`,
     ].join('\n');
     console.log(table);
 
@@ -302,6 +307,7 @@ describe('fault injection: workers killed, Redis and PostgreSQL restarted, a dri
       serverErrors: api.serverErrors,
       unexpected: load.unexpected,
       failed: failed.length,
+      deadlocks,
     }).toEqual({
       lost: [],
       duplicates: [],
@@ -311,6 +317,7 @@ describe('fault injection: workers killed, Redis and PostgreSQL restarted, a dri
       serverErrors: [],
       unexpected: [],
       failed: 0,
+      deadlocks: 0,
     });
     expect(kills.length).toBeGreaterThan(0);
     expect(recoveries.every((r) => r.recoveredMs >= 0)).toBe(true);

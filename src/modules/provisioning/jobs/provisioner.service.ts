@@ -98,8 +98,9 @@ export class Provisioner {
           {},
           async (m) => {
             // Exactly once: only the deleting → deleted move gives back quota and pool capacity.
-            await this.quota.release(m, r.id);
+            // Pool row before quota row, the order a request or a resize takes them in, or the two deadlock.
             await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
+            await this.quota.release(m, r.id);
           },
         );
         return done ? 'success' : 'skipped';
