@@ -283,6 +283,30 @@ describe('resources on a fake pool, through the API and the worker', () => {
       expect(full.body.message).toMatch(new RegExp(`${own.name}: not enough vcpu \\(needs 4, [0-3] left\\)`));
     });
 
+    it('never takes more of a pool than it has, however many requests race for it', async () => {
+      const small = await createPool(t, tokens.operator, {
+        capacity: { vcpu: 10, memoryGiB: 100, storageGiB: 1000 },
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          request({
+            ...aResourceRequest({ spec: { vcpu: 2, memoryGiB: 1, storageGiB: 1, image: 'x' } }),
+            poolId: small.id,
+          }),
+        ),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 202)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(25);
+      const row = await t.dataSource.getRepository(Pool).findOneByOrFail({ id: small.id });
+      expect(row.allocated).toMatchObject({ vcpu: 10, memoryGiB: 5, storageGiB: 5 });
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM resources WHERE pool_id = $1`,
+        [small.id],
+      );
+      expect(n).toBe(5);
+    });
+
     it('refuses a container on a VM-only pool type', async () => {
       const libvirt = await createPool(t, tokens.operator, { type: 'libvirt', connection: 'qemu:///system' });
       const res = await request({ ...aResourceRequest({ kind: 'container' }), poolId: libvirt.id }).expect(

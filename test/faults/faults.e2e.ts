@@ -269,7 +269,7 @@ describe('fault injection: workers killed, Redis and PostgreSQL restarted, a dri
       unaudited: await unaudited(db, load),
     };
 
-    // Each deadlock costs a 503 or a job retry with backoff; lock order keeps them out (see Provisioner).
+    // Each deadlock costs a 503 or a job retry with backoff; every path locks quota row, then pool row.
     const [{ deadlocks }] = await db.query(
       `SELECT deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()`,
     );
