@@ -4,12 +4,14 @@
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY console/package.json ./console/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY libs ./libs
 COPY migrations ./migrations
-RUN npm run build && npm prune --omit=dev
+COPY console ./console
+RUN npm run build && npm run build:console && npm prune --omit=dev
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production
@@ -18,6 +20,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libvirt-clients
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 COPY package.json docker-entrypoint.sh ./
 USER node
 EXPOSE 3000

@@ -58,6 +58,7 @@ try {
   process.env.SECRET_KEY ??= secrets.SECRET_KEY;
   process.env.PORT ??= String(await portOrFree(3000));
 
+  (await import('../test/support/console.js')).ensureConsoleBuilt();
   const { migrate } = await import('../test/support/database.js');
   await migrate(process.env.DATABASE_URL);
   const { createApp } = await import('../src/bootstrap.js');

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import path from 'node:path';
 import { AppModule } from './app.module.js';
 import {
   answerClientErrors,
@@ -10,6 +11,7 @@ import {
   rejectUnstorableStrings,
   requireUtf8,
 } from './common/body.js';
+import { serveConsole } from './common/console.js';
 import { AllExceptionsFilter } from './common/exception.filter.js';
 import { httpMiddleware } from './common/http.middleware.js';
 import { PinoNestLogger, rootLogger } from './common/logger.js';
@@ -52,5 +54,6 @@ export async function createApp(role: AppRole): Promise<NestExpressApplication> 
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  if (role.api) serveConsole(app, path.resolve(config.CONSOLE_DIR));
   return app;
 }

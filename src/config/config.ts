@@ -123,6 +123,11 @@ export class AppConfig {
   @Max(100)
   ROOM_MIN_UTILISATION_PERCENT = 30;
 
+  /** The built web console the API serves (`npm run build:console`); relative to the working directory. */
+  @IsOptional()
+  @IsString()
+  CONSOLE_DIR = 'console/dist';
+
   /** A CJK font for PDF reports (.ttf, .otf or .ttc); unset: the Debian fonts-noto-cjk paths are searched. */
   @IsOptional()
   @IsString()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { requestContext } from '../../common/request-context.js';
-import { AuditEntry } from './entities/audit-entry.entity.js';
+import { SqlParams } from '../../common/sql-params.js';
 
 export interface AuditRecord {
   action: string;
@@ -37,19 +37,30 @@ export class AuditService {
    * The actor comes from the request; work done by workers is recorded as "system".
    */
   async record(manager: EntityManager, record: AuditRecord): Promise<void> {
+    const params = new SqlParams();
+    await manager.query(this.insert(record, params), params.values);
+  }
+
+  /**
+   * The INSERT of one entry, for a caller that writes it in the same statement as its change (one round
+   * trip): with `from`, the entry is written once per row of that CTE, so only if the change happened.
+   */
+  insert(record: AuditRecord, params: SqlParams, from?: string): string {
     const context = requestContext.get();
     const principal = context?.principal;
-    await manager.getRepository(AuditEntry).insert({
-      actorId: principal?.userId ?? null,
-      actorName: principal?.username ?? 'system',
-      role: principal?.role ?? null,
-      action: record.action,
-      targetType: record.targetType,
-      targetId: record.targetId,
-      departmentId: record.departmentId ?? null,
-      before: redact(record.before) as object,
-      after: redact(record.after) as object,
-      requestId: context?.requestId ?? null,
-    });
+    const values = [
+      params.add(principal?.userId ?? null, 'uuid'),
+      params.add(principal?.username ?? 'system', 'varchar'),
+      params.add(principal?.role ?? null, 'varchar'),
+      params.add(record.action, 'varchar'),
+      params.add(record.targetType, 'varchar'),
+      params.add(record.targetId, 'varchar'),
+      params.add(record.departmentId ?? null, 'uuid'),
+      params.json(redact(record.before)),
+      params.json(redact(record.after)),
+      params.add(context?.requestId ?? null, 'varchar'),
+    ];
+    return `INSERT INTO audit_entries (actor_id, actor_name, role, action, target_type, target_id, department_id, before, after, request_id)
+      SELECT ${values.join(', ')}${from ? ` FROM ${from}` : ''}`;
   }
 }

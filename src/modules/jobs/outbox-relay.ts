@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan } from 'typeorm';
 import { rootLogger } from '../../common/logger.js';
 import { OutboxMessage } from './entities/outbox-message.entity.js';
-import { CAPPED_BACKOFF, JOB_POLICIES, type JobName } from './job-catalogue.js';
+import { CAPPED_BACKOFF, JOB_POLICIES, type JobName, type QueueName } from './job-catalogue.js';
 import { QueueRegistry } from './queue-registry.js';
 
 const BATCH = 500;
@@ -50,17 +50,31 @@ export class OutboxRelay {
     return { enqueued: fresh.length, requeued: lost.length };
   }
 
+  /** One Redis round trip per queue (addBulk), however many messages. */
   private async add(messages: OutboxMessage[]): Promise<void> {
+    const byQueue = new Map<QueueName, OutboxMessage[]>();
     for (const message of messages) {
-      const policy = JOB_POLICIES[message.jobName as JobName];
-      await this.queues.get(policy.queue).add(message.jobName, message.payload, {
-        jobId: message.id,
-        attempts: policy.attempts,
-        // 'capped': the workers' backoffStrategy (retryDelay) reads the policy by job name.
-        backoff: { type: CAPPED_BACKOFF, delay: policy.backoffMs },
-        removeOnComplete: { count: 1000 },
-        removeOnFail: { count: 5000 },
-      });
+      const queue = JOB_POLICIES[message.jobName as JobName].queue;
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
+    }
+    for (const [queue, batch] of byQueue) {
+      await this.queues.get(queue).addBulk(
+        batch.map((message) => {
+          const policy = JOB_POLICIES[message.jobName as JobName];
+          return {
+            name: message.jobName,
+            data: message.payload,
+            opts: {
+              jobId: message.id,
+              attempts: policy.attempts,
+              // 'capped': the workers' backoffStrategy (retryDelay) reads the policy by job name.
+              backoff: { type: CAPPED_BACKOFF, delay: policy.backoffMs },
+              removeOnComplete: { count: 1000 },
+              removeOnFail: { count: 5000 },
+            },
+          };
+        }),
+      );
     }
   }
 }

@@ -19,6 +19,9 @@ import { OutboxRelay } from './outbox-relay.js';
 import { redisOptions } from './redis-connection.js';
 import { QueueRegistry } from './queue-registry.js';
 
+/** Outbox rows' ids (which are their jobs' ids); repeatable jobs have others. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A failure that retrying cannot fix (bad spec, object refused): the job ends failed at once. */
 export class TerminalJobError extends UnrecoverableError {}
 
@@ -122,13 +125,13 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Outbox rows are done when their job succeeds or fails for good; repeatable jobs have no row. */
   private async markDone(jobId: string | undefined, lastError: string | null): Promise<void> {
-    if (!jobId) return;
+    if (!jobId || !UUID.test(jobId)) return;
     await this.dataSource
       .getRepository(OutboxMessage)
       .createQueryBuilder()
       .update()
       .set({ doneAt: () => 'now()', lastError })
-      .where('id::text = :id AND done_at IS NULL', { id: jobId })
+      .where('id = :id AND done_at IS NULL', { id: jobId })
       .execute();
   }
 

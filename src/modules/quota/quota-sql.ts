@@ -78,6 +78,21 @@ export async function appendEntry(
   return rows[0].n > 0;
 }
 
+// The commit entry, copied from the reserve entry while no release exists; amounts stay zero.
+const COMMIT = `
+  INSERT INTO quota_ledger (department_id, resource_id, action)
+  SELECT department_id, resource_id, 'commit' FROM quota_ledger
+  WHERE resource_id = $1 AND action = 'reserve'
+    AND NOT EXISTS (SELECT 1 FROM quota_ledger WHERE resource_id = $1 AND action = 'release')
+  ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
+  RETURNING id`;
+
+/** Writes a resource's commit entry; false when there is no reservation to commit, or it was done before. */
+export async function commitEntry(manager: EntityManager, resourceId: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(COMMIT, [resourceId]);
+  return rows.length > 0;
+}
+
 const RESOURCE = `
   SELECT min(department_id::text) AS department_id,
          bool_or(action = 'reserve') AS reserved, bool_or(action = 'commit') AS committed,

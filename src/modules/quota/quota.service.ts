@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { conflict, invalid } from '../../common/errors.js';
 import { checkAmounts, fill, firstExceeded, quotaExceeded, type PartialAmounts } from './quota-amounts.js';
 import { QUOTA_DIMENSIONS, type QuotaAmounts } from './quota-dimensions.js';
-import { appendEntry, lockQuotaRow, resourceLedger } from './quota-sql.js';
+import { appendEntry, commitEntry, lockQuotaRow, resourceLedger } from './quota-sql.js';
 
 export interface ReserveInput {
   departmentId: string;
@@ -47,19 +47,22 @@ export class QuotaService {
     await appendEntry(manager, input.departmentId, input.resourceId, 'reserve', asked);
   }
 
-  /** Marks the reservation as in use (the resource came up); amounts do not move. Idempotent. */
+  /**
+   * Marks the reservation as in use (the resource came up); amounts do not move, so neither the
+   * department's counter nor its lock is touched: one statement, which writes the entry only while the
+   * reservation stands. Idempotent.
+   */
   async commit(manager: EntityManager, resourceId: string): Promise<void> {
     checkIds({ resourceId });
+    if (await commitEntry(manager, resourceId)) return;
     const entries = await resourceLedger(manager, resourceId);
-    if (!entries.reserved || !entries.departmentId)
-      throw conflict(`resource ${resourceId} holds no quota reservation to commit`);
+    if (!entries.reserved) throw conflict(`resource ${resourceId} holds no quota reservation to commit`);
     if (entries.released) throw conflict(`resource ${resourceId} has already released its quota`);
-    await lockQuotaRow(manager, entries.departmentId);
-    await appendEntry(manager, entries.departmentId, resourceId, 'commit', fill({}));
   }
 
   /**
-   * Gives back everything the resource holds (on delete, and on provisioning failure). Exactly once:
+   * Gives back everything the resource holds, when it is deleted (a failed resource keeps its
+   * reservation, so a retry needs no new admission). Exactly once:
    * a second call finds the release entry and does nothing; a resource that never reserved is a no-op.
    */
   async release(manager: EntityManager, resourceId: string): Promise<void> {

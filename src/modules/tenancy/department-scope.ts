@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { notFound } from '../../common/errors.js';
 import type { Principal } from '../auth/principal.js';
 import { Department } from './entities/department.entity.js';
+
+/** A dept-admin whose department vanished sees nothing rather than everything. */
+const NOWHERE = '/nothing/';
 
 /**
  * The one place that decides which departments a caller may see. A dept-admin sees its department
@@ -22,8 +25,7 @@ export class DepartmentScope {
     const own = principal.departmentId
       ? await manager.getRepository(Department).findOneBy({ id: principal.departmentId })
       : null;
-    // A dept-admin whose department vanished sees nothing rather than everything.
-    return own?.path ?? '/nothing/';
+    return own?.path ?? NOWHERE;
   }
 
   /** The department, if the caller may see it; otherwise NotFound. */
@@ -32,8 +34,13 @@ export class DepartmentScope {
     departmentId: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<Department> {
-    const department = await manager.getRepository(Department).findOneBy({ id: departmentId });
-    const prefix = await this.pathPrefix(principal, manager);
+    // One read for both the department and, for a dept-admin, its own (often the same row).
+    const own = principal.role === 'dept-admin' ? principal.departmentId : null;
+    const rows = await manager
+      .getRepository(Department)
+      .findBy({ id: In(own ? [departmentId, own] : [departmentId]) });
+    const department = rows.find((d) => d.id === departmentId);
+    const prefix = principal.role === 'dept-admin' ? (rows.find((d) => d.id === own)?.path ?? NOWHERE) : null;
     if (!department || (prefix !== null && !department.path.startsWith(prefix)))
       throw notFound('department', departmentId);
     return department;

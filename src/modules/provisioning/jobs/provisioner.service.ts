@@ -17,7 +17,7 @@ import { Department } from '../../tenancy/entities/department.entity.js';
 import { Pool } from '../entities/pool.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { capacityNeeds, Placement } from '../resources/placement.js';
-import type { ResourceState } from '../resources/resource-states.js';
+import { canMove, type ResourceState } from '../resources/resource-states.js';
 import { ResourceTransitions } from '../resources/resource-transitions.js';
 import { PoolDrivers } from './pool-drivers.js';
 
@@ -68,7 +68,7 @@ export class Provisioner {
   @OnJob(JobName.ResourceConverge)
   converge(payload: JobPayloads[JobName.ResourceConverge], context: JobContext): Promise<JobOutcome> {
     return withResourceLock(this.dataSource, payload.resourceId, async (manager) => {
-      const resource = await manager.getRepository(Resource).findOneBy({ id: payload.resourceId });
+      const resource = await this.load(manager, payload.resourceId);
       if (!resource || !WORKING.includes(resource.state)) return 'skipped';
       try {
         return await this.drive(manager, resource);
@@ -77,45 +77,43 @@ export class Provisioner {
         if (retryable && !context.lastAttempt) throw error;
         const reason = describe(error);
         this.log.warn({ resourceId: resource.id, reason, attempt: context.attempt }, 'resource failed');
-        await this.step(manager, resource.id, WORKING, 'failed', reason);
+        await this.step(manager, resource, 'failed', reason);
         throw new TerminalJobError(reason);
       }
     });
   }
 
-  private async drive(manager: EntityManager, r: Resource): Promise<JobOutcome> {
-    const driver = await this.driverOf(manager, r.poolId);
-    const target = await this.target(manager, r);
+  private async drive(manager: EntityManager, r: Loaded): Promise<JobOutcome> {
+    const driver = this.drivers.forPool(r.pool);
+    const target: DriverResource = {
+      id: r.id,
+      kind: r.kind,
+      department: { id: r.department.id, code: r.department.code },
+      spec: r.spec,
+      labels: r.labels,
+    };
     switch (r.desiredState) {
       case 'deleted': {
         await driver.delete(target);
-        const done = await this.step(
-          manager,
-          r.id,
-          ['deleting'],
-          'deleted',
-          'object removed',
-          {},
-          async (m) => {
-            // Exactly once: only the deleting → deleted move gives back quota and pool capacity.
-            await this.quota.release(m, r.id);
-            await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
-          },
-        );
+        if (r.state !== 'deleting') return 'skipped';
+        // Exactly once: only the deleting → deleted move gives back quota and pool capacity.
+        const done = await this.step(manager, r, 'deleted', 'object removed', {}, async (m) => {
+          await this.quota.release(m, r.id);
+          await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
+        });
         return done ? 'success' : 'skipped';
       }
       case 'running': {
-        if (r.state === 'queued' && !(await this.step(manager, r.id, ['queued'], 'provisioning')))
-          return 'skipped';
+        if (r.state === 'queued' && !(await this.step(manager, r, 'provisioning'))) return 'skipped';
         let observed = await driver.ensure(target);
         if (observed.phase === 'stopped') observed = await driver.start(target);
-        return this.arrive(manager, r, ['provisioning', 'stopped'], 'running', observed, async (m, from) => {
+        return this.arrive(manager, r, 'running', observed, async (m, from) => {
           if (from === 'provisioning') await this.quota.commit(m, r.id);
         });
       }
       case 'stopped': {
         const observed = await powerOff(driver, target);
-        return this.arrive(manager, r, ['running'], 'stopped', observed);
+        return this.arrive(manager, r, 'stopped', observed);
       }
     }
   }
@@ -124,7 +122,6 @@ export class Provisioner {
   private async arrive(
     manager: EntityManager,
     r: Resource,
-    from: readonly ResourceState[],
     to: ResourceState,
     observed: ObservedObject,
     also?: (m: EntityManager, from: ResourceState) => Promise<void>,
@@ -133,55 +130,48 @@ export class Provisioner {
       await manager.getRepository(Resource).update({ id: r.id }, { observed });
       return 'success';
     }
-    const moved = await this.step(manager, r.id, from, to, `driver: ${observed.phase}`, { observed }, also);
+    if (!canMove(r.state, to)) return 'skipped';
+    const moved = await this.step(manager, r, to, `driver: ${observed.phase}`, { observed }, also);
     return moved ? 'success' : 'skipped';
   }
 
   /**
-   * One transition in its own transaction, only if the resource is still in one of `from` (the owner
-   * may have deleted it while the driver worked; then the job that deletion queued takes over).
+   * One transition, in its own transaction when `also` has writes to make with it, and only if the
+   * resource is still in the state this job read (the owner may have deleted it while the driver
+   * worked; then the job that deletion queued takes over). The conditional update is the check, so no
+   * row is read and locked first.
    */
-  private step(
+  private async step(
     manager: EntityManager,
-    id: string,
-    from: readonly ResourceState[],
+    r: Resource,
     to: ResourceState,
     reason: string | null = null,
     changes: Partial<Pick<Resource, 'observed'>> = {},
     also?: (m: EntityManager, from: ResourceState) => Promise<void>,
   ): Promise<boolean> {
+    const from = r.state;
+    if (!also) return this.transitions.move(manager, r, to, reason, changes);
     return manager.transaction(async (m) => {
-      const current = await m
-        .getRepository(Resource)
-        .createQueryBuilder('r')
-        .setLock('pessimistic_write')
-        .where('r.id = :id', { id })
-        .getOne();
-      if (!current || !from.includes(current.state)) return false;
-      const was = current.state;
-      await also?.(m, was);
-      await this.transitions.move(m, current, to, reason, changes);
+      if (!(await this.transitions.move(m, r, to, reason, changes))) return false;
+      await also(m, from);
       return true;
     });
   }
 
-  private async driverOf(manager: EntityManager, poolId: string): Promise<ResourceDriver> {
-    const pool = await manager
-      .getRepository(Pool)
-      .createQueryBuilder('p')
-      .addSelect('p.connectionSealed')
-      .where('p.id = :poolId', { poolId })
-      .getOneOrFail();
-    return this.drivers.forPool(pool);
-  }
-
-  private async target(manager: EntityManager, r: Resource): Promise<DriverResource> {
-    const department = await manager
-      .getRepository(Department)
-      .findOneOrFail({ where: { id: r.departmentId }, select: { id: true, code: true } });
-    return { id: r.id, kind: r.kind, department, spec: r.spec, labels: r.labels };
+  /** The resource with what driving it needs (its pool's sealed connection, its department's code), in one query. */
+  private load(manager: EntityManager, id: string): Promise<Loaded | null> {
+    return manager
+      .getRepository(Resource)
+      .createQueryBuilder('r')
+      .innerJoin('r.pool', 'p')
+      .innerJoin('r.department', 'd')
+      .addSelect(['p.id', 'p.type', 'p.connectionSealed', 'd.id', 'd.code'])
+      .where('r.id = :id', { id })
+      .getOne() as Promise<Loaded | null>;
   }
 }
+
+type Loaded = Resource & { pool: Pool; department: Pick<Department, 'id' | 'code'> };
 
 /** Stops the object; a missing one is made again (as the spec says) and then stopped. */
 async function powerOff(driver: ResourceDriver, target: DriverResource): Promise<ObservedObject> {

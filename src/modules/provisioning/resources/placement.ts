@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { conflict, invalid } from '../../../common/errors.js';
+import { conflict, DomainError, ErrorCode, invalid } from '../../../common/errors.js';
 import { KINDS_OF_POOL, Pool, type ResourceKind } from '../entities/pool.entity.js';
 import type { ResourceSpec } from '../entities/resource.entity.js';
 import {
@@ -43,14 +43,34 @@ export function refusal(pool: Pool, request: PlacementRequest): string | null {
   return short ? `not enough ${short} (needs ${request.needs[short]}, ${left[short]} left)` : null;
 }
 
+/** The pool chosen had room when read, but concurrent requests took it before this one could: try again. */
+export class CapacityTaken extends DomainError {
+  constructor(pool: Pool) {
+    super(ErrorCode.Conflict, `pool ${pool.name}: its capacity was taken by concurrent requests, try again`);
+  }
+}
+
+// One conditional UPDATE takes a pool's capacity: its row is locked only from here to the commit, and
+// the WHERE (re-checked on the newest row after any wait for the lock) is what forbids overcommit.
+// (Inside a WITH: TypeORM answers a top-level UPDATE as [rows, count].)
+const TAKE = `WITH taken AS (UPDATE pools SET allocated = jsonb_build_object(${CAPACITY_DIMENSIONS.map(
+  (d, i) => `'${d}', coalesce((allocated->>'${d}')::bigint, 0) + $${i + 3}::bigint`,
+).join(', ')}), updated_at = now()
+  WHERE id = $1 AND enabled AND (NOT $2::boolean OR tier = 'self-managed') AND ${CAPACITY_DIMENSIONS.map(
+    (d, i) =>
+      `($${i + 3}::bigint = 0 OR coalesce((allocated->>'${d}')::bigint, 0) + $${i + 3}::bigint <= coalesce((capacity->>'${d}')::bigint, 0))`,
+  ).join(' AND ')}
+  RETURNING allocated) SELECT allocated FROM taken`;
+
 /**
- * Chooses the pool for a resource and takes its capacity, inside the caller's transaction. Candidates
- * are read without a lock and tried provider tier first, then emptiest first (spreading load); the chosen pool's row is then
- * locked and re-checked, so two concurrent requests never both take the last of a pool.
+ * Chooses the pool for a resource and takes its capacity, inside the caller's transaction, in two steps
+ * so the pool's row is locked as late as possible: `choose` reads the pools without a lock and picks
+ * provider tier first, then the emptiest (spreading load); `take`, the caller's last write, takes the
+ * capacity only if it is still there, so two concurrent requests never both take the last of a pool.
  */
 @Injectable()
 export class Placement {
-  async place(manager: EntityManager, request: PlacementRequest): Promise<Pool> {
+  async choose(manager: EntityManager, request: PlacementRequest): Promise<Pool> {
     const pools = await manager.getRepository(Pool).find({ order: { name: 'ASC' } });
     const asked = request.poolId ? pools.filter((p) => p.id === request.poolId) : pools;
     if (request.poolId && asked.length === 0)
@@ -59,23 +79,24 @@ export class Placement {
     const fitting = asked
       .filter((_, i) => reasons[i].reason === null)
       .sort((a, b) => tierRank(a) - tierRank(b) || headroom(b) - headroom(a));
-    for (const candidate of fitting) {
-      const pool = await this.lock(manager, candidate.id);
-      const reason = refusal(pool, request);
-      if (reason) {
-        reasons.find((r) => r.pool === pool.name)!.reason = reason;
-        continue;
-      }
-      await this.setAllocated(manager, pool, plus(capacityOf(pool.allocated), request.needs));
-      return pool;
-    }
-    const refused = reasons.filter((r) => r.reason !== null);
+    if (fitting.length > 0) return fitting[0];
     throw conflict(
-      refused.length === 0
+      asked.length === 0
         ? 'no pool fits: there are no pools'
-        : `no pool fits: ${refused.map((r) => `${r.pool}: ${r.reason}`).join('; ')}`,
-      { reasons: refused },
+        : `no pool fits: ${reasons.map((r) => `${r.pool}: ${r.reason}`).join('; ')}`,
+      { reasons },
     );
+  }
+
+  /** Takes the request's capacity on the chosen pool, or throws CapacityTaken when it no longer fits. */
+  async take(manager: EntityManager, pool: Pool, request: PlacementRequest): Promise<void> {
+    const rows: Array<{ allocated: Capacity }> = await manager.query(TAKE, [
+      pool.id,
+      request.critical,
+      ...CAPACITY_DIMENSIONS.map((d) => request.needs[d]),
+    ]);
+    if (rows.length === 0) throw new CapacityTaken(pool);
+    pool.allocated = rows[0].allocated;
   }
 
   /** A resize on its pool: an increase must fit what is left, a decrease gives back. */

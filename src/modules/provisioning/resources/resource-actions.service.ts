@@ -85,12 +85,13 @@ export class ResourceActionsService {
         if (value !== undefined) Object.assign(after, { [key]: value });
       checkSpec(r.kind, after);
       if (JSON.stringify(after) === JSON.stringify(before)) return false;
-      await this.placement.resize(manager, r.poolId, capacityNeeds(before), capacityNeeds(after));
+      // Quota, then pool: the order every path locks the two rows in.
       await this.quota.adjust(manager, {
         departmentId: r.departmentId,
         resourceId: r.id,
         amounts: quotaNeeds(after),
       });
+      await this.placement.resize(manager, r.poolId, capacityNeeds(before), capacityNeeds(after));
       r.spec = after;
       await manager.getRepository(ResourceEntity).update({ id: r.id }, { spec: after });
       await this.transitions.resized(manager, r, before, 'resize requested');

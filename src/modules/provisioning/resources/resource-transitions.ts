@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../../../common/errors.js';
+import { SqlParams } from '../../../common/sql-params.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { ResourceEvent } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
@@ -14,29 +15,52 @@ export const invalidTransition = (resource: Resource, to: ResourceState, action:
     { state: resource.state },
   );
 
+/** The columns a transition may change besides the state. */
+type Changes = Partial<Pick<Resource, 'desiredState' | 'observed'>>;
+
 /**
- * The one place a resource changes state: checks the move against the table, writes the state, one
- * resource_events row and one audit entry, all in the caller's transaction.
+ * The one place a resource changes state: checks the move against the table and writes the state, one
+ * resource_events row and one audit entry in a single statement (one round trip, so a row lock the
+ * caller holds is held no longer than needed), in the caller's transaction.
  */
 @Injectable()
 export class ResourceTransitions {
   constructor(private readonly audit: AuditService) {}
 
+  /**
+   * Moves the resource from the state it has in `resource` to `to`. The row changes only if it is still
+   * in that state: answers false, writing nothing, when someone else moved it meanwhile (a caller that
+   * holds the row's lock always gets true).
+   */
   async move(
     manager: EntityManager,
     resource: Resource,
     to: ResourceState,
     reason: string | null = null,
-    changes: Partial<Pick<Resource, 'desiredState' | 'observed'>> = {},
-  ): Promise<void> {
+    changes: Changes = {},
+  ): Promise<boolean> {
     const from = resource.state;
     if (!canMove(from, to)) throw invalidTransition(resource, to);
     const failureReason = to === 'failed' ? (reason ?? 'failed') : null;
-    await manager
-      .getRepository(Resource)
-      .update({ id: resource.id }, { state: to, failureReason, ...changes });
+    const moved = { ...resource, state: to, failureReason, ...changes };
+    const params = new SqlParams();
+    const set = [
+      `state = ${params.add(to, 'varchar')}`,
+      `failure_reason = ${params.add(failureReason, 'text')}`,
+    ];
+    if (changes.desiredState !== undefined)
+      set.push(`desired_state = ${params.add(changes.desiredState, 'varchar')}`);
+    if (changes.observed !== undefined) set.push(`observed = ${params.json(changes.observed)}`);
+    const update = `UPDATE resources SET ${set.join(', ')}, updated_at = now()
+      WHERE id = ${params.add(resource.id, 'uuid')} AND state = ${params.add(from, 'varchar')} RETURNING id`;
+    const rows: unknown[] = await manager.query(
+      `WITH moved AS (${update}), ${this.entries(params, moved, 'transition', from, reason, undefined, 'moved')}
+       SELECT 1 FROM moved`,
+      params.values,
+    );
+    if (rows.length === 0) return false;
     Object.assign(resource, { state: to, failureReason, ...changes });
-    await this.record(manager, resource, 'transition', from, reason);
+    return true;
   }
 
   /** A new spec took effect: a 'resized' event with from = to = the current state. */
@@ -44,9 +68,21 @@ export class ResourceTransitions {
     await this.record(manager, resource, 'resized', resource.state, reason, before);
   }
 
-  /** The creation event (nothing → requested). */
-  created(manager: EntityManager, resource: Resource): Promise<void> {
-    return this.record(manager, resource, 'transition', null, null);
+  /**
+   * A new resource's events, in one statement: nothing → requested, then requested → the state its row
+   * was inserted in (queued: placed and admitted in the same transaction). The second reads the first's
+   * RETURNING, which makes PostgreSQL write them in that order.
+   */
+  async created(manager: EntityManager, resource: Resource, reason: string): Promise<void> {
+    const requested = { ...resource, state: 'requested' as const };
+    if (!canMove(requested.state, resource.state)) throw invalidTransition(requested, resource.state);
+    const params = new SqlParams();
+    await manager.query(
+      `WITH ${this.entries(params, requested, 'transition', null, null, undefined, undefined, 'requested')},
+        ${this.entries(params, resource, 'transition', 'requested', reason, undefined, 'requestedevent')}
+       SELECT 1`,
+      params.values,
+    );
   }
 
   private async record(
@@ -57,23 +93,49 @@ export class ResourceTransitions {
     reason: string | null,
     specBefore?: Resource['spec'],
   ): Promise<void> {
-    await manager.getRepository(ResourceEvent).insert({
-      resourceId: resource.id,
-      departmentId: resource.departmentId,
-      poolId: resource.poolId,
-      type,
-      fromState: from,
-      toState: resource.state,
-      spec: resource.spec,
-      reason,
-    });
-    await this.audit.record(manager, {
-      action: type === 'resized' ? 'resource.resize' : `resource.${resource.state}`,
-      targetType: 'resource',
-      targetId: resource.id,
-      departmentId: resource.departmentId,
-      before: type === 'resized' ? { spec: specBefore } : { state: from },
-      after: type === 'resized' ? { spec: resource.spec, reason } : { state: resource.state, reason },
-    });
+    const params = new SqlParams();
+    await manager.query(
+      `WITH ${this.entries(params, resource, type, from, reason, specBefore)} SELECT 1`,
+      params.values,
+    );
+  }
+
+  /** Two CTEs (named after `name`) writing the event row and the audit entry; with `source`, once per row of that CTE. */
+  private entries(
+    params: SqlParams,
+    resource: Resource,
+    type: ResourceEvent['type'],
+    from: ResourceState | null,
+    reason: string | null,
+    specBefore?: Resource['spec'],
+    source?: string,
+    name = '',
+  ): string {
+    const event = [
+      params.add(resource.id, 'uuid'),
+      params.add(resource.departmentId, 'uuid'),
+      params.add(resource.poolId, 'uuid'),
+      params.add(type, 'varchar'),
+      params.add(from, 'varchar'),
+      params.add(resource.state, 'varchar'),
+      params.json(resource.spec),
+      params.add(reason, 'text'),
+    ];
+    const audit = this.audit.insert(
+      {
+        action: type === 'resized' ? 'resource.resize' : `resource.${resource.state}`,
+        targetType: 'resource',
+        targetId: resource.id,
+        departmentId: resource.departmentId,
+        before: type === 'resized' ? { spec: specBefore } : { state: from },
+        after: type === 'resized' ? { spec: resource.spec, reason } : { state: resource.state, reason },
+      },
+      params,
+      source,
+    );
+    return `${name}event AS (
+        INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
+        SELECT ${event.join(', ')}${source ? ` FROM ${source}` : ''} RETURNING id),
+      ${name}audit AS (${audit})`;
   }
 }

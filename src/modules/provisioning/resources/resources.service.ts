@@ -12,7 +12,7 @@ import { Department } from '../../tenancy/entities/department.entity.js';
 import type { CreateResourceDto, ListResourcesQuery } from '../dto/resource.dto.js';
 import { ResourceEvent } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
-import { capacityNeeds, Placement } from './placement.js';
+import { CapacityTaken, capacityNeeds, Placement } from './placement.js';
 import { checkIdempotencyKey, checkLabels, checkSpec, quotaNeeds, requestHash } from './resource-spec.js';
 import { ResourceTransitions } from './resource-transitions.js';
 
@@ -31,8 +31,8 @@ export class ResourcesService {
   ) {}
 
   /**
-   * One transaction: the resource row, its pool capacity, its quota reservation, its events and audit
-   * entries, and the outbox row of the job that will provision it. With an Idempotency-Key, the same
+   * One transaction: the resource row, its events and audit entries, the outbox row of the job that
+   * will provision it, its quota reservation and its pool capacity. With an Idempotency-Key, the same
    * caller sending the same key and body gets the same resource; another body is a 409.
    */
   async create(principal: Principal, dto: CreateResourceDto, key?: string): Promise<Resource> {
@@ -46,51 +46,58 @@ export class ResourcesService {
     if (!departmentId) throw invalid('departmentId', 'is required');
     checkSpec(dto.kind, dto.spec);
     const labels = checkLabels(dto.labels);
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const department = await this.scope.visible(principal, departmentId, manager);
-        const critical = dto.critical === true || (await this.criticalByPolicy(manager, department));
-        const resource = manager.getRepository(Resource).create({
-          id: randomUUID(),
-          departmentId,
-          kind: dto.kind,
-          name: dto.name,
-          spec: { ...dto.spec },
-          labels,
-          critical,
-          state: 'requested',
-          desiredState: 'running',
-          failureReason: null,
-          observed: null,
-          requestedBy: principal.userId,
-          idempotencyKey: idempotencyKey ?? null,
-          requestHash: idempotencyKey ? hash : null,
+    // A pool whose room concurrent requests took meanwhile is read again with the others.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(async (manager) => {
+          const department = await this.scope.visible(principal, departmentId, manager);
+          const critical = dto.critical === true || (await this.criticalByPolicy(manager, department));
+          const resource = manager.getRepository(Resource).create({
+            id: randomUUID(),
+            departmentId,
+            kind: dto.kind,
+            name: dto.name,
+            spec: { ...dto.spec },
+            labels,
+            critical,
+            state: 'queued',
+            desiredState: 'running',
+            failureReason: null,
+            observed: null,
+            requestedBy: principal.userId,
+            idempotencyKey: idempotencyKey ?? null,
+            requestHash: idempotencyKey ? hash : null,
+          });
+          const placement = {
+            kind: dto.kind,
+            critical,
+            poolId: dto.poolId,
+            needs: capacityNeeds(resource.spec),
+          };
+          const pool = await this.placement.choose(manager, placement);
+          resource.poolId = pool.id;
+          await manager.getRepository(Resource).insert(resource);
+          await this.transitions.created(manager, resource, `placed on pool ${pool.name}`);
+          await this.outbox.enqueue(manager, JobName.ResourceConverge, { resourceId: resource.id });
+          // Every request locks these two rows: last, so each is held only until the commit; quota
+          // first, the order every path takes them in.
+          await this.quota.reserve(manager, {
+            departmentId,
+            resourceId: resource.id,
+            amounts: quotaNeeds(resource.spec),
+          });
+          await this.placement.take(manager, pool, placement);
+          return this.present(resource);
         });
-        const pool = await this.placement.place(manager, {
-          kind: dto.kind,
-          critical,
-          poolId: dto.poolId,
-          needs: capacityNeeds(resource.spec),
-        });
-        resource.poolId = pool.id;
-        await manager.getRepository(Resource).insert(resource);
-        await this.transitions.created(manager, resource);
-        await this.quota.reserve(manager, {
-          departmentId,
-          resourceId: resource.id,
-          amounts: quotaNeeds(resource.spec),
-        });
-        await this.transitions.move(manager, resource, 'queued', `placed on pool ${pool.name}`);
-        await this.outbox.enqueue(manager, JobName.ResourceConverge, { resourceId: resource.id });
-        return this.present(resource);
-      });
-    } catch (error) {
-      // Two requests with the same key raced: the loser answers what the winner created.
-      if (idempotencyKey && isUniqueViolation(error, 'uq_resources_idempotency')) {
-        const earlier = await this.byIdempotencyKey(principal, idempotencyKey, hash);
-        if (earlier) return earlier;
+      } catch (error) {
+        if (error instanceof CapacityTaken && attempt < 5) continue;
+        // Two requests with the same key raced: the loser answers what the winner created.
+        if (idempotencyKey && isUniqueViolation(error, 'uq_resources_idempotency')) {
+          const earlier = await this.byIdempotencyKey(principal, idempotencyKey, hash);
+          if (earlier) return earlier;
+        }
+        throw error;
       }
-      throw error;
     }
   }
 

@@ -1,0 +1,62 @@
+import { ConfigProvider } from 'antd';
+import antdEn from 'antd/locale/en_US';
+import antdZh from 'antd/locale/zh_CN';
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { en } from './en';
+import { zhCN, type MessageKey } from './zh-CN';
+
+export type { MessageKey };
+export type Lang = 'zh-CN' | 'en';
+export const LANGS: { value: Lang; label: string }[] = [
+  { value: 'zh-CN', label: '中文' },
+  { value: 'en', label: 'English' },
+];
+const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+const ANTD_LOCALES = { 'zh-CN': antdZh, en: antdEn };
+const STORAGE_KEY = 'govcloud.lang';
+
+export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** A message with its {placeholders} filled in. */
+export function translate(lang: Lang, key: MessageKey, values?: Record<string, string | number>): string {
+  const text = DICTIONARIES[lang][key];
+  return values ? text.replace(/\{(\w+)\}/g, (all, name: string) => String(values[name] ?? all)) : text;
+}
+
+interface I18n {
+  lang: Lang;
+  setLang(lang: Lang): void;
+  t: Translate;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+function storedLang(): Lang {
+  const stored = localStorage.getItem(STORAGE_KEY);
+  return stored === 'en' ? 'en' : 'zh-CN';
+}
+
+/** Chinese by default; the choice is remembered in the browser. Also sets antd's own locale. */
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(storedLang);
+  const setLang = useCallback((next: Lang) => {
+    localStorage.setItem(STORAGE_KEY, next);
+    document.documentElement.lang = next;
+    setLangState(next);
+  }, []);
+  const value = useMemo<I18n>(
+    () => ({ lang, setLang, t: (key, values) => translate(lang, key, values) }),
+    [lang, setLang],
+  );
+  return (
+    <I18nContext.Provider value={value}>
+      <ConfigProvider locale={ANTD_LOCALES[lang]}>{children}</ConfigProvider>
+    </I18nContext.Provider>
+  );
+}
+
+export function useI18n(): I18n {
+  const i18n = useContext(I18nContext);
+  if (!i18n) throw new Error('useI18n outside I18nProvider');
+  return i18n;
+}

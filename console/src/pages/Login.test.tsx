@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockApi } from '../test/api-mock';
+import { renderAt } from '../test/render';
+
+const renderApp = (path = '/') => renderAt(path);
+
+describe('login', () => {
+  it('is in Chinese by default and switches every label to English', async () => {
+    renderApp();
+    expect(await screen.findByLabelText('用户名')).toBeTruthy();
+    expect(screen.getByLabelText('密码')).toBeTruthy();
+    expect(screen.getByRole('button', { name: '登 录' })).toBeTruthy();
+    await userEvent.click(screen.getByText('English'));
+    expect(await screen.findByLabelText('Username')).toBeTruthy();
+    expect(screen.getByLabelText('Password')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.queryByText('用户名')).toBeNull();
+    expect(localStorage.getItem('govcloud.lang')).toBe('en');
+  });
+
+  it('shows the field an API validation error names next to that field', async () => {
+    mockApi(() => ({
+      status: 400,
+      body: {
+        statusCode: 400,
+        error: 'InvalidInput',
+        message: 'username must be shorter than or equal to 64 characters',
+      },
+    }));
+    renderApp();
+    await userEvent.type(await screen.findByLabelText('用户名'), 'someone');
+    await userEvent.type(screen.getByLabelText('密码'), 'secret');
+    await userEvent.click(screen.getByRole('button', { name: '登 录' }));
+    const message = await screen.findByText('username must be shorter than or equal to 64 characters');
+    expect(message.closest('.ant-form-item')?.textContent).toContain('用户名');
+  });
+
+  it('shows a refused login above the form, and signs in to the role’s first screen', async () => {
+    let password = 'wrong';
+    mockApi(({ path, body }) => {
+      if (path === '/auth/login') {
+        password = (body as { password: string }).password;
+        return password === 'right'
+          ? {
+              body: {
+                accessToken: 'tok',
+                user: { userId: 'u1', username: 'zhang', role: 'dept-admin', departmentId: 'd1' },
+              },
+            }
+          : {
+              status: 401,
+              body: { statusCode: 401, error: 'Unauthorized', message: 'username or password is wrong' },
+            };
+      }
+      if (path.startsWith('/resources')) return { body: { items: [], total: 0 } };
+      return undefined;
+    });
+    renderApp('/resources');
+    await userEvent.type(await screen.findByLabelText('用户名'), 'zhang');
+    await userEvent.type(screen.getByLabelText('密码'), 'wrong');
+    await userEvent.click(screen.getByRole('button', { name: '登 录' }));
+    expect(await screen.findByText('username or password is wrong')).toBeTruthy();
+
+    await userEvent.clear(screen.getByLabelText('密码'));
+    await userEvent.type(screen.getByLabelText('密码'), 'right');
+    await userEvent.click(screen.getByRole('button', { name: '登 录' }));
+    await waitFor(() => expect(screen.getByTestId('current-user').textContent).toBe('zhang'));
+    expect(screen.getByText('部门管理员')).toBeTruthy();
+    expect(JSON.parse(sessionStorage.getItem('govcloud.session')!).accessToken).toBe('tok');
+  });
+});

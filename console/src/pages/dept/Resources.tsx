@@ -1,0 +1,170 @@
+import { App, Alert, Button, Card, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType as ColumnsType } from 'antd';
+import { useState } from 'react';
+import { api } from '../../api';
+import { FilterSelect } from '../../components/FilterSelect';
+import { useList } from '../../components/useList';
+import { useI18n, type MessageKey } from '../../i18n';
+import { RESOURCE_STATES, type ResourceKind, type ResourceSpec, type ResourceState } from '../../shared';
+
+export interface Resource {
+  id: string;
+  departmentId: string;
+  poolId: string;
+  kind: ResourceKind;
+  name: string;
+  spec: ResourceSpec;
+  state: ResourceState;
+  desiredState: string;
+  failureReason: string | null;
+  createdAt: string;
+}
+
+const STATE_COLORS: Record<ResourceState, string> = {
+  requested: 'default',
+  queued: 'default',
+  provisioning: 'processing',
+  running: 'success',
+  stopped: 'warning',
+  deleting: 'processing',
+  deleted: 'default',
+  failed: 'error',
+};
+
+type Action = 'stop' | 'start' | 'retry' | 'delete';
+
+/** What the owner may ask in each state (the API's life cycle, src/modules/provisioning). */
+function actionsFor(state: ResourceState): Action[] {
+  switch (state) {
+    case 'running':
+      return ['stop', 'delete'];
+    case 'stopped':
+      return ['start', 'delete'];
+    case 'failed':
+      return ['retry', 'delete'];
+    case 'queued':
+    case 'provisioning':
+      return ['delete'];
+    default:
+      return [];
+  }
+}
+
+export const stateLabel = (state: ResourceState): MessageKey => `resource.state.${state}`;
+
+/** The department's VMs and containers with their live state, and what can be done to each. */
+export function Resources() {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [filters, setFilters] = useState<{ state?: ResourceState; kind?: ResourceKind; name?: string }>({});
+  const list = useList<Resource>('/resources', filters, 3000);
+
+  const act = async (resource: Resource, action: Action) => {
+    try {
+      if (action === 'delete') await api(`/resources/${resource.id}`, { method: 'DELETE' });
+      else await api(`/resources/${resource.id}/${action}`, { method: 'POST' });
+      message.success(t('resources.action.done', { name: resource.name }));
+    } catch (error) {
+      message.error(error instanceof Error ? error.message : String(error));
+    }
+    await list.reload();
+  };
+
+  const columns: ColumnsType<Resource> = [
+    { title: t('common.name'), dataIndex: 'name', key: 'name' },
+    {
+      title: t('resources.kind'),
+      dataIndex: 'kind',
+      key: 'kind',
+      render: (kind: ResourceKind) => t(`resource.kind.${kind}`),
+    },
+    {
+      title: t('resources.spec'),
+      key: 'spec',
+      render: (_, r) =>
+        t('resources.specValue', { vcpu: r.spec.vcpu, memory: r.spec.memoryGiB, storage: r.spec.storageGiB }),
+    },
+    {
+      title: t('resources.state'),
+      dataIndex: 'state',
+      key: 'state',
+      render: (state: ResourceState, r) => (
+        <Space orientation="vertical" size={0}>
+          <Tag color={STATE_COLORS[state]} data-state={state}>
+            {t(stateLabel(state))}
+          </Tag>
+          {state === 'failed' && r.failureReason && (
+            <Typography.Text type="danger">{r.failureReason}</Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t('common.createdAt'),
+      dataIndex: 'createdAt',
+      key: 'createdAt',
+      render: (at: string) => new Date(at).toLocaleString(),
+    },
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_, r) => (
+        <Space>
+          {actionsFor(r.state).map((action) =>
+            action === 'delete' ? (
+              <Popconfirm
+                key={action}
+                title={t('resources.action.deleteConfirm', { name: r.name })}
+                okText={t('common.confirm')}
+                cancelText={t('common.cancel')}
+                onConfirm={() => act(r, action)}
+              >
+                <Button size="small" danger>
+                  {t('resources.action.delete')}
+                </Button>
+              </Popconfirm>
+            ) : (
+              <Button key={action} size="small" onClick={() => act(r, action)}>
+                {t(`resources.action.${action}`)}
+              </Button>
+            ),
+          )}
+        </Space>
+      ),
+    },
+  ];
+
+  return (
+    <Card title={t('resources.title')}>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <FilterSelect
+          label={t('resources.state')}
+          value={filters.state}
+          onChange={(state) => setFilters((f) => ({ ...f, state }))}
+          options={RESOURCE_STATES.map((s) => ({ value: s, label: t(stateLabel(s)) }))}
+        />
+        <FilterSelect
+          label={t('resources.kind')}
+          value={filters.kind}
+          onChange={(kind) => setFilters((f) => ({ ...f, kind }))}
+          options={(['vm', 'container'] as const).map((k) => ({ value: k, label: t(`resource.kind.${k}`) }))}
+        />
+        <Input.Search
+          allowClear
+          placeholder={t('common.name')}
+          onSearch={(name) => setFilters((f) => ({ ...f, name: name || undefined }))}
+          style={{ width: 220 }}
+        />
+        <Button onClick={() => void list.reload()}>{t('common.refresh')}</Button>
+      </Space>
+      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 16 }} />}
+      <Table<Resource>
+        rowKey="id"
+        columns={columns}
+        dataSource={list.items}
+        loading={list.loading}
+        pagination={list.pagination}
+      />
+    </Card>
+  );
+}

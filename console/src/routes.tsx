@@ -1,0 +1,34 @@
+import { CloudServerOutlined } from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import type { Role } from './api';
+import type { MessageKey } from './i18n';
+import { Resources } from './pages/dept/Resources';
+
+/** A screen of the console: its path, its menu entry and who may open it. */
+export interface Screen {
+  path: string;
+  /** The menu label; screens with `hidden` (detail pages) have none shown. */
+  menu: MessageKey;
+  icon: ReactNode;
+  roles: readonly Role[];
+  element: ReactNode;
+  hidden?: boolean;
+}
+
+// Every screen, one line each, grouped by the role it is mainly for. The side menu shows the screens of
+// the signed-in user's role, in this order; the first one is the role's home page.
+export const SCREENS: readonly Screen[] = [
+  // dept-admin
+  {
+    path: '/resources',
+    menu: 'menu.resources',
+    icon: <CloudServerOutlined />,
+    roles: ['dept-admin'],
+    element: <Resources />,
+  },
+  // operator
+  // finance
+  // auditor
+];
+
+export const screensOf = (role: Role) => SCREENS.filter((screen) => screen.roles.includes(role));

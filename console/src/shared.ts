@@ -1,0 +1,8 @@
+// The API's own definitions the console shows, taken from the server's sources (files without imports,
+// so they bundle as they are) so that the two never drift apart.
+export type { ResourceKind, ResourceSpec } from '../../libs/drivers/types';
+export type { Principal, Role } from '../../src/modules/auth/principal';
+export {
+  RESOURCE_STATES,
+  type ResourceState,
+} from '../../src/modules/provisioning/resources/resource-states';
