@@ -45,6 +45,11 @@ window.ResizeObserver ??= class {
 const getComputedStyle = window.getComputedStyle.bind(window);
 window.getComputedStyle = (element: Element) => getComputedStyle(element);
 
+// jsdom has no canvas; ECharts (drawing SVG) only measures text with one.
+HTMLCanvasElement.prototype.getContext = function () {
+  return { font: '', measureText: (text: string) => ({ width: text.length * 12 }) };
+} as unknown as HTMLCanvasElement['getContext'];
+
 // Each test starts signed out, in the default language.
 beforeEach(() => {
   sessionStorage.clear();
