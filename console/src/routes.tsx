@@ -1,4 +1,10 @@
-import { AuditOutlined, BarChartOutlined, CloudServerOutlined, HomeOutlined } from '@ant-design/icons';
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  CloudServerOutlined,
+  HomeOutlined,
+  ScheduleOutlined,
+} from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
@@ -6,6 +12,7 @@ import { Resources } from './pages/dept/Resources';
 import { AuditLog } from './pages/operator/AuditLog';
 import { MigrationStats } from './pages/operator/MigrationStats';
 import { ServerRooms } from './pages/operator/ServerRooms';
+import { Waves } from './pages/operator/Waves';
 
 /** A screen of the console: its path, its menu entry and who may open it. */
 export interface Screen {
@@ -30,6 +37,13 @@ export const SCREENS: readonly Screen[] = [
     element: <Resources />,
   },
   // operator
+  {
+    path: '/waves',
+    menu: 'menu.waves',
+    icon: <ScheduleOutlined />,
+    roles: ['operator'],
+    element: <Waves />,
+  },
   {
     path: '/migration-stats',
     menu: 'menu.migrationStats',

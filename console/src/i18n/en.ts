@@ -52,6 +52,7 @@ export const en: Record<MessageKey, string> = {
   'menu.auditLog': 'Audit log',
   'menu.migrationStats': 'Migration statistics',
   'menu.serverRooms': 'Server rooms',
+  'menu.waves': 'Migration waves',
 
   // migrationStats
   'migrationStats.asOf': 'As of',
@@ -162,4 +163,28 @@ export const en: Record<MessageKey, string> = {
   'serverRooms.to.closure-planned': 'Plan closure',
   'serverRooms.to.retained': 'Retain',
   'serverRooms.utilisation': 'Utilisation',
+
+  // waves
+  'waves.allDepartments': 'All departments',
+  'waves.byStatus': 'Systems per status',
+  'waves.delete': 'Delete',
+  'waves.deleteConfirm': 'Delete wave “{name}”? Its systems leave the wave.',
+  'waves.deleted': 'Wave deleted: {name}',
+  'waves.department': 'Department',
+  'waves.fill': 'Fill easy-first',
+  'waves.fillHint':
+    'Takes the easiest systems first: inventoried or assessed, in no wave, and moving onto the cloud.',
+  'waves.fillTitle': 'Fill wave: {name}',
+  'waves.filled': '{count} systems added to “{name}”',
+  'waves.name': 'Wave',
+  'waves.nameHint': 'e.g. Wave 1 2026Q1',
+  'waves.nameRequired': 'Enter the wave’s name',
+  'waves.new': 'New wave',
+  'waves.note': 'Note',
+  'waves.progress': 'Progress',
+  'waves.size': 'Number of systems',
+  'waves.systems': 'Systems',
+  'waves.targetDate': 'Target date',
+  'waves.targetDateRequired': 'Choose the target date',
+  'waves.title': 'Migration waves',
 };

@@ -51,6 +51,7 @@ export const zhCN = {
   'menu.auditLog': '审计日志',
   'menu.migrationStats': '迁移统计',
   'menu.serverRooms': '机房管理',
+  'menu.waves': '迁移批次',
 
   // migrationStats: the migration statistics table and burn-up
   'migrationStats.asOf': '统计日期',
@@ -161,6 +162,29 @@ export const zhCN = {
   'serverRooms.to.closure-planned': '计划关停',
   'serverRooms.to.retained': '保留',
   'serverRooms.utilisation': '利用率',
+
+  // waves: migration waves (批次)
+  'waves.allDepartments': '全部部门',
+  'waves.byStatus': '各状态系统数',
+  'waves.delete': '删除',
+  'waves.deleteConfirm': '确定删除批次“{name}”？批次内的系统将移出批次。',
+  'waves.deleted': '已删除批次：{name}',
+  'waves.department': '部门',
+  'waves.fill': '先易后难填充',
+  'waves.fillHint': '按迁移难度从低到高，选取尚未编入批次、需上云的已登记或已评估系统。',
+  'waves.fillTitle': '填充批次：{name}',
+  'waves.filled': '已向“{name}”加入 {count} 个系统',
+  'waves.name': '批次名称',
+  'waves.nameHint': '例如 第一批 2026Q1',
+  'waves.nameRequired': '请填写批次名称',
+  'waves.new': '新建批次',
+  'waves.note': '说明',
+  'waves.progress': '迁移进度',
+  'waves.size': '系统数量',
+  'waves.systems': '系统数',
+  'waves.targetDate': '目标日期',
+  'waves.targetDateRequired': '请选择目标日期',
+  'waves.title': '迁移批次',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, DatePicker, Input, Space, Steps, Table, Typog
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api, download, type Role } from '../../api';
-import { DepartmentFilter, useDepartments } from '../../components/departments';
+import { DepartmentSelect, useDepartments } from '../../components/departments';
 import { useList } from '../../components/useList';
 import { useI18n } from '../../i18n';
 
@@ -125,7 +125,7 @@ export function AuditLog() {
           onSearch={(v) => setFilters((f) => ({ ...f, targetId: v.trim() || undefined }))}
           style={{ width: 260 }}
         />
-        <DepartmentFilter
+        <DepartmentSelect
           label={t('auditLog.department')}
           value={filters.departmentId}
           onChange={(departmentId) => setFilters((f) => ({ ...f, departmentId }))}
