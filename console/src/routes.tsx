@@ -1,7 +1,9 @@
-import { CloudServerOutlined } from '@ant-design/icons';
+import { CloudServerOutlined, FormOutlined, PieChartOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
+import { QuotaRequests } from './pages/dept/QuotaRequests';
+import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
 
 /** A screen of the console: its path, its menu entry and who may open it. */
@@ -25,6 +27,20 @@ export const SCREENS: readonly Screen[] = [
     icon: <CloudServerOutlined />,
     roles: ['dept-admin'],
     element: <Resources />,
+  },
+  {
+    path: '/resources/new',
+    menu: 'menu.request',
+    icon: <FormOutlined />,
+    roles: ['dept-admin'],
+    element: <RequestResource />,
+  },
+  {
+    path: '/quota-requests',
+    menu: 'menu.quotaRequests',
+    icon: <PieChartOutlined />,
+    roles: ['dept-admin'],
+    element: <QuotaRequests />,
   },
   // operator
   // finance

@@ -6,3 +6,9 @@ export {
   RESOURCE_STATES,
   type ResourceState,
 } from '../../src/modules/provisioning/resources/resource-states';
+export {
+  QUOTA_DIMENSIONS,
+  type QuotaAmounts,
+  type QuotaDimension,
+  type QuotaView,
+} from '../../src/modules/quota/quota-dimensions';
