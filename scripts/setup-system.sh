@@ -13,6 +13,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v virsh >/dev/null || need+=(libvirt-clients)
 command -v libvirtd >/dev/null || need+=(libvirt-daemon libvirt-daemon-driver-qemu)
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+# The libvirt driver's qcow2 volumes (its default volumeFormat) are made with qemu-img.
+command -v qemu-img >/dev/null || need+=(qemu-utils)
 # Server-room PDF reports embed a CJK font; tests read the PDF back with pdftotext.
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null || need+=(poppler-utils)

@@ -27,15 +27,18 @@ const RETRYABLE: Record<DriverErrorCode, boolean> = {
 /** The one error drivers throw; `retryable` lets the job layer tell a retry from a terminal failure. */
 export class DriverError extends Error {
   readonly retryable: boolean;
+  /** For Misconfigured: the key of the pool's connection at fault, when it is one. */
+  readonly field?: string;
 
   constructor(
     readonly code: DriverErrorCode,
     message: string,
-    options: { retryable?: boolean; cause?: unknown } = {},
+    options: { retryable?: boolean; cause?: unknown; field?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'DriverError';
     this.retryable = options.retryable ?? RETRYABLE[code];
+    this.field = options.field;
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseLibvirtConnection } from '../../libs/drivers/index.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
 import { PoolsService } from '../../src/modules/provisioning/pools/pools.service.js';
 import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
@@ -125,6 +126,65 @@ describe('pools', () => {
     await create(body).expect(409);
     await t.http().delete(`/api/v1/pools/${pool.id}`).set(bearer(tokens.operator)).expect(204);
     await t.http().get(`/api/v1/pools/${pool.id}`).set(bearer(tokens.operator)).expect(404);
+  });
+
+  describe("a libvirt pool's JSON connection", () => {
+    const libvirt = (options: Record<string, unknown>) => ({
+      ...kubePool(),
+      type: 'libvirt',
+      connection: JSON.stringify({ uri: 'qemu+ssh://ops@kvm-01/system', ...options }),
+    });
+    const stored = async (id: string) =>
+      parseLibvirtConnection(await t.app.get(PoolsService).connectionOf(id));
+
+    it('takes every driver option, so a stop need not wait the default 60 s; PATCH changes them', async () => {
+      const options = {
+        domainType: 'kvm',
+        shutdownTimeoutMs: 5000,
+        storagePool: 'default',
+        volumeFormat: 'qcow2',
+        commandTimeoutMs: 20_000,
+      };
+      const pool = (await create(libvirt(options)).expect(201)).body;
+      expect(await stored(pool.id)).toEqual({ uri: 'qemu+ssh://ops@kvm-01/system', ...options });
+      await t
+        .http()
+        .patch(`/api/v1/pools/${pool.id}`)
+        .set(bearer(tokens.operator))
+        .send({ connection: libvirt({ shutdownTimeoutMs: 0 }).connection })
+        .expect(200);
+      expect(await stored(pool.id)).toEqual({ uri: 'qemu+ssh://ops@kvm-01/system', shutdownTimeoutMs: 0 });
+      const refused = await t
+        .http()
+        .patch(`/api/v1/pools/${pool.id}`)
+        .set(bearer(tokens.operator))
+        .send({ connection: libvirt({ shutdownTimeoutMs: -1 }).connection })
+        .expect(400);
+      expect(refused.body.message).toMatch(/^connection\.shutdownTimeoutMs: /);
+      expect((await stored(pool.id)).shutdownTimeoutMs).toBe(0);
+    });
+
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['negative shutdownTimeoutMs', { shutdownTimeoutMs: -1 }, 'shutdownTimeoutMs'],
+      ['fractional shutdownTimeoutMs', { shutdownTimeoutMs: 1.5 }, 'shutdownTimeoutMs'],
+      ['shutdownTimeoutMs as text', { shutdownTimeoutMs: '5s' }, 'shutdownTimeoutMs'],
+      ['shutdownTimeoutMs over ten minutes', { shutdownTimeoutMs: 600_001 }, 'shutdownTimeoutMs'],
+      ['commandTimeoutMs under a second', { commandTimeoutMs: 10 }, 'commandTimeoutMs'],
+      ['unknown volumeFormat', { volumeFormat: 'vmdk' }, 'volumeFormat'],
+      ['unknown domainType', { domainType: 'xen' }, 'domainType'],
+      ['storagePool with a slash', { storagePool: '../etc' }, 'storagePool'],
+      ['misspelt option', { shutdownTimeout: 5000 }, 'shutdownTimeout'],
+      ['uri missing', { uri: undefined }, 'uri'],
+    ];
+    it.each(cases)('400 for %s, naming it', async (_label, options, field) => {
+      const res = await create(libvirt(options)).expect(400);
+      expect(res.body.message).toMatch(new RegExp(`^connection\\.${field}: `));
+    });
+
+    it('400 for JSON that is not an object', async () => {
+      const res = await create({ ...libvirt({}), connection: '{"uri" 1}' }).expect(400);
+      expect(res.body.message).toMatch(/^connection: /);
+    });
   });
 
   describe('bad input answers 400 naming the field', () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { objectName } from '../../libs/drivers/index.js';
+import { JOB_POLICIES, JobName, QueueName } from '../../src/modules/jobs/job-catalogue.js';
+import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
 import { SecretBox } from '../../src/modules/provisioning/pools/secret-box.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
@@ -8,6 +10,7 @@ import {
   createPool,
   fakePool,
   DOUBLE,
+  eventually,
   GENEROUS,
   grantQuota,
   untilState,
@@ -195,6 +198,63 @@ describe('resources on a fake pool, through the API and the worker', () => {
       const { body } = await request(aResourceRequest()).expect(202);
       await untilState(t, tokens.deptAdmin, body.id, 'running', 30_000);
       expect(await fake.pool.createCount(body.id)).toBe(1);
+    });
+
+    it('fails after the last attempt when a retryable error persists, keeping its quota and capacity until deleted', async () => {
+      const attempts = JOB_POLICIES[JobName.ResourceConverge].attempts;
+      const flaky = await createPool(t, tokens.operator);
+      const control = fakePool(flaky.id);
+      try {
+        await control.pool.failNext(attempts);
+        const { body } = await request({ ...aResourceRequest(), poolId: flaky.id }).expect(202);
+        const [{ id: jobId }] = await t.dataSource.query(
+          `SELECT id FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+          [body.id],
+        );
+        // The real retries, with their backoff cut short: each delayed attempt is promoted at once.
+        const queue = t.app.get(QueueRegistry).get(QueueName.Provisioning);
+        const failed = await eventually(
+          'the last attempt',
+          async () => {
+            const job = await queue.getJob(jobId);
+            if (job && (await job.isDelayed())) await job.promote();
+            const res = await t.http().get(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin));
+            return res.body.state === 'failed' ? res.body : undefined;
+          },
+          60_000,
+        );
+        expect((await queue.getJob(jobId))?.attemptsMade).toBe(attempts);
+        expect(failed.failureReason).toMatch(/^Unavailable: /);
+        expect(failed.events.at(-1)).toMatchObject({
+          fromState: 'provisioning',
+          toState: 'failed',
+          reason: failed.failureReason,
+        });
+        const [outbox] = await t.dataSource.query(
+          `SELECT done_at, last_error FROM outbox_messages WHERE id = $1`,
+          [jobId],
+        );
+        expect(outbox.done_at).not.toBeNull();
+        expect(outbox.last_error).toBe(failed.failureReason);
+        expect(await control.pool.createCount(body.id)).toBe(0);
+        // A failed resource keeps what it was admitted with, so a retry needs no new admission.
+        expect(await ledger(body.id)).toEqual([{ action: 'reserve', vcpu: '2' }]);
+        const [{ allocated }] = await t.dataSource.query(`SELECT allocated FROM pools WHERE id = $1`, [
+          flaky.id,
+        ]);
+        expect(allocated).toMatchObject({ vcpu: 2, memoryGiB: 4, storageGiB: 40 });
+
+        await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+        await untilState(t, tokens.deptAdmin, body.id, 'deleted');
+        expect((await ledger(body.id)).map((e: { action: string }) => e.action)).toEqual([
+          'reserve',
+          'release',
+        ]);
+        const [after] = await t.dataSource.query(`SELECT allocated FROM pools WHERE id = $1`, [flaky.id]);
+        expect(after.allocated).toMatchObject({ vcpu: 0, memoryGiB: 0, storageGiB: 0 });
+      } finally {
+        await control.close();
+      }
     });
 
     it('fails at once on a terminal driver error, keeps the reason and the last error; retry recovers', async () => {

@@ -52,10 +52,14 @@ export function parseFakeConnection(connection: string): FakeSettings {
   const latencyMs = raw.latencyMs ?? 0;
   const failureRate = raw.failureRate ?? 0;
   if (typeof latencyMs !== 'number' || !(latencyMs >= 0)) {
-    throw new DriverError('Misconfigured', 'fake pool connection: latencyMs must be a number ≥ 0');
+    throw new DriverError('Misconfigured', 'fake pool connection: latencyMs must be a number ≥ 0', {
+      field: 'latencyMs',
+    });
   }
   if (typeof failureRate !== 'number' || !(failureRate >= 0 && failureRate <= 1)) {
-    throw new DriverError('Misconfigured', 'fake pool connection: failureRate must be between 0 and 1');
+    throw new DriverError('Misconfigured', 'fake pool connection: failureRate must be between 0 and 1', {
+      field: 'failureRate',
+    });
   }
   return { latencyMs, failureRate };
 }

@@ -91,34 +91,37 @@ describe('libvirt driver', () => {
     expect(qemuRunning(r)).toBe(true);
   });
 
-  // raw, because qcow2 volumes need qemu-img (qemu-utils), which the test machines do not install.
-  it('gives each resource a volume in the storage pool, removed on delete', async () => {
-    const poolName = `gc-test-${randomUUID().slice(0, 8)}`;
-    const dir = mkdtempSync(path.join(tmpdir(), 'gc-pool-'));
-    virsh('pool-create-as', poolName, 'dir', '--target', dir);
-    try {
-      const withDisk = new LibvirtDriver({
-        id: randomUUID(),
-        type: 'libvirt',
-        connection: connection({ storagePool: poolName, volumeFormat: 'raw' }),
-      });
-      const r = aVm({ storageGiB: 1 });
-      expect((await withDisk.ensure(r)).phase).toBe('running');
-      expect(virsh('vol-list', poolName)).toContain(volumeName(r.id, 'raw'));
-      expect(virsh('vol-dumpxml', '--pool', poolName, volumeName(r.id, 'raw'))).toContain(
-        "<format type='raw'/>",
-      );
-      expect(facts(r).disks).toBe(1);
-      expect(qemuRunning(r)).toBe(true);
-      await withDisk.ensure(r); // the volume exists: no error
-      await withDisk.delete(r);
-      expect(virsh('vol-list', poolName)).not.toContain(volumeName(r.id, 'raw'));
-      expect(domains()).not.toContain(objectName(r.id));
-    } finally {
-      virsh('pool-destroy', poolName);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  // qcow2 is made by qemu-img (qemu-utils, which scripts/setup-system.sh installs).
+  it.each(['qcow2', 'raw'] as const)(
+    'gives each resource a %s volume in the storage pool, removed on delete',
+    async (format) => {
+      const poolName = `gc-test-${randomUUID().slice(0, 8)}`;
+      const dir = mkdtempSync(path.join(tmpdir(), 'gc-pool-'));
+      virsh('pool-create-as', poolName, 'dir', '--target', dir);
+      try {
+        const withDisk = new LibvirtDriver({
+          id: randomUUID(),
+          type: 'libvirt',
+          connection: connection({ storagePool: poolName, volumeFormat: format }),
+        });
+        const r = aVm({ storageGiB: 1 });
+        expect((await withDisk.ensure(r)).phase).toBe('running');
+        expect(virsh('vol-list', poolName)).toContain(volumeName(r.id, format));
+        expect(virsh('vol-dumpxml', '--pool', poolName, volumeName(r.id, format))).toContain(
+          `<format type='${format}'/>`,
+        );
+        expect(facts(r).disks).toBe(1);
+        expect(qemuRunning(r)).toBe(true);
+        await withDisk.ensure(r); // the volume exists: no error
+        await withDisk.delete(r);
+        expect(virsh('vol-list', poolName)).not.toContain(volumeName(r.id, format));
+        expect(domains()).not.toContain(objectName(r.id));
+      } finally {
+        virsh('pool-destroy', poolName);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('lists only domains it made: gc-* names with its title', async () => {
     const foreign = `gc-${randomUUID()}`;

@@ -33,26 +33,60 @@ export interface LibvirtConnection {
   commandTimeoutMs?: number;
 }
 
-/** A libvirt pool's connection: a URI, or JSON with the URI and the options above. */
+/** A libvirt pool's connection: a URI, or JSON with the URI and the options above, each checked. */
 export function parseLibvirtConnection(connection: string): LibvirtConnection {
   const text = connection.trim();
-  let parsed: LibvirtConnection;
+  let parsed: unknown;
   try {
     parsed = text.startsWith('{') ? JSON.parse(text) : { uri: text };
   } catch {
     throw new DriverError('Misconfigured', 'libvirt connection must be a URI or JSON {"uri": ...}');
   }
-  if (typeof parsed.uri !== 'string' || !/^[a-z0-9+]+:\/\//i.test(parsed.uri)) {
-    throw new DriverError('Misconfigured', 'libvirt connection needs a URI such as qemu:///system');
-  }
-  if (parsed.volumeFormat !== undefined && parsed.volumeFormat !== 'qcow2' && parsed.volumeFormat !== 'raw') {
-    throw new DriverError('Misconfigured', 'libvirt connection: volumeFormat must be qcow2 or raw');
-  }
-  if (parsed.domainType !== undefined && parsed.domainType !== 'kvm' && parsed.domainType !== 'qemu') {
-    throw new DriverError('Misconfigured', 'libvirt connection: domainType must be kvm or qemu');
-  }
-  return parsed;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new DriverError('Misconfigured', 'libvirt connection must be a URI or JSON {"uri": ...}');
+  const raw = parsed as Record<string, unknown>;
+  const bad = (field: string, problem: string) =>
+    new DriverError('Misconfigured', `libvirt connection: ${field} ${problem}`, { field });
+  for (const key of Object.keys(raw))
+    if (!LIBVIRT_KEYS.includes(key as keyof LibvirtConnection))
+      throw bad(key, `is not an option (${LIBVIRT_KEYS.join(', ')})`);
+  if (typeof raw.uri !== 'string' || !/^[a-z0-9+]+:\/\//i.test(raw.uri))
+    throw bad('uri', 'must be a libvirt URI such as qemu:///system');
+  const oneOf = (field: string, allowed: readonly string[]) => {
+    if (raw[field] !== undefined && !allowed.includes(raw[field] as string))
+      throw bad(field, `must be ${allowed.join(' or ')}`);
+  };
+  oneOf('domainType', ['kvm', 'qemu']);
+  oneOf('volumeFormat', ['qcow2', 'raw']);
+  const milliseconds = (field: string, min: number) => {
+    const value = raw[field];
+    if (
+      value !== undefined &&
+      !(Number.isInteger(value) && (value as number) >= min && (value as number) <= MAX_MS)
+    )
+      throw bad(field, `must be a whole number of milliseconds from ${min} to ${MAX_MS}`);
+  };
+  milliseconds('shutdownTimeoutMs', 0);
+  milliseconds('commandTimeoutMs', 1000);
+  if (
+    raw.storagePool !== undefined &&
+    (typeof raw.storagePool !== 'string' || !POOL_NAME.test(raw.storagePool))
+  )
+    throw bad('storagePool', 'must be a libvirt storage pool name (letters, digits, . _ -; at most 100)');
+  return raw as unknown as LibvirtConnection;
 }
+
+const LIBVIRT_KEYS: readonly (keyof LibvirtConnection)[] = [
+  'uri',
+  'domainType',
+  'shutdownTimeoutMs',
+  'storagePool',
+  'volumeFormat',
+  'commandTimeoutMs',
+];
+/** Ten minutes: longer than any guest should take to power off, or virsh to answer. */
+const MAX_MS = 600_000;
+const POOL_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 // virsh domstate words (LC_ALL=C) to our phases.
 const PHASES: Record<string, ObservedPhase> = {
@@ -67,7 +101,8 @@ const PHASES: Record<string, ObservedPhase> = {
   crashed: 'failed',
 };
 
-const phaseOf = (state: string): ObservedPhase => PHASES[state] ?? 'pending';
+/** The phase a `virsh domstate` word means; a state this table does not know is pending. */
+export const domainPhase = (state: string): ObservedPhase => PHASES[state] ?? 'pending';
 const ACTIVE = new Set(['running', 'idle', 'blocked', 'paused', 'in shutdown', 'pmsuspended']);
 
 /**
@@ -147,7 +182,7 @@ export class LibvirtDriver implements ResourceDriver {
       observed.push({
         name,
         resourceId,
-        phase: phaseOf(state),
+        phase: domainPhase(state),
         department: title.slice(TITLE_PREFIX.length).trim(),
       });
     }
@@ -187,7 +222,7 @@ export class LibvirtDriver implements ResourceDriver {
     const observed: ObservedObject = {
       name,
       resourceId: r.id,
-      phase: phaseOf(state),
+      phase: domainPhase(state),
       department: departmentLabel(r.department),
     };
     if (state !== 'running' && state !== 'shut off') observed.detail = state;

@@ -61,7 +61,8 @@ export class QuotaService {
   }
 
   /**
-   * Gives back everything the resource holds (on delete, and on provisioning failure). Exactly once:
+   * Gives back everything the resource holds, when it is deleted (a failed resource keeps its
+   * reservation, so a retry needs no new admission). Exactly once:
    * a second call finds the release entry and does nothing; a resource that never reserved is a no-op.
    */
   async release(manager: EntityManager, resourceId: string): Promise<void> {

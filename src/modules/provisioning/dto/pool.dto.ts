@@ -43,7 +43,7 @@ export class CapacityDeltaDto {
 }
 
 const CONNECTION_DOC =
-  'secret, stored encrypted and never answered: libvirt a URI (qemu:///system, qemu+ssh://host/system); kubernetes and kubevirt a kubeconfig (YAML); fake "" or JSON {"latencyMs":0,"failureRate":0}';
+  'secret, stored encrypted and never answered: libvirt a URI (qemu:///system, qemu+ssh://host/system) or JSON {"uri", "domainType": "kvm"|"qemu", "shutdownTimeoutMs": 0..600000 (default 60000), "storagePool", "volumeFormat": "qcow2"|"raw", "commandTimeoutMs": 1000..600000}; kubernetes and kubevirt a kubeconfig (YAML); fake "" or JSON {"latencyMs":0,"failureRate":0}';
 const CONNECTION_MAX = 256 * 1024;
 
 export class CreatePoolDto {

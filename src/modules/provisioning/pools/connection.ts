@@ -16,7 +16,8 @@ export function checkConnection(type: PoolType, connection: string): void {
     try {
       parser(connection);
     } catch (error) {
-      if (isDriverError(error)) throw invalid('connection', error.message);
+      if (isDriverError(error))
+        throw invalid(error.field ? `connection.${error.field}` : 'connection', error.message);
       throw error;
     }
   };
