@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { mockApi } from '../../test/api-mock';
-import { renderAt, signIn } from '../../test/render';
+import { fill, renderAt, signIn, user } from '../../test/render';
 import type { QuotaRequest } from './QuotaRequests';
 
 const amounts = (n: number) => ({ vcpu: n, memoryGiB: n, storageGiB: n, gpu: n, publicIp: n, instances: n });
@@ -58,14 +57,13 @@ describe('quota requests', () => {
     expect(within(row).getByText('vCPU（核） 48')).toBeTruthy();
     expect(within(row).getByText('部分批准')).toBeTruthy();
 
-    await userEvent.click(screen.getByRole('button', { name: '申请配额' }));
+    await user.click(screen.getByRole('button', { name: '申请配额' }));
     const dialog = await screen.findByRole('dialog');
     const vcpu = within(dialog).getByLabelText('vCPU（核）');
     expect((vcpu as HTMLInputElement).value).toBe('32');
-    await userEvent.clear(vcpu);
-    await userEvent.type(vcpu, '96');
-    await userEvent.type(within(dialog).getByLabelText('申请理由'), '新系统上线');
-    await userEvent.click(within(dialog).getByRole('button', { name: '提 交' }));
+    fill(vcpu, '96');
+    fill(within(dialog).getByLabelText('申请理由'), '新系统上线');
+    await user.click(within(dialog).getByRole('button', { name: '提 交' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({
       departmentId: 'd1',

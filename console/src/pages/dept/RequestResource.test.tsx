@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { mockApi, type Call } from '../../test/api-mock';
-import { renderAt, signIn } from '../../test/render';
+import { fill, renderAt, signIn, user } from '../../test/render';
 
 const amounts = (n: number) => ({ vcpu: n, memoryGiB: n, storageGiB: n, gpu: n, publicIp: n, instances: n });
 const QUOTA = {
@@ -25,8 +24,8 @@ function fakeApi(onCreate: (call: Call) => { status: number; body: unknown }) {
 }
 
 async function fillVm() {
-  await userEvent.type(await screen.findByLabelText('名称'), '人口库-db-01');
-  await userEvent.type(screen.getByLabelText('镜像'), 'debian-12');
+  fill(await screen.findByLabelText('名称'), '人口库-db-01');
+  fill(screen.getByLabelText('镜像'), 'debian-12');
 }
 
 describe('request a resource', () => {
@@ -38,7 +37,7 @@ describe('request a resource', () => {
     expect((await screen.findByText('10')).closest('[data-dimension]')?.getAttribute('data-dimension')).toBe(
       'vcpu',
     );
-    await userEvent.click(screen.getByRole('button', { name: '提 交' }));
+    await user.click(screen.getByRole('button', { name: '提 交' }));
     await screen.findByText('已提交申请：人口库-db-01');
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.body).toEqual({
@@ -58,12 +57,11 @@ describe('request a resource', () => {
     renderAt('/resources/new');
     expect(await screen.findByLabelText('名称')).toBeTruthy();
     expect(screen.queryByLabelText('副本数')).toBeNull();
-    await userEvent.click(screen.getByText('容器'));
+    await user.click(screen.getByText('容器'));
     const replicas = await screen.findByLabelText('副本数');
-    await userEvent.clear(replicas);
-    await userEvent.type(replicas, '3');
+    fill(replicas, '3');
     await fillVm();
-    await userEvent.click(screen.getByRole('button', { name: '提 交' }));
+    await user.click(screen.getByRole('button', { name: '提 交' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
     expect(calls.find((c) => c.method === 'POST')!.body).toMatchObject({
       kind: 'container',
@@ -85,7 +83,7 @@ describe('request a resource', () => {
     fakeApi(() => answer);
     renderAt('/resources/new');
     await fillVm();
-    await userEvent.click(screen.getByRole('button', { name: '提 交' }));
+    await user.click(screen.getByRole('button', { name: '提 交' }));
     const nameError = await screen.findByText('name must be shorter than or equal to 63 characters');
     expect(nameError.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('名称');
     const vcpuError = screen.getByText('spec.vcpu must not be greater than 256');
@@ -95,7 +93,7 @@ describe('request a resource', () => {
       status: 409,
       body: { statusCode: 409, error: 'QuotaExceeded', message: 'quota exceeded: vcpu asks 2, 0 left' },
     };
-    await userEvent.click(screen.getByRole('button', { name: '提 交' }));
+    await user.click(screen.getByRole('button', { name: '提 交' }));
     expect(
       (await screen.findByText('quota exceeded: vcpu asks 2, 0 left')).closest('.ant-alert'),
     ).not.toBeNull();
