@@ -12,3 +12,5 @@ export {
   type QuotaDimension,
   type QuotaView,
 } from '../../src/modules/quota/quota-dimensions';
+export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
+export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
