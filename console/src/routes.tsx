@@ -4,6 +4,7 @@ import {
   CloudServerOutlined,
   FormOutlined,
   HomeOutlined,
+  InboxOutlined,
   PieChartOutlined,
   ScheduleOutlined,
 } from '@ant-design/icons';
@@ -15,6 +16,7 @@ import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
 import { AuditLog } from './pages/operator/AuditLog';
 import { MigrationStats } from './pages/operator/MigrationStats';
+import { QuotaInbox } from './pages/operator/QuotaInbox';
 import { ServerRooms } from './pages/operator/ServerRooms';
 import { Waves } from './pages/operator/Waves';
 
@@ -55,6 +57,13 @@ export const SCREENS: readonly Screen[] = [
     element: <QuotaRequests />,
   },
   // operator
+  {
+    path: '/approvals',
+    menu: 'menu.approvals',
+    icon: <InboxOutlined />,
+    roles: ['operator'],
+    element: <QuotaInbox />,
+  },
   {
     path: '/waves',
     menu: 'menu.waves',

@@ -9,6 +9,23 @@ export const en: Record<MessageKey, string> = {
   'app.title': 'Government Cloud Console',
   'app.unexpectedError': 'Request failed',
 
+  // approvals
+  'approvals.approve': 'Approve',
+  'approvals.approveTitle': 'Decide the quota request of {department}',
+  'approvals.approved': 'Approved; the new limits apply now',
+  'approvals.askedValue': 'Asked: {value}',
+  'approvals.comment': 'Comment',
+  'approvals.department': 'Department',
+  'approvals.partialHint':
+    'Lower a limit to grant it in part; clear it to not grant it. Leaving every asked value approves in full.',
+  'approvals.reasonGiven': 'Reason given: ',
+  'approvals.reject': 'Reject',
+  'approvals.rejectReason': 'Reason for rejecting',
+  'approvals.rejectReasonRequired': 'Enter the reason for rejecting',
+  'approvals.rejectTitle': 'Reject the quota request of {department}',
+  'approvals.rejected': 'Rejected',
+  'approvals.title': 'Quota approvals',
+
   // auditLog
   'auditLog.action': 'Action',
   'auditLog.actor': 'Actor',
@@ -51,6 +68,7 @@ export const en: Record<MessageKey, string> = {
   'menu.quotaRequests': 'Quota requests',
   'menu.request': 'Request a resource',
   'menu.resources': 'My resources',
+  'menu.approvals': 'Quota approvals',
   'menu.auditLog': 'Audit log',
   'menu.migrationStats': 'Migration statistics',
   'menu.serverRooms': 'Server rooms',

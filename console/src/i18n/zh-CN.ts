@@ -8,6 +8,22 @@ export const zhCN = {
   'app.title': '政务云控制台',
   'app.unexpectedError': '请求失败',
 
+  // approvals: the operators' inbox of quota requests
+  'approvals.approve': '批准',
+  'approvals.approveTitle': '审批配额申请：{department}',
+  'approvals.approved': '已批准，新限额已生效',
+  'approvals.askedValue': '申请值：{value}',
+  'approvals.comment': '审批意见',
+  'approvals.department': '申请部门',
+  'approvals.partialHint': '可调低各项批准值；清空某项即不批准该项。全部保持申请值即为全额批准。',
+  'approvals.reasonGiven': '申请理由：',
+  'approvals.reject': '驳回',
+  'approvals.rejectReason': '驳回理由',
+  'approvals.rejectReasonRequired': '请填写驳回理由',
+  'approvals.rejectTitle': '驳回配额申请：{department}',
+  'approvals.rejected': '已驳回',
+  'approvals.title': '配额审批',
+
   // auditLog: the audit log (operators and auditors)
   'auditLog.action': '操作',
   'auditLog.actor': '操作人',
@@ -50,6 +66,7 @@ export const zhCN = {
   'menu.quotaRequests': '配额申请',
   'menu.request': '申请资源',
   'menu.resources': '我的资源',
+  'menu.approvals': '配额审批',
   'menu.auditLog': '审计日志',
   'menu.migrationStats': '迁移统计',
   'menu.serverRooms': '机房管理',
