@@ -1,8 +1,11 @@
-import { CloudServerOutlined } from '@ant-design/icons';
+import { AuditOutlined, BarChartOutlined, CloudServerOutlined, HomeOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
 import { Resources } from './pages/dept/Resources';
+import { AuditLog } from './pages/operator/AuditLog';
+import { MigrationStats } from './pages/operator/MigrationStats';
+import { ServerRooms } from './pages/operator/ServerRooms';
 
 /** A screen of the console: its path, its menu entry and who may open it. */
 export interface Screen {
@@ -27,6 +30,27 @@ export const SCREENS: readonly Screen[] = [
     element: <Resources />,
   },
   // operator
+  {
+    path: '/migration-stats',
+    menu: 'menu.migrationStats',
+    icon: <BarChartOutlined />,
+    roles: ['operator'],
+    element: <MigrationStats />,
+  },
+  {
+    path: '/server-rooms',
+    menu: 'menu.serverRooms',
+    icon: <HomeOutlined />,
+    roles: ['operator'],
+    element: <ServerRooms />,
+  },
+  {
+    path: '/audit',
+    menu: 'menu.auditLog',
+    icon: <AuditOutlined />,
+    roles: ['operator', 'auditor'],
+    element: <AuditLog />,
+  },
   // finance
   // auditor
 ];
