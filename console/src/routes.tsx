@@ -1,7 +1,16 @@
-import { AuditOutlined, BarChartOutlined, CloudServerOutlined, HomeOutlined } from '@ant-design/icons';
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  CloudServerOutlined,
+  FormOutlined,
+  HomeOutlined,
+  PieChartOutlined,
+} from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
+import { QuotaRequests } from './pages/dept/QuotaRequests';
+import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
 import { AuditLog } from './pages/operator/AuditLog';
 import { MigrationStats } from './pages/operator/MigrationStats';
@@ -28,6 +37,20 @@ export const SCREENS: readonly Screen[] = [
     icon: <CloudServerOutlined />,
     roles: ['dept-admin'],
     element: <Resources />,
+  },
+  {
+    path: '/resources/new',
+    menu: 'menu.request',
+    icon: <FormOutlined />,
+    roles: ['dept-admin'],
+    element: <RequestResource />,
+  },
+  {
+    path: '/quota-requests',
+    menu: 'menu.quotaRequests',
+    icon: <PieChartOutlined />,
+    roles: ['dept-admin'],
+    element: <QuotaRequests />,
   },
   // operator
   {

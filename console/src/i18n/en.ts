@@ -48,6 +48,8 @@ export const en: Record<MessageKey, string> = {
   'login.username': 'Username',
 
   // menu
+  'menu.quotaRequests': 'Quota requests',
+  'menu.request': 'Request a resource',
   'menu.resources': 'My resources',
   'menu.auditLog': 'Audit log',
   'menu.migrationStats': 'Migration statistics',
@@ -90,6 +92,49 @@ export const en: Record<MessageKey, string> = {
   'migrationStatus.retired': 'Retired',
   'migrationStatus.verifying': 'Verifying',
 
+  // quota
+  'quota.allocated': 'Handed to sub-departments',
+  'quota.available': 'Left',
+  'quota.dimension': 'Dimension',
+  'quota.dimension.gpu': 'GPUs',
+  'quota.dimension.instances': 'Instances',
+  'quota.dimension.memoryGiB': 'Memory (GiB)',
+  'quota.dimension.publicIp': 'Public IPs',
+  'quota.dimension.storageGiB': 'Storage (GiB)',
+  'quota.dimension.vcpu': 'vCPUs',
+  'quota.limit': 'Limit',
+  'quota.used': 'Used',
+
+  // quotaRequest
+  'quotaRequest.state.approved': 'Approved',
+  'quotaRequest.state.pending': 'Pending',
+  'quotaRequest.state.rejected': 'Rejected',
+
+  // quotaRequests
+  'quotaRequests.absolute': 'Enter the total limits you need (not increments).',
+  'quotaRequests.ask': 'Request quota',
+  'quotaRequests.asked': 'Limits asked',
+  'quotaRequests.comment': 'Decision comment',
+  'quotaRequests.current': 'Department quota',
+  'quotaRequests.granted': 'Limits granted',
+  'quotaRequests.reason': 'Reason',
+  'quotaRequests.state': 'State',
+  'quotaRequests.submitted': 'Quota request submitted for approval',
+  'quotaRequests.title': 'Quota requests',
+
+  // request
+  'request.image': 'Image',
+  'request.imageHintContainer': 'Container image, e.g. registry.gov.cn/app/web:1.2',
+  'request.imageHintVm': 'VM image or template name, e.g. debian-12',
+  'request.nameHint': 'Unique among the department’s live resources, e.g. census-db-01',
+  'request.pool': 'Pool',
+  'request.poolAuto': 'Automatic',
+  'request.poolHint': 'Left empty, placement picks a pool by tier and free capacity',
+  'request.quotaLeft': 'Quota left',
+  'request.replicas': 'Replicas',
+  'request.submitted': 'Requested: {name}',
+  'request.title': 'Request a VM or container',
+
   // resource
   'resource.kind.container': 'Container',
   'resource.kind.vm': 'VM',
@@ -110,6 +155,7 @@ export const en: Record<MessageKey, string> = {
   'resources.action.start': 'Start',
   'resources.action.stop': 'Stop',
   'resources.kind': 'Kind',
+  'resources.request': 'Request a resource',
   'resources.spec': 'Size',
   'resources.specValue': '{vcpu} vCPU / {memory} GiB memory / {storage} GiB storage',
   'resources.state': 'State',
