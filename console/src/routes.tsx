@@ -1,8 +1,10 @@
-import { CloudServerOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, CloudServerOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
 import { Resources } from './pages/dept/Resources';
+import { RebillRun } from './pages/finance/RebillRun';
+import { Rebills } from './pages/finance/Rebills';
 
 /** A screen of the console: its path, its menu entry and who may open it. */
 export interface Screen {
@@ -27,7 +29,22 @@ export const SCREENS: readonly Screen[] = [
     element: <Resources />,
   },
   // operator
-  // finance
+  // finance (auditors read every finance screen; the screens hide write actions from them)
+  {
+    path: '/rebills',
+    menu: 'menu.rebills',
+    icon: <AccountBookOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <Rebills />,
+  },
+  {
+    path: '/rebills/:id',
+    menu: 'menu.rebills',
+    icon: <AccountBookOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <RebillRun />,
+    hidden: true,
+  },
   // auditor
 ];
 

@@ -6,3 +6,15 @@ export {
   RESOURCE_STATES,
   type ResourceState,
 } from '../../src/modules/provisioning/resources/resource-states';
+export type {
+  Basis,
+  BudgetStatus,
+  DepartmentTotal,
+  FiscalEffectReport,
+  FiscalEffectRow,
+  FiscalFigures,
+  LineRow,
+  MonthSource,
+  MonthTotal,
+  UsageRow,
+} from '../../src/modules/billing/views';
