@@ -1,8 +1,19 @@
-import { AccountBookOutlined, CloudServerOutlined } from '@ant-design/icons';
+import {
+  AccountBookOutlined,
+  AuditOutlined,
+  BarChartOutlined,
+  CloudServerOutlined,
+  FundOutlined,
+  WalletOutlined,
+} from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
 import { Resources } from './pages/dept/Resources';
+import { AuditLog } from './pages/auditor/AuditLog';
+import { Budgets } from './pages/finance/Budgets';
+import { FiscalEffect } from './pages/finance/FiscalEffect';
+import { UsageReport } from './pages/finance/UsageReport';
 import { RebillRun } from './pages/finance/RebillRun';
 import { Rebills } from './pages/finance/Rebills';
 
@@ -45,7 +56,35 @@ export const SCREENS: readonly Screen[] = [
     element: <RebillRun />,
     hidden: true,
   },
+  {
+    path: '/reports/usage',
+    menu: 'menu.usageReport',
+    icon: <BarChartOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <UsageReport />,
+  },
+  {
+    path: '/reports/budgets',
+    menu: 'menu.budgets',
+    icon: <WalletOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <Budgets />,
+  },
+  {
+    path: '/reports/fiscal-effect',
+    menu: 'menu.fiscalEffect',
+    icon: <FundOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <FiscalEffect />,
+  },
   // auditor
+  {
+    path: '/audit',
+    menu: 'menu.auditLog',
+    icon: <AuditOutlined />,
+    roles: ['auditor', 'operator'],
+    element: <AuditLog />,
+  },
 ];
 
 export const screensOf = (role: Role) => SCREENS.filter((screen) => screen.roles.includes(role));

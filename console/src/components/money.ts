@@ -8,3 +8,17 @@ export function formatMoney(amount: string): string {
   const [, sign, whole, fraction = ''] = match;
   return `${sign}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction}`;
 }
+
+/** Decimal strings added exactly (as integers of their smallest unit, in BigInt), e.g. for chart totals. */
+export function sumMoney(amounts: readonly string[]): string {
+  const scale = Math.max(2, ...amounts.map((a) => a.split('.')[1]?.length ?? 0));
+  let total = 0n;
+  for (const amount of amounts) {
+    const [whole, fraction = ''] = amount.replace('-', '').split('.');
+    const units = BigInt(whole + fraction.padEnd(scale, '0'));
+    total += amount.startsWith('-') ? -units : units;
+  }
+  const sign = total < 0n ? '-' : '';
+  const digits = (total < 0n ? -total : total).toString().padStart(scale + 1, '0');
+  return `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}

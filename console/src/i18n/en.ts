@@ -9,6 +9,35 @@ export const en: Record<MessageKey, string> = {
   'app.title': 'Government Cloud Console',
   'app.unexpectedError': 'Request failed',
 
+  // audit
+  'audit.action': 'Action',
+  'audit.actorName': 'Actor',
+  'audit.after': 'After',
+  'audit.at': 'Time',
+  'audit.before': 'Before',
+  'audit.range': 'Time range',
+  'audit.requestId': 'Request id',
+  'audit.role': 'Role',
+  'audit.targetId': 'Target id',
+  'audit.targetType': 'Target type',
+  'audit.title': 'Audit log',
+
+  // budgets
+  'budgets.alert': '{count} departments are forecast to overspend their yearly budget',
+  'budgets.alertRaisedAt': 'Alert raised {at}',
+  'budgets.budget': 'Budget (CNY)',
+  'budgets.departmentRequired': 'Choose a department',
+  'budgets.forecast': 'Forecast (CNY)',
+  'budgets.monthsWithoutRebill': 'Months without a rebill',
+  'budgets.overspend': 'Forecast overspend',
+  'budgets.saved': 'Budget set: {amount} CNY',
+  'budgets.set': 'Set budget',
+  'budgets.spent': 'Spent (CNY)',
+  'budgets.status': 'Status',
+  'budgets.title': 'Budgets and alerts',
+  'budgets.withinBudget': 'Within budget',
+  'budgets.year': 'Year',
+
   // common
   'common.actions': 'Actions',
   'common.cancel': 'Cancel',
@@ -22,6 +51,21 @@ export const en: Record<MessageKey, string> = {
   'common.submit': 'Submit',
   'common.total': '{total} in all',
 
+  // fiscal
+  'fiscal.figure.leaseCarryover': 'Lease carry-over (CNY)',
+  'fiscal.figure.net': 'Net effect (CNY)',
+  'fiscal.figure.omBudget': 'Room O&M budget (CNY)',
+  'fiscal.figure.omStopped': 'O&M budget stopped (CNY)',
+  'fiscal.figure.rebill': 'Cloud rebill (CNY)',
+  'fiscal.figure.rebillChargeback': 'Rebill, finalised (CNY)',
+  'fiscal.figure.rebillShowback': 'Rebill, not final (CNY)',
+  'fiscal.figure.savings': 'Savings (CNY)',
+  'fiscal.source.draft': 'draft',
+  'fiscal.source.finalized': 'finalised',
+  'fiscal.source.future': 'not begun',
+  'fiscal.source.live': 'metered live',
+  'fiscal.title': 'Net fiscal effect',
+
   // login
   'login.password': 'Password',
   'login.submit': 'Sign in',
@@ -29,8 +73,12 @@ export const en: Record<MessageKey, string> = {
   'login.username': 'Username',
 
   // menu
+  'menu.auditLog': 'Audit log',
+  'menu.budgets': 'Budgets',
+  'menu.fiscalEffect': 'Net fiscal effect',
   'menu.rebills': 'Rebills',
   'menu.resources': 'My resources',
+  'menu.usageReport': 'Usage report',
 
   // rebill
   'rebill.amount': 'Amount (CNY)',
@@ -124,4 +172,15 @@ export const en: Record<MessageKey, string> = {
   'role.dept-admin': 'Department admin',
   'role.finance': 'Finance',
   'role.operator': 'Cloud operator',
+
+  // usage
+  'usage.amount': 'Amount (CNY)',
+  'usage.basis': 'Basis',
+  'usage.basis.chargeback': 'Chargeback (finalised)',
+  'usage.basis.showback': 'Showback (not final)',
+  'usage.from': 'From',
+  'usage.meteredUntil': 'Metered until',
+  'usage.month': 'Month',
+  'usage.title': 'Usage and cost',
+  'usage.to': 'To',
 };

@@ -8,6 +8,35 @@ export const zhCN = {
   'app.title': '政务云控制台',
   'app.unexpectedError': '请求失败',
 
+  // audit: the audit log search, read-only
+  'audit.action': '操作',
+  'audit.actorName': '操作人',
+  'audit.after': '变更后',
+  'audit.at': '时间',
+  'audit.before': '变更前',
+  'audit.range': '时间范围',
+  'audit.requestId': '请求编号',
+  'audit.role': '角色',
+  'audit.targetId': '对象编号',
+  'audit.targetType': '对象类型',
+  'audit.title': '审计日志',
+
+  // budgets: yearly department budgets, spend, forecast and overspend alerts
+  'budgets.alert': '{count} 个部门预计超出年度预算',
+  'budgets.alertRaisedAt': '已于 {at} 预警',
+  'budgets.budget': '年度预算 (元)',
+  'budgets.departmentRequired': '请选择部门',
+  'budgets.forecast': '全年预测 (元)',
+  'budgets.monthsWithoutRebill': '未分摊月份',
+  'budgets.overspend': '预计超支',
+  'budgets.saved': '预算已设置：{amount} 元',
+  'budgets.set': '设置预算',
+  'budgets.spent': '已发生 (元)',
+  'budgets.status': '状态',
+  'budgets.title': '预算与预警',
+  'budgets.withinBudget': '预算内',
+  'budgets.year': '年度',
+
   // common: words many screens share
   'common.actions': '操作',
   'common.cancel': '取消',
@@ -21,6 +50,21 @@ export const zhCN = {
   'common.submit': '提交',
   'common.total': '共 {total} 条',
 
+  // fiscal: net fiscal effect: cloud rebill against the server rooms' O&M budget
+  'fiscal.figure.leaseCarryover': '租约延续费用 (元)',
+  'fiscal.figure.net': '净财政效果 (元)',
+  'fiscal.figure.omBudget': '机房运维预算 (元)',
+  'fiscal.figure.omStopped': '停拨运维预算 (元)',
+  'fiscal.figure.rebill': '云服务费 (元)',
+  'fiscal.figure.rebillChargeback': '云服务费·已结算 (元)',
+  'fiscal.figure.rebillShowback': '云服务费·未结算 (元)',
+  'fiscal.figure.savings': '节约 (元)',
+  'fiscal.source.draft': '草稿',
+  'fiscal.source.finalized': '已定稿',
+  'fiscal.source.future': '未开始',
+  'fiscal.source.live': '实时计量',
+  'fiscal.title': '净财政效果',
+
   // login
   'login.password': '密码',
   'login.submit': '登录',
@@ -28,8 +72,12 @@ export const zhCN = {
   'login.username': '用户名',
 
   // menu: one entry per screen (routes.tsx)
+  'menu.auditLog': '审计日志',
+  'menu.budgets': '预算与预警',
+  'menu.fiscalEffect': '净财政效果',
   'menu.rebills': '费用分摊',
   'menu.resources': '我的资源',
+  'menu.usageReport': '用量与费用报表',
 
   // rebill: one rebill run: its departments, lines and a line's explanation
   'rebill.amount': '金额 (元)',
@@ -122,6 +170,17 @@ export const zhCN = {
   'role.dept-admin': '部门管理员',
   'role.finance': '财务人员',
   'role.operator': '云平台运维',
+
+  // usage: usage and cost per department and month
+  'usage.amount': '金额 (元)',
+  'usage.basis': '口径',
+  'usage.basis.chargeback': '分摊 (已定稿)',
+  'usage.basis.showback': '展示 (未定稿)',
+  'usage.from': '起始月',
+  'usage.meteredUntil': '计量截至',
+  'usage.month': '月份',
+  'usage.title': '用量与费用报表',
+  'usage.to': '截止月',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

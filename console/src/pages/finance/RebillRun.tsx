@@ -14,7 +14,7 @@ import {
 import type { TableColumnsType as ColumnsType, TablePaginationConfig } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router';
-import { api, download } from '../../api';
+import { api } from '../../api';
 import { formatMoney } from '../../components/money';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
@@ -26,6 +26,7 @@ import {
   useComputation,
   type RebillSummary,
 } from './Rebills';
+import { DownloadButtons } from './parts';
 
 /** GET /rebills/:id as JSON: the run, its department totals and a page of its lines. */
 export interface RebillDetail extends RebillSummary {
@@ -290,13 +291,6 @@ export function RebillRun() {
     }
     await load();
   };
-  const save = async (format: (typeof FORMATS)[number]) => {
-    try {
-      await download(`/rebills/${id}`, { query: { format } });
-    } catch (err) {
-      message.error(err instanceof Error ? err.message : String(err));
-    }
-  };
 
   const draft = run?.state === 'draft';
   return (
@@ -304,11 +298,7 @@ export function RebillRun() {
       title={run ? t('rebill.title', { period: run.period }) : t('rebills.title')}
       extra={
         <Space wrap>
-          {FORMATS.map((format) => (
-            <Button key={format} onClick={() => void save(format)} disabled={!run}>
-              {t('rebill.download', { format: format.toUpperCase() })}
-            </Button>
-          ))}
+          <DownloadButtons path={`/rebills/${id}`} formats={FORMATS} disabled={!run} />
           {mayRun && draft && run && (
             <Button
               onClick={() => void act(() => computation.compute(run.period), 'rebills.computed')}

@@ -111,7 +111,9 @@ describe('rebill runs', () => {
     release();
 
     // The run opens: its total and department totals keep every digit.
-    expect((await screen.findByTestId('rebill-total')).textContent).toBe('12,345,678,901,234.57');
+    expect((await screen.findByTestId('rebill-total', {}, { timeout: 10_000 })).textContent).toBe(
+      '12,345,678,901,234.57',
+    );
     await waitFor(() => expect(screen.queryByRole('status')).toBeNull());
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ period: '2026-10' });
     const departments = screen.getByText('D-001').closest('tr')!;
