@@ -63,11 +63,11 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     const department = page.getByRole('row').filter({ hasText: tree.dept.code });
     await department.getByText('130.80').first().waitFor();
     await department.getByRole('button', { name: '明 细' }).click();
-    const drawer = page.locator('.ant-drawer-content').filter({ hasText: tree.dept.name });
-    const vcpu = drawer.getByRole('row').filter({ hasText: 'vCPU·h' });
+    const drawer = page.getByRole('dialog').filter({ hasText: tree.dept.name });
+    const vcpu = drawer.getByRole('row').filter({ hasText: '1440.000000' });
     await vcpu.getByText('72.00').waitFor();
     await vcpu.getByRole('button', { name: '说 明' }).click();
-    const explanation = page.locator('.ant-drawer-content').filter({ hasText: '费用明细说明' });
+    const explanation = page.getByRole('dialog').filter({ hasText: '费用明细说明' });
     await explanation.getByText(vm).waitFor();
     await explanation.getByText('与重算一致').waitFor();
     await explanation.getByText('provisioning → running').waitFor();
@@ -103,6 +103,9 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
 
     await page.getByRole('menuitem', { name: '净财政效果' }).click();
     await page.getByTestId('fiscal-net').waitFor();
+    await page.getByLabel('年度').fill(PERIOD.slice(0, 4));
+    await page.getByText(`${PERIOD} 草稿`).waitFor();
+    await page.getByRole('row').filter({ hasText: tree.dept.name }).getByText('130.80').first().waitFor();
     await screenshot(page, 'finance-fiscal-effect');
   });
 

@@ -7,7 +7,7 @@ import { DepartmentSelect } from '../../components/DepartmentSelect';
 import { formatMoney } from '../../components/money';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { FiscalEffectReport, FiscalEffectRow, FiscalFigures, MonthSource } from '../../shared';
-import { DownloadButtons, moneyTooltip, YearInput } from './parts';
+import { DownloadButtons, moneyPoint, moneyTooltip, YearInput } from './parts';
 
 const FIGURES: Array<keyof FiscalFigures> = [
   'rebill',
@@ -31,6 +31,8 @@ function chartOf(rows: FiscalEffectRow[], t: (key: MessageKey) => string): EChar
   const level = rows.length > 1 && rows.filter((r) => r.depth === 0).length === 1 ? 1 : 0;
   const shown = rows.filter((r) => r.depth === level).slice(0, 20);
   return {
+    // Drawn at once: screenshots and prints show the bars, not their growth.
+    animation: false,
     tooltip: moneyTooltip,
     legend: { top: 0 },
     grid: { left: 90, right: 24, top: 40, bottom: 60 },
@@ -39,7 +41,7 @@ function chartOf(rows: FiscalEffectRow[], t: (key: MessageKey) => string): EChar
     series: CHARTED.map((key) => ({
       type: 'bar',
       name: t(figureLabel(key)),
-      data: shown.map((r) => ({ value: r.subtree[key] })),
+      data: shown.map((r) => moneyPoint(r.subtree[key])),
     })),
   };
 }

@@ -7,7 +7,7 @@ import { DepartmentSelect } from '../../components/DepartmentSelect';
 import { formatMoney, sumMoney } from '../../components/money';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { Basis, MonthTotal, UsageRow } from '../../shared';
-import { DownloadButtons, moneyTooltip } from './parts';
+import { DownloadButtons, moneyPoint, moneyTooltip } from './parts';
 
 interface UsageReportData {
   from: string;
@@ -34,13 +34,14 @@ export function BasisTag({ basis }: { basis: Basis }) {
 }
 
 /**
- * A stacked bar per month and dimension. ECharts draws the decimal strings as they are; the tooltip
- * prints the exact strings, not the chart's floating-point reading of them.
+ * A bar per month, stacked by dimension; the tooltip prints the exact amounts.
  */
 function chartOf(report: UsageReportData, t: (key: MessageKey) => string): EChartsOption {
   const months = report.totals.map((m) => m.month);
   const dimensions = [...new Set(report.rows.map((r) => r.dimension))];
   return {
+    // Drawn at once: screenshots and prints show the bars, not their growth.
+    animation: false,
     tooltip: moneyTooltip,
     legend: { top: 0 },
     grid: { left: 80, right: 24, top: 40, bottom: 32 },
@@ -50,11 +51,13 @@ function chartOf(report: UsageReportData, t: (key: MessageKey) => string): EChar
       type: 'bar',
       stack: 'amount',
       name: t(dimensionLabel(dimension)),
-      data: months.map((month) => ({
-        value: sumMoney(
-          report.rows.filter((r) => r.month === month && r.dimension === dimension).map((r) => r.amount),
+      data: months.map((month) =>
+        moneyPoint(
+          sumMoney(
+            report.rows.filter((r) => r.month === month && r.dimension === dimension).map((r) => r.amount),
+          ),
         ),
-      })),
+      ),
     })),
   };
 }

@@ -48,13 +48,16 @@ export function YearInput(props: { value: number; onChange(year: number): void }
 }
 
 /**
- * A chart tooltip printing the series' amounts as the exact decimal strings they were given as
- * (`data: [{value: '12.34'}]`), not as the chart's floating-point reading of them.
+ * A point of a money chart. ECharts only draws floats, so the bar's height is the amount as a float, and
+ * the exact decimal string rides along for the tooltip: what the user reads is never the float.
  */
+export const moneyPoint = (amount: string) => ({ value: Number(amount), amount });
+
+/** A chart tooltip printing the series' amounts from their moneyPoint strings. */
 export const moneyTooltip: EChartsOption['tooltip'] = {
   trigger: 'axis',
   formatter: (params) =>
     (Array.isArray(params) ? params : [params])
-      .map((p) => `${p.marker ?? ''}${p.seriesName}: ${formatMoney((p.data as { value: string }).value)}`)
+      .map((p) => `${p.marker ?? ''}${p.seriesName}: ${formatMoney((p.data as { amount: string }).amount)}`)
       .join('<br/>'),
 };
