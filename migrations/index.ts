@@ -9,6 +9,7 @@ import { QuotaFollowsDepartmentTree1796030066030 } from './1796030066030-QuotaFo
 import { ServerRooms1796030720516 } from './1796030720516-ServerRooms.js';
 import { RebillLinesLean1796030610315 } from './1796030610315-RebillLinesLean.js';
 import { Budgets1796031521002 } from './1796031521002-Budgets.js';
+import { RebillLineKeysBytewise1796039842964 } from './1796039842964-RebillLineKeysBytewise.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -23,4 +24,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   RebillLinesLean1796030610315,
   ServerRooms1796030720516,
   Budgets1796031521002,
+  RebillLineKeysBytewise1796039842964,
 ];

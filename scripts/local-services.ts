@@ -36,9 +36,20 @@ function hydrateEmbeddedPostgres(): void {
   spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: pkgDir, stdio: 'ignore' });
 }
 
-async function startPostgres(log: (line: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
+export interface LocalPostgres {
+  url: string;
+  /** Stops the server (a fast shutdown: sessions are cut, as in a real restart); the data stays. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  start(): Promise<void>;
+}
+
+/** An embedded PostgreSQL on a free port, its data in `databaseDir` (made and initialised when new). */
+export async function startPostgres(
+  log: (line: string) => void,
+  databaseDir = path.join(dataDir, 'pg'),
+): Promise<LocalPostgres> {
   hydrateEmbeddedPostgres();
-  const databaseDir = path.join(dataDir, 'pg');
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -52,21 +63,28 @@ async function startPostgres(log: (line: string) => void): Promise<{ url: string
     onError: (error: unknown) => log(`embedded postgres: ${String(error)}`),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(path.dirname(databaseDir), { recursive: true });
     await pg.initialise();
   }
   await pg.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+  };
 }
 
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+/** A redis-server from PATH without persistence, on `port` (a free one when not given). */
+export async function startRedis(
+  port?: number,
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server']);
   if (which.status !== 0) {
     throw new Error(
       'redis-server not found on PATH: install it with `sudo apt-get install -y redis-server`, or set REDIS_URL',
     );
   }
-  const port = await freePort();
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -75,9 +93,10 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   await waitForPort(port);
   return {
     url: `redis://127.0.0.1:${port}/0`,
+    port,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

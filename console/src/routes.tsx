@@ -4,18 +4,22 @@ import {
   BarChartOutlined,
   CloudServerOutlined,
   FundOutlined,
+  HomeOutlined,
+  LineChartOutlined,
   WalletOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
 import { Resources } from './pages/dept/Resources';
-import { AuditLog } from './pages/auditor/AuditLog';
 import { Budgets } from './pages/finance/Budgets';
 import { FiscalEffect } from './pages/finance/FiscalEffect';
-import { UsageReport } from './pages/finance/UsageReport';
 import { RebillRun } from './pages/finance/RebillRun';
 import { Rebills } from './pages/finance/Rebills';
+import { UsageReport } from './pages/finance/UsageReport';
+import { AuditLog } from './pages/operator/AuditLog';
+import { MigrationStats } from './pages/operator/MigrationStats';
+import { ServerRooms } from './pages/operator/ServerRooms';
 
 /** A screen of the console: its path, its menu entry and who may open it. */
 export interface Screen {
@@ -40,6 +44,27 @@ export const SCREENS: readonly Screen[] = [
     element: <Resources />,
   },
   // operator
+  {
+    path: '/migration-stats',
+    menu: 'menu.migrationStats',
+    icon: <BarChartOutlined />,
+    roles: ['operator', 'auditor'],
+    element: <MigrationStats />,
+  },
+  {
+    path: '/server-rooms',
+    menu: 'menu.serverRooms',
+    icon: <HomeOutlined />,
+    roles: ['operator', 'auditor'],
+    element: <ServerRooms />,
+  },
+  {
+    path: '/audit',
+    menu: 'menu.auditLog',
+    icon: <AuditOutlined />,
+    roles: ['operator', 'auditor'],
+    element: <AuditLog />,
+  },
   // finance (auditors read every finance screen; the screens hide write actions from them)
   {
     path: '/rebills',
@@ -59,7 +84,7 @@ export const SCREENS: readonly Screen[] = [
   {
     path: '/reports/usage',
     menu: 'menu.usageReport',
-    icon: <BarChartOutlined />,
+    icon: <LineChartOutlined />,
     roles: ['finance', 'operator', 'auditor'],
     element: <UsageReport />,
   },
@@ -77,14 +102,7 @@ export const SCREENS: readonly Screen[] = [
     roles: ['finance', 'operator', 'auditor'],
     element: <FiscalEffect />,
   },
-  // auditor
-  {
-    path: '/audit',
-    menu: 'menu.auditLog',
-    icon: <AuditOutlined />,
-    roles: ['auditor', 'operator'],
-    element: <AuditLog />,
-  },
+  // auditor: reads the operator and finance screens above (which hide their write actions from it)
 ];
 
 export const screensOf = (role: Role) => SCREENS.filter((screen) => screen.roles.includes(role));

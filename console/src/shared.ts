@@ -6,6 +6,8 @@ export {
   RESOURCE_STATES,
   type ResourceState,
 } from '../../src/modules/provisioning/resources/resource-states';
+export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
+export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
 export type {
   Basis,
   BudgetStatus,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ArgumentsHost } from '@nestjs/common';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { AllExceptionsFilter, RETRY_AFTER_SECONDS, toErrorBody } from './exception.filter.js';
 
 const pgError = (code: string | undefined, message = `pg error ${code}`) =>
@@ -24,7 +28,12 @@ describe('errors of a backing service answer 503, not 500', () => {
     ['a reset connection', socketError('ECONNRESET')],
     ['a refused connection to every address', new AggregateError([socketError('ECONNREFUSED')], '')],
     ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      'a query on a connection that broke',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
     ['a connection lost between two queries of a transaction', new QueryRunnerAlreadyReleasedError()],
+    ['the same, through the transaction’s manager', new QueryRunnerProviderAlreadyReleasedError()],
   ])('%s', (_name, error) => {
     expect(toErrorBody(error)).toMatchObject({ statusCode: 503, error: 'Unavailable' });
   });

@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { rootLogger } from './logger.js';
 import { assertUnreachable, DomainError, ErrorCode } from './errors.js';
 
@@ -97,7 +101,7 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
  */
 const UNAVAILABLE_CODES = /^(08...|57P0[123]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
 const UNAVAILABLE_MESSAGES =
-  /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is|Connection is closed/i;
+  /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is|Connection is closed|encountered a connection error and is not queryable/i;
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -106,9 +110,13 @@ function codeOf(error: unknown): string | undefined {
 
 function isUnavailable(exception: unknown): boolean {
   // TypeORM releases a query runner when its connection emits an error and drops that error, so the
-  // next query in the transaction fails with this instead; runners are otherwise released only in
-  // finally blocks, so here it means the connection was lost.
-  if (exception instanceof QueryRunnerAlreadyReleasedError) return true;
+  // next query in the transaction fails with one of these instead; runners are otherwise released only
+  // in finally blocks, so here it means the connection was lost.
+  if (
+    exception instanceof QueryRunnerAlreadyReleasedError ||
+    exception instanceof QueryRunnerProviderAlreadyReleasedError
+  )
+    return true;
   if (!(exception instanceof Error)) return false;
   const driverError = exception instanceof QueryFailedError ? exception.driverError : undefined;
   const codes = [codeOf(exception), codeOf(driverError)];

@@ -130,13 +130,14 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     expect(await page.getByRole('button', { name: '重新计算' }).count()).toBe(0);
 
     await page.getByRole('menuitem', { name: '审计日志' }).click();
-    await page.getByLabel('对象编号').fill(created.body.id);
+    await page.getByLabel('对象 ID').fill(created.body.id);
+    await page.getByLabel('对象 ID').press('Enter');
     await page.getByLabel('操作', { exact: true }).fill('department.');
-    await page.getByRole('button', { name: '搜 索' }).click();
+    await page.getByLabel('操作', { exact: true }).press('Enter');
     const row = page.getByRole('row').filter({ hasText: created.body.id });
     await row.getByText('department.create').waitFor();
     await page.getByText('共 1 条').waitFor();
-    await row.getByRole('button', { name: /展开行/ }).click();
+    await row.getByRole('button', { name: /展开/ }).click();
     await page.getByText(`"code": "${code}"`).waitFor();
   });
 });

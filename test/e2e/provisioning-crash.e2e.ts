@@ -72,6 +72,20 @@ describe('worker processes: SIGKILL mid-job and SIGTERM drain', () => {
       await holder.end();
 
       const running = await untilState(t, token, id, 'running', 40_000);
+      // The doomed worker's last statement may still complete once the row is free (its backend does
+      // not notice the dead client while it waits for the lock); the job itself is the survivor's to
+      // finish: its outbox row is marked done only by a worker that completes the job.
+      await eventually(
+        'the job done by the survivor',
+        async () => {
+          const [row] = await t.dataSource.query(
+            `SELECT done_at FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+            [id],
+          );
+          return row?.done_at ? true : undefined;
+        },
+        40_000,
+      );
       const { WORKER_LOCK_MS, WORKER_STALLED_INTERVAL_MS } = loadConfig();
       // BullMQ notices the dead worker's job when its lock expires, at the next stalled check.
       const retakenInMs = Date.now() - killedAt;

@@ -12,6 +12,8 @@ export interface Proc {
   tail(): string;
   /** Resolves with the exit code (or signal) once it has exited. */
   exited: Promise<string>;
+  /** Resolves once it has printed `text` (now or before); rejects if it exits first. */
+  printed(text: string): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -27,9 +29,14 @@ export function spawnEntry(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  const awaited: Array<{ wanted: string; resolve: () => void }> = [];
+  let everything = '';
   const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const text = chunk.toString('utf8');
+    lines.push(...text.split('\n').filter(Boolean));
     if (lines.length > 40) lines.splice(0, lines.length - 40);
+    everything = (everything + text).slice(-4096);
+    for (const { wanted, resolve } of awaited) if (everything.includes(wanted)) resolve();
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -41,6 +48,14 @@ export function spawnEntry(
     child,
     tail: () => lines.join('\n'),
     exited,
+    printed: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (everything.includes(text)) return resolve();
+        awaited.push({ wanted: text, resolve });
+        void exited.then(() =>
+          reject(new Error(`${name} exited before printing "${text}":\n${lines.join('\n')}`)),
+        );
+      }),
     stop: async (graceMs = 5000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -12,6 +12,17 @@ const CARDS = `
   FROM rate_cards c`;
 
 /**
+ * The cards in force at some instant of the window, with their storage prices by tier: a handful of
+ * rows, read once (MATERIALIZED) and then looked up per segment and per line in nested loops, which
+ * keep the rows in the order they arrive (see USAGE).
+ */
+const WINDOW_CARDS = `
+  SELECT c.*, (SELECT jsonb_object_agg(sp.tier, sp.gib_month::text) FROM rate_card_storage_prices sp
+               WHERE sp.rate_card_id = c.id) AS storage_prices
+  FROM (${CARDS}) c
+  WHERE c.c_from < $2::timestamptz AND c.c_to > $1::timestamptz`;
+
+/**
  * A resource's state segments overlapping the window, with what they bill. Deleted is terminal: nothing
  * from a resource's first 'deleted' on bills, and resources deleted before the window are not read at all.
  */
@@ -43,6 +54,10 @@ const PUBLIC_IP = `CASE jsonb_typeof(p.spec->'publicIp') WHEN 'boolean' THEN (p.
  * Usage per line key in the window: segments cut at card changes; their milliseconds summed per resource,
  * card and held quantities (one wide row per segment and one addition each, not one row and one
  * multiplication per dimension); then unpivoted into one row per billed dimension and summed per key.
+ * Segments arrive in resource order (the window of SEGMENTS) and the card lookup is a nested loop that
+ * keeps it, so grouping with the resource first sorts only each resource's few segments, never the whole
+ * month. Lines leave in key order (department, resource, dimension, tier, card): the line key index of
+ * rebill_lines then grows at its end instead of being written all over.
  */
 const USAGE = `
   SELECT g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id, SUM(d.qty * g.ms) AS usage_ms
@@ -59,17 +74,20 @@ const USAGE = `
              CASE WHEN ${RUNNING} THEN ${PUBLIC_IP} ELSE 0 END AS public_ip,
              CASE WHEN ${RUNNING} OR c.storage_billing = 'exists' THEN ${num('storageGiB')} ELSE 0 END AS storage
       FROM (${SEGMENTS}) p
-      JOIN (${CARDS}) c ON c.pool_id = p.pool_id AND c.c_from < p.t AND c.c_to > p.s
+      -- OFFSET 0 keeps the lookup a nested loop (the planner would hash-join and lose the order).
+      CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.pool_id = p.pool_id AND c.c_from < p.t AND c.c_to > p.s
+                          OFFSET 0) c
       WHERE p.t > p.s
     ) p
-    GROUP BY p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier, p.vcpu, p.memory, p.gpu, p.public_ip, p.storage
+    GROUP BY p.resource_id, p.department_id, p.pool_id, p.card_id, p.tier, p.vcpu, p.memory, p.gpu, p.public_ip, p.storage
   ) g
   CROSS JOIN LATERAL (VALUES
     ('vcpu', NULL::text, g.vcpu), ('memoryGiB', NULL::text, g.memory), ('gpu', NULL::text, g.gpu),
     ('publicIp', NULL::text, g.public_ip), ('storageGiB', g.tier, g.storage)
   ) d(dimension, tier, qty)
   WHERE d.qty > 0
-  GROUP BY g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id`;
+  GROUP BY g.department_id, g.resource_id, d.dimension, d.tier, g.card_id, g.pool_id
+  ORDER BY g.department_id, g.resource_id, d.dimension, d.tier, g.card_id`;
 
 /** The per-unit length of each dimension's price: an hour, or the month. Mirrors metering.ts PRICING. */
 const PER = `CASE WHEN u.dimension IN ('vcpu', 'memoryGiB', 'gpu') THEN 3600000 ELSE $3::numeric END`;
@@ -77,24 +95,24 @@ const UNIT = `CASE u.dimension WHEN 'vcpu' THEN 'vCPU·h' WHEN 'memoryGiB' THEN 
               WHEN 'publicIp' THEN 'IP·month' WHEN 'storageGiB' THEN 'GiB·month' ELSE 'U·month' END`;
 const PRICE = `CASE u.dimension WHEN 'vcpu' THEN c.vcpu_hour WHEN 'memoryGiB' THEN c.memory_gib_hour
                WHEN 'gpu' THEN c.gpu_hour WHEN 'publicIp' THEN c.public_ip_month
-               WHEN 'storageGiB' THEN sp.gib_month ELSE c.rack_unit_month END`;
+               WHEN 'storageGiB' THEN (c.storage_prices->>u.tier)::numeric(18,6) ELSE c.rack_unit_month END`;
 
 /**
- * Priced lines of one month window, ordered by key. The rounding rule of money.ts: round(…, 2) is
+ * Priced lines of one month window, in key order (the line key index then grows at its end). The rounding rule of money.ts: round(…, 2) is
  * half away from zero, i.e. half-up for these non-negative amounts; the quotient has far more than the
  * ~11 decimals needed to decide a half-fen (see metering.ts priceLines).
  */
 export const PRICED_LINES = `
+  WITH cards AS MATERIALIZED (${WINDOW_CARDS})
   SELECT concat_ws('|', $4::text, u.department_id, u.resource_id,
-                   u.dimension || COALESCE(':' || u.tier, ''), u.card_id) AS key,
+                   u.dimension || COALESCE(':' || u.tier, ''), u.card_id) COLLATE "C" AS key,
          $4::text AS month, u.department_id, u.resource_id, u.pool_id, u.dimension, u.tier,
          u.card_id AS rate_card_id, ${UNIT} AS unit, u.usage_ms,
          round(u.usage_ms / ${PER}, 6) AS quantity,
          ${PRICE} AS unit_price,
          round(u.usage_ms * ${PRICE} / ${PER}, 2) AS amount
   FROM (${USAGE}) u
-  JOIN rate_cards c ON c.id = u.card_id
-  LEFT JOIN rate_card_storage_prices sp ON sp.rate_card_id = u.card_id AND sp.tier = u.tier`;
+  CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.id = u.card_id OFFSET 0) c`;
 
 /**
  * Pools that may have usage no card prices: no card at all, or a first card after the window's start.
@@ -129,3 +147,11 @@ export const HOSTED_EQUIPMENT = `
 
 /** The pool whose card prices rack units: the city's own data centre, i.e. the oldest self-managed pool. */
 export const HOSTING_POOL = `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`;
+
+/**
+ * A line id that grows with time (the UUIDv7 layout: milliseconds since the epoch, then random bits), so
+ * a draft's million new ids land at the end of the primary-key index instead of on random pages.
+ */
+export const TIME_ORDERED_ID = `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+  PLACING substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1),
+  'hex')::uuid`;

@@ -12,6 +12,7 @@ import {
   HOSTED_EQUIPMENT,
   HOSTING_POOL,
   PRICED_LINES,
+  TIME_ORDERED_ID,
   UNPRICED_POOLS,
   UNPRICED_USAGE,
 } from './rebill-sql.js';
@@ -19,7 +20,7 @@ import {
 /** Finalised months a draft re-checks for late events and back-dated cards (adjustments). */
 export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
 
-const LINE_COLUMNS = `run_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
+const LINE_COLUMNS = `id, run_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
   unit, usage_ms, quantity, unit_price, amount, adjusts_run_id, adjusts_line_id, adjusts_key`;
 
 /** Usage no card prices; poolId null when hosted equipment has no self-managed pool to be priced by. */
@@ -150,7 +151,7 @@ export class RebillsService {
     await this.guardTiers(() =>
       manager.query(
         `INSERT INTO rebill_lines (${LINE_COLUMNS})
-         SELECT $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
+         SELECT ${TIME_ORDERED_ID}, $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
                 l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
          FROM (${PRICED_LINES}) l`,
         [p.from, until, p.monthMs, p.period, runId],
@@ -188,7 +189,7 @@ export class RebillsService {
     const column = <T>(pick: (l: (typeof lines)[number]) => T) => lines.map(pick);
     await manager.query(
       `INSERT INTO rebill_lines (${LINE_COLUMNS})
-       SELECT $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit', NULL, l.rate_card_id,
+       SELECT ${TIME_ORDERED_ID}, $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit', NULL, l.rate_card_id,
               l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
        FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::numeric[],
                    $10::numeric[], $11::numeric[], $12::numeric[])
@@ -226,7 +227,7 @@ export class RebillsService {
       await this.guardTiers(() =>
         manager.query(
           `INSERT INTO rebill_lines (${LINE_COLUMNS})
-           SELECT $5, 'adj|' || $7::text || '|' || x.key, 'adjustment', $4::text,
+           SELECT ${TIME_ORDERED_ID}, $5, 'adj|' || $7::text || '|' || x.key, 'adjustment', $4::text,
                   COALESCE(e.department_id, b.department_id), COALESCE(e.resource_id, b.resource_id),
                   COALESCE(e.pool_id, b.pool_id), COALESCE(e.dimension, b.dimension), COALESCE(e.tier, b.tier),
                   COALESCE(e.rate_card_id, b.rate_card_id), COALESCE(e.unit, b.unit),

@@ -15,29 +15,7 @@ import {
   MIGRATED_STATUSES,
   type MigrationStatus,
 } from './status-machine.js';
-
-export interface Counts {
-  total: number;
-  classified: number;
-  nonClassified: number;
-  migrated: number;
-  migrating: number;
-  notMigrated: number;
-  exemptedOrRetired: number;
-  /** Non-classified migrated ÷ non-classified in scope (not retired); null when there is none. */
-  rate: number | null;
-}
-
-export interface ReportRow extends Counts {
-  departmentId: string;
-  code: string;
-  name: string;
-  kind: string;
-  depth: number;
-  nextTarget: { dueDate: string; percentage: string; label: string | null } | null;
-  /** Systems still to migrate to meet the next target; 0 when met. */
-  gap: number | null;
-}
+import type { BurnupWeek, Counts, ReportRow } from './report-rows.js';
 
 interface Tally {
   total: number;
@@ -264,7 +242,7 @@ export class MigrationReportService {
     return {
       from,
       to,
-      weeks: weeks.map((w) => ({
+      weeks: weeks.map((w): BurnupWeek => ({
         weekStart: w.week_start,
         weekEnd: w.week_end,
         migrated: Number(w.migrated),

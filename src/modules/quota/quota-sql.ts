@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { SqlParams } from '../../common/sql-params.js';
 import { notFound } from '../../common/errors.js';
 import type { QuotaState } from './quota-amounts.js';
 import { amountsOf, COLUMN, QUOTA_DIMENSIONS, type QuotaAmounts } from './quota-dimensions.js';
@@ -43,18 +44,65 @@ export async function lockQuotaRow(
   return { ...stateOf(rows[0]), reserved: rows[0].reserved === true, code: rows[0].code as string };
 }
 
-const APPEND = `
-  WITH entry AS (
+/**
+ * Two CTEs: `entry` writes the ledger entry `rows` give ($1 the department; at most one per resource
+ * and action, adjust aside), `counted` moves the department's counter by what it wrote.
+ */
+const entryAndCounter = (rows: string) => `entry AS (
     INSERT INTO quota_ledger (department_id, resource_id, action, ${LEDGER_COLUMNS})
-    VALUES ($1, $2, $3, ${stems.map((_, i) => `$${i + 4}`).join(', ')})
+    ${rows}
     ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
     RETURNING ${LEDGER_COLUMNS}
   ), counted AS (
-    UPDATE department_quotas q
-    SET ${stems.map((s) => `${s}_used = q.${s}_used + entry.${s}`).join(', ')}, updated_at = now()
-    FROM entry WHERE q.department_id = $1
+    UPDATE department_quotas t
+    SET ${stems.map((s) => `${s}_used = t.${s}_used + entry.${s}`).join(', ')}, updated_at = now()
+    FROM entry WHERE t.department_id = $1
     RETURNING 1
-  )
+  )`;
+
+// A reservation in one statement, so the department's row is locked for one round trip less: lock the
+// row (as LOCK), write the reserve entry only if every asked amount fits what is available, and move the
+// counter by it (as APPEND). The locked row is the newest version, and the counter's UPDATE, re-checked
+// on it, adds to the newest use. Answers the row as locked and whether the entry was written.
+const RESERVE = `
+  WITH q AS (${LOCK.trim()}),
+  ${entryAndCounter(`SELECT $1, $2, 'reserve', ${stems.map((_, i) => `$${i + 3}::bigint`).join(', ')} FROM q
+    WHERE NOT q.reserved AND ${stems
+      .map(
+        (s, i) =>
+          `($${i + 3}::bigint = 0 OR $${i + 3}::bigint <= q.${s}_limit - q.${s}_used - q.${s}_allocated)`,
+      )
+      .join(' AND ')}`)}
+  SELECT q.*, (SELECT count(*) FROM counted)::int AS taken FROM q`;
+
+/**
+ * Reserves `amounts` for the resource when they fit (see RESERVE); `taken` false when they do not,
+ * or the resource had reserved before, with the row's state to tell which.
+ */
+export async function reserveEntry(
+  manager: EntityManager,
+  departmentId: string,
+  resourceId: string,
+  amounts: QuotaAmounts,
+): Promise<QuotaState & { reserved: boolean; code: string; taken: boolean }> {
+  const params = [departmentId, resourceId, ...QUOTA_DIMENSIONS.map((d) => amounts[d])];
+  let rows: Record<string, unknown>[] = await manager.query(RESERVE, params);
+  if (rows.length === 0) {
+    await manager.query(ENSURE, [departmentId]);
+    rows = await manager.query(RESERVE, params);
+    if (rows.length === 0) throw notFound('department', departmentId);
+  }
+  const row = rows[0];
+  return {
+    ...stateOf(row),
+    reserved: row.reserved === true,
+    code: row.code as string,
+    taken: Number(row.taken) > 0,
+  };
+}
+
+const APPEND = `
+  WITH ${entryAndCounter(`VALUES ($1, $2, $3, ${stems.map((_, i) => `$${i + 4}`).join(', ')})`)}
   SELECT count(*)::int AS n FROM counted`;
 
 /**
@@ -78,18 +126,25 @@ export async function appendEntry(
   return rows[0].n > 0;
 }
 
-// The commit entry, copied from the reserve entry while no release exists; amounts stay zero.
-const COMMIT = `
-  INSERT INTO quota_ledger (department_id, resource_id, action)
-  SELECT department_id, resource_id, 'commit' FROM quota_ledger
-  WHERE resource_id = $1 AND action = 'reserve'
-    AND NOT EXISTS (SELECT 1 FROM quota_ledger WHERE resource_id = $1 AND action = 'release')
-  ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
-  RETURNING id`;
+/**
+ * The INSERT of a resource's commit entry, copied from its reserve entry while no release exists
+ * (amounts stay zero). With `source`, written once per row of that CTE, so a caller can make it part of
+ * the statement of its own change.
+ */
+export function commitInsert(params: SqlParams, resourceId: string, source?: string): string {
+  const id = params.add(resourceId, 'uuid');
+  return `INSERT INTO quota_ledger (department_id, resource_id, action)
+    SELECT l.department_id, l.resource_id, 'commit' FROM quota_ledger l${source ? `, ${source}` : ''}
+    WHERE l.resource_id = ${id} AND l.action = 'reserve'
+      AND NOT EXISTS (SELECT 1 FROM quota_ledger x WHERE x.resource_id = ${id} AND x.action = 'release')
+    ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
+    RETURNING id`;
+}
 
 /** Writes a resource's commit entry; false when there is no reservation to commit, or it was done before. */
 export async function commitEntry(manager: EntityManager, resourceId: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(COMMIT, [resourceId]);
+  const params = new SqlParams();
+  const rows: unknown[] = await manager.query(commitInsert(params, resourceId), params.values);
   return rows.length > 0;
 }
 

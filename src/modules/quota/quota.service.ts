@@ -3,7 +3,15 @@ import type { EntityManager } from 'typeorm';
 import { conflict, invalid } from '../../common/errors.js';
 import { checkAmounts, fill, firstExceeded, quotaExceeded, type PartialAmounts } from './quota-amounts.js';
 import { QUOTA_DIMENSIONS, type QuotaAmounts } from './quota-dimensions.js';
-import { appendEntry, commitEntry, lockQuotaRow, resourceLedger } from './quota-sql.js';
+import type { SqlParams } from '../../common/sql-params.js';
+import {
+  appendEntry,
+  commitEntry,
+  commitInsert,
+  lockQuotaRow,
+  reserveEntry,
+  resourceLedger,
+} from './quota-sql.js';
 
 export interface ReserveInput {
   departmentId: string;
@@ -36,15 +44,13 @@ export class QuotaService {
   async reserve(manager: EntityManager, input: ReserveInput): Promise<void> {
     checkIds(input);
     const asked = fill(checkAmounts(input.amounts, 'amounts'));
-    const state = await lockQuotaRow(manager, input.departmentId, input.resourceId);
-    if (state.reserved) return;
+    const state = await reserveEntry(manager, input.departmentId, input.resourceId, asked);
+    if (state.taken || state.reserved) return;
+    // Not taken: a twin call for this resource committed while we waited for the lock, or it did not fit.
+    if ((await resourceLedger(manager, input.resourceId)).reserved) return;
     const over = firstExceeded(state, asked);
-    if (over) {
-      // A twin call for this resource may have committed while we waited for the lock.
-      if ((await resourceLedger(manager, input.resourceId)).reserved) return;
-      throw quotaExceeded({ id: input.departmentId, code: state.code }, over, asked[over], state);
-    }
-    await appendEntry(manager, input.departmentId, input.resourceId, 'reserve', asked);
+    if (!over) throw new Error(`quota reservation for ${input.resourceId} neither written nor refused`);
+    throw quotaExceeded({ id: input.departmentId, code: state.code }, over, asked[over], state);
   }
 
   /**
@@ -58,6 +64,12 @@ export class QuotaService {
     const entries = await resourceLedger(manager, resourceId);
     if (!entries.reserved) throw conflict(`resource ${resourceId} holds no quota reservation to commit`);
     if (entries.released) throw conflict(`resource ${resourceId} has already released its quota`);
+  }
+
+  /** The commit as a statement to run with the caller's own change (see commitInsert): idempotent, unchecked. */
+  commitInsert(params: SqlParams, resourceId: string, source: string): string {
+    checkIds({ resourceId });
+    return commitInsert(params, resourceId, source);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, showFieldErrors } from '../../api';
-import { DepartmentSelect } from '../../components/DepartmentSelect';
+import { DepartmentFilter } from '../../components/departments';
 import { formatMoney } from '../../components/money';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n } from '../../i18n';
@@ -78,7 +78,7 @@ export function Budgets() {
             name="departmentId"
             rules={[{ required: true, message: t('budgets.departmentRequired') }]}
           >
-            <DepartmentSelect label={t('rebill.department')} />
+            <DepartmentFilter label={t('rebill.department')} />
           </Form.Item>
           <Form.Item name="year" label={t('budgets.year')} rules={[{ required: true }]}>
             <InputNumber<number> min={2000} max={2100} />

@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../../api';
 import { Chart } from '../../components/Chart';
-import { DepartmentSelect } from '../../components/DepartmentSelect';
+import { DepartmentFilter } from '../../components/departments';
 import { formatMoney } from '../../components/money';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { FiscalEffectReport, FiscalEffectRow, FiscalFigures, MonthSource } from '../../shared';
@@ -80,7 +80,7 @@ export function FiscalEffect() {
     >
       <Space wrap style={{ marginBottom: 16 }}>
         <YearInput value={year} onChange={setYear} />
-        <DepartmentSelect label={t('rebill.department')} value={departmentId} onChange={setDepartmentId} />
+        <DepartmentFilter label={t('rebill.department')} value={departmentId} onChange={setDepartmentId} />
       </Space>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       {report && option && (

@@ -77,7 +77,8 @@ describe('finance reports', () => {
   it('sets a budget, with the API’s complaint next to the amount, and shows overspend alerts', async () => {
     signIn({ role: 'finance', departmentId: null });
     const calls = mockApi(({ method, path }) => {
-      if (path === '/departments') return { body: [{ id: DEPT, code: 'D-001', name: '市大数据局' }] };
+      if (path === '/departments')
+        return { body: [{ id: DEPT, code: 'D-001', name: '市大数据局', nameEn: null }] };
       if (method === 'PUT')
         return {
           status: 400,
@@ -113,7 +114,7 @@ describe('finance reports', () => {
     expect(within(row).getByText('预计超支')).toBeTruthy();
 
     await userEvent.click(screen.getByRole('combobox', { name: '部门' }));
-    await userEvent.click(await screen.findByTitle('市大数据局 (D-001)'));
+    await userEvent.click(await screen.findByTitle('市大数据局'));
     await userEvent.type(screen.getByLabelText('年度预算 (元)'), '1.234');
     await userEvent.click(screen.getByRole('button', { name: '设置预算' }));
     const complaint = await screen.findByText('amount must be a decimal string with at most 2 decimals');

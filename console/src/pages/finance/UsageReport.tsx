@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, showFieldErrors } from '../../api';
 import { Chart } from '../../components/Chart';
-import { DepartmentSelect } from '../../components/DepartmentSelect';
+import { DepartmentFilter } from '../../components/departments';
 import { formatMoney, sumMoney } from '../../components/money';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { Basis, MonthTotal, UsageRow } from '../../shared';
@@ -132,7 +132,7 @@ export function UsageReport() {
           <Input placeholder="YYYY-MM" style={{ width: 120 }} />
         </Form.Item>
         <Form.Item name="departmentId">
-          <DepartmentSelect label={t('rebill.department')} />
+          <DepartmentFilter label={t('rebill.department')} />
         </Form.Item>
         <Form.Item>
           <Button type="primary" htmlType="submit" loading={loading}>

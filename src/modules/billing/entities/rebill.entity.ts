@@ -72,7 +72,8 @@ export class RebillLine {
   @Column({ name: 'run_id', type: 'uuid' })
   runId!: string;
 
-  @Column({ type: 'text' })
+  /** Compared byte by byte (collation C): see migration RebillLineKeysBytewise. */
+  @Column({ type: 'text', collation: 'C' })
   key!: string;
 
   @Column({ type: 'varchar', length: 16 })
@@ -124,6 +125,6 @@ export class RebillLine {
   adjustsLineId!: string | null;
 
   /** The key of the usage this adjustment corrects; what finalised runs billed for it is summed by this. */
-  @Column({ name: 'adjusts_key', type: 'text', nullable: true })
+  @Column({ name: 'adjusts_key', type: 'text', collation: 'C', nullable: true })
   adjustsKey!: string | null;
 }

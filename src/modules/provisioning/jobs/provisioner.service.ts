@@ -8,6 +8,7 @@ import {
   type ResourceDriver,
 } from '../../../../libs/drivers/index.js';
 import { DomainError } from '../../../common/errors.js';
+import type { SqlParams } from '../../../common/sql-params.js';
 import { rootLogger } from '../../../common/logger.js';
 import { JobName, type JobContext, type JobOutcome, type JobPayloads } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
@@ -77,7 +78,7 @@ export class Provisioner {
         if (retryable && !context.lastAttempt) throw error;
         const reason = describe(error);
         this.log.warn({ resourceId: resource.id, reason, attempt: context.attempt }, 'resource failed');
-        await this.step(manager, resource, 'failed', reason);
+        await this.transitions.move(manager, resource, 'failed', reason);
         throw new TerminalJobError(reason);
       }
     });
@@ -97,19 +98,25 @@ export class Provisioner {
         await driver.delete(target);
         if (r.state !== 'deleting') return 'skipped';
         // Exactly once: only the deleting → deleted move gives back quota and pool capacity.
-        const done = await this.step(manager, r, 'deleted', 'object removed', {}, async (m) => {
+        const done = await manager.transaction(async (m) => {
+          if (!(await this.transitions.move(m, r, 'deleted', 'object removed'))) return false;
           await this.quota.release(m, r.id);
           await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
+          return true;
         });
         return done ? 'success' : 'skipped';
       }
       case 'running': {
-        if (r.state === 'queued' && !(await this.step(manager, r, 'provisioning'))) return 'skipped';
+        if (r.state === 'queued' && !(await this.transitions.move(manager, r, 'provisioning')))
+          return 'skipped';
         let observed = await driver.ensure(target);
         if (observed.phase === 'stopped') observed = await driver.start(target);
-        return this.arrive(manager, r, 'running', observed, async (m, from) => {
-          if (from === 'provisioning') await this.quota.commit(m, r.id);
-        });
+        // Up for the first time: its quota reservation is now in use, recorded in the move's statement.
+        const commit =
+          r.state === 'provisioning'
+            ? (params: SqlParams, moved: string) => this.quota.commitInsert(params, r.id, moved)
+            : undefined;
+        return this.arrive(manager, r, 'running', observed, commit);
       }
       case 'stopped': {
         const observed = await powerOff(driver, target);
@@ -118,44 +125,33 @@ export class Provisioner {
     }
   }
 
-  /** Records the move to `to` (or, when already there, just what the driver saw). */
+  /**
+   * Records the move to `to` (or, when already there, just what the driver saw). Every move of the job
+   * is made only if the resource is still in the state the job read (the owner may have deleted it
+   * while the driver worked; then the job that deletion queued takes over): the conditional update in
+   * ResourceTransitions.move is the check, so no row is read and locked first.
+   */
   private async arrive(
     manager: EntityManager,
     r: Resource,
     to: ResourceState,
     observed: ObservedObject,
-    also?: (m: EntityManager, from: ResourceState) => Promise<void>,
+    also?: (params: SqlParams, moved: string) => string,
   ): Promise<JobOutcome> {
     if (r.state === to) {
       await manager.getRepository(Resource).update({ id: r.id }, { observed });
       return 'success';
     }
     if (!canMove(r.state, to)) return 'skipped';
-    const moved = await this.step(manager, r, to, `driver: ${observed.phase}`, { observed }, also);
+    const moved = await this.transitions.move(
+      manager,
+      r,
+      to,
+      `driver: ${observed.phase}`,
+      { observed },
+      also,
+    );
     return moved ? 'success' : 'skipped';
-  }
-
-  /**
-   * One transition, in its own transaction when `also` has writes to make with it, and only if the
-   * resource is still in the state this job read (the owner may have deleted it while the driver
-   * worked; then the job that deletion queued takes over). The conditional update is the check, so no
-   * row is read and locked first.
-   */
-  private async step(
-    manager: EntityManager,
-    r: Resource,
-    to: ResourceState,
-    reason: string | null = null,
-    changes: Partial<Pick<Resource, 'observed'>> = {},
-    also?: (m: EntityManager, from: ResourceState) => Promise<void>,
-  ): Promise<boolean> {
-    const from = r.state;
-    if (!also) return this.transitions.move(manager, r, to, reason, changes);
-    return manager.transaction(async (m) => {
-      if (!(await this.transitions.move(m, r, to, reason, changes))) return false;
-      await also(m, from);
-      return true;
-    });
   }
 
   /** The resource with what driving it needs (its pool's sealed connection, its department's code), in one query. */

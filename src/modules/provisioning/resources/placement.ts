@@ -119,11 +119,16 @@ export class Placement {
     await this.setAllocated(manager, pool, left);
   }
 
+  /**
+   * FOR NO KEY UPDATE, not FOR UPDATE: a request inserting its resource holds a key-share lock on the
+   * pool's row (the foreign key) while it waits for the quota row, so a worker releasing capacity with
+   * the quota row in hand and asking FOR UPDATE here would deadlock with it.
+   */
   private async lock(manager: EntityManager, id: string): Promise<Pool> {
     return manager
       .getRepository(Pool)
       .createQueryBuilder('p')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where('p.id = :id', { id })
       .getOneOrFail();
   }

@@ -30,7 +30,8 @@ export class ResourceTransitions {
   /**
    * Moves the resource from the state it has in `resource` to `to`. The row changes only if it is still
    * in that state: answers false, writing nothing, when someone else moved it meanwhile (a caller that
-   * holds the row's lock always gets true).
+   * holds the row's lock always gets true). `also` adds a write of the caller's to the statement, made
+   * once per row of the CTE it is given (so only with the move).
    */
   async move(
     manager: EntityManager,
@@ -38,6 +39,7 @@ export class ResourceTransitions {
     to: ResourceState,
     reason: string | null = null,
     changes: Changes = {},
+    also?: (params: SqlParams, moved: string) => string,
   ): Promise<boolean> {
     const from = resource.state;
     if (!canMove(from, to)) throw invalidTransition(resource, to);
@@ -55,6 +57,7 @@ export class ResourceTransitions {
       WHERE id = ${params.add(resource.id, 'uuid')} AND state = ${params.add(from, 'varchar')} RETURNING id`;
     const rows: unknown[] = await manager.query(
       `WITH moved AS (${update}), ${this.entries(params, moved, 'transition', from, reason, undefined, 'moved')}
+       ${also ? `, also AS (${also(params, 'moved')})` : ''}
        SELECT 1 FROM moved`,
       params.values,
     );
