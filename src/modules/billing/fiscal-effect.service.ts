@@ -9,13 +9,7 @@ import { annualOmCost } from '../facilities/rooms.service.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { Dec, formatAmount, ZERO } from './money.js';
 import { UsageReportService } from './usage-report.service.js';
-import type {
-  FiscalFigures,
-  MonthSource,
-  FiscalEffectRow,
-  FiscalEffectRoom,
-  FiscalEffectReport,
-} from './views.js';
+import type { FiscalFigures, MonthSource, FiscalEffectRoom, FiscalEffectReport } from './views.js';
 
 const KEYS = ['rebillChargeback', 'rebillShowback', 'omBudget', 'omStopped', 'leaseCarryover'] as const;
 type Tally = Record<(typeof KEYS)[number], Decimal>;

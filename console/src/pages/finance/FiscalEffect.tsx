@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Col, InputNumber, Row, Space, Statistic, Table, Tag, Tooltip } from 'antd';
+import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Tooltip } from 'antd';
 import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../../api';
@@ -49,7 +49,6 @@ function chartOf(rows: FiscalEffectRow[], t: (key: MessageKey) => string): EChar
 /** 净财政效果: the year's cloud rebill against the O&M budget closing server rooms saves. */
 export function FiscalEffect() {
   const { t } = useI18n();
-  const { message } = App.useApp();
   const [year, setYear] = useState(new Date().getFullYear());
   const [departmentId, setDepartmentId] = useState<string | undefined>();
   const [report, setReport] = useState<FiscalEffectReport | null>(null);

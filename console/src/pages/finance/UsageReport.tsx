@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Form, Input, Space, Table, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, Table, Tag } from 'antd';
 import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, showFieldErrors } from '../../api';
@@ -65,12 +65,13 @@ function chartOf(report: UsageReportData, t: (key: MessageKey) => string): EChar
 /** Usage and cost per department and month (chargeback or showback), charted, and as CSV/XLSX. */
 export function UsageReport() {
   const { t } = useI18n();
-  const { message } = App.useApp();
   const [form] = Form.useForm<Filters>();
-  const [filters, setFilters] = useState<Filters>({
+  // This year so far, until the user asks for other months.
+  const [initial] = useState<Filters>(() => ({
     from: `${thisYear()}-01`,
     to: new Date().toISOString().slice(0, 7),
-  });
+  }));
+  const [filters, setFilters] = useState<Filters>(initial);
   const [report, setReport] = useState<UsageReportData | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -90,7 +91,7 @@ export function UsageReport() {
     },
     [form],
   );
-  useEffect(() => void load(filters), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => void load(initial), [load, initial]);
 
   const option = useMemo(() => (report ? chartOf(report, t) : null), [report, t]);
   const departments = useMemo(() => {
@@ -113,7 +114,7 @@ export function UsageReport() {
       <Form
         form={form}
         layout="inline"
-        initialValues={filters}
+        initialValues={initial}
         onFinish={(values) => void load(values)}
         style={{ marginBottom: 16 }}
       >

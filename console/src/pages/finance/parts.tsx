@@ -48,16 +48,16 @@ export function YearInput(props: { value: number; onChange(year: number): void }
 }
 
 /**
- * A point of a money chart. ECharts only draws floats, so the bar's height is the amount as a float, and
- * the exact decimal string rides along for the tooltip: what the user reads is never the float.
+ * A point of a money chart: the decimal string itself, which ECharts reads for the bar's height; the
+ * tooltip prints the same string, so what the user reads is exact.
  */
-export const moneyPoint = (amount: string) => ({ value: Number(amount), amount });
+export const moneyPoint = (amount: string) => ({ value: amount });
 
 /** A chart tooltip printing the series' amounts from their moneyPoint strings. */
 export const moneyTooltip: EChartsOption['tooltip'] = {
   trigger: 'axis',
   formatter: (params) =>
     (Array.isArray(params) ? params : [params])
-      .map((p) => `${p.marker ?? ''}${p.seriesName}: ${formatMoney((p.data as { amount: string }).amount)}`)
+      .map((p) => `${p.marker ?? ''}${p.seriesName}: ${formatMoney((p.data as { value: string }).value)}`)
       .join('<br/>'),
 };
