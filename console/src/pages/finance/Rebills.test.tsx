@@ -96,7 +96,7 @@ function rebillApi(gate: Promise<void> = Promise.resolve()): Call[] {
 }
 
 describe('rebill runs', () => {
-  it('computes a month with progress shown, opens its lines and explains one, then finalises', async () => {
+  it('computes a month with progress shown and opens its lines, every digit kept', async () => {
     signIn({ role: 'finance', departmentId: null });
     let release!: () => void;
     const calls = rebillApi(new Promise<void>((resolve) => (release = resolve)));
@@ -121,7 +121,13 @@ describe('rebill runs', () => {
     const row = screen.getByText('res-1').closest('tr')!;
     expect(within(row).getByText('1488.000000 vCPU·h')).toBeTruthy();
     expect(within(row).getByText('178.56')).toBeTruthy();
+  }, 180_000);
 
+  it('explains a line, then finalises the run after a confirmation', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    const calls = rebillApi();
+    renderAt('/rebills/run-1');
+    const row = (await screen.findByText('res-1', {}, { timeout: 10_000 })).closest('tr')!;
     await userEvent.click(within(row).getByRole('button', { name: '说 明' }));
     expect(await screen.findByText('2026 年招标价格 · ZB-2026-01')).toBeTruthy();
     expect(screen.getByText('provisioning → running')).toBeTruthy();
@@ -137,7 +143,7 @@ describe('rebill runs', () => {
     );
     expect(await screen.findByText('已定稿')).toBeTruthy();
     expect(screen.queryByRole('button', { name: '定 稿' })).toBeNull();
-  });
+  }, 180_000);
 
   it('puts the API’s complaint about the period next to the field', async () => {
     signIn({ role: 'finance', departmentId: null });
