@@ -3,14 +3,18 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CloudServerOutlined,
+  FormOutlined,
   FundOutlined,
   HomeOutlined,
   LineChartOutlined,
+  PieChartOutlined,
   WalletOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
+import { QuotaRequests } from './pages/dept/QuotaRequests';
+import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
 import { Budgets } from './pages/finance/Budgets';
 import { FiscalEffect } from './pages/finance/FiscalEffect';
@@ -42,6 +46,20 @@ export const SCREENS: readonly Screen[] = [
     icon: <CloudServerOutlined />,
     roles: ['dept-admin'],
     element: <Resources />,
+  },
+  {
+    path: '/resources/new',
+    menu: 'menu.request',
+    icon: <FormOutlined />,
+    roles: ['dept-admin'],
+    element: <RequestResource />,
+  },
+  {
+    path: '/quota-requests',
+    menu: 'menu.quotaRequests',
+    icon: <PieChartOutlined />,
+    roles: ['dept-admin'],
+    element: <QuotaRequests />,
   },
   // operator
   {

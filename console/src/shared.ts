@@ -6,6 +6,12 @@ export {
   RESOURCE_STATES,
   type ResourceState,
 } from '../../src/modules/provisioning/resources/resource-states';
+export {
+  QUOTA_DIMENSIONS,
+  type QuotaAmounts,
+  type QuotaDimension,
+  type QuotaView,
+} from '../../src/modules/quota/quota-dimensions';
 export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
 export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
 export type {

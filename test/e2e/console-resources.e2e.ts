@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, startApp, type TestApp } from '../support/harness.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
 import {
   ensureConsoleBuilt,
   loginUser,
@@ -16,7 +16,10 @@ import {
   untilState,
 } from '../support/provisioning.js';
 
-describe('web console in Chromium: a dept-admin signs in and follows its resources', () => {
+// Generous: Chromium, the app and its worker share a loaded two-core machine.
+jest.setTimeout(180_000);
+
+describe('web console in Chromium: a dept-admin', () => {
   let t: TestApp;
   let browser: ConsoleBrowser;
   let tree: Awaited<ReturnType<TestApp['world']['city']>>;
@@ -25,10 +28,12 @@ describe('web console in Chromium: a dept-admin signs in and follows its resourc
     ensureConsoleBuilt();
     t = await startApp({ api: true, worker: true });
     tree = await t.world.city();
-    await grantQuota(t, [tree.city], DOUBLE);
-    await grantQuota(t, [tree.district, tree.dept], GENEROUS);
+    // The district keeps room beyond the department's limits, for the quota request to be granted.
+    await grantQuota(t, [tree.city, tree.district], DOUBLE);
+    await grantQuota(t, [tree.dept], GENEROUS);
     browser = await openConsole(t);
   }, 300_000);
+  afterEach(() => expect(browser.pageErrors).toEqual([]));
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -70,5 +75,81 @@ describe('web console in Chromium: a dept-admin signs in and follows its resourc
     await page.getByText('English').click();
     await row.getByText('Stopped').waitFor();
     await page.getByRole('columnheader', { name: 'State' }).waitFor();
+  });
+
+  it('requests a VM on the fake pool, sees the quota it takes, and sees it running', async () => {
+    const operator = await t.world.token('operator');
+    const pool = await createPool(t, operator);
+    const admin = await loginUser(t, 'dept-admin', tree.dept.id);
+    const { page } = browser;
+    await signIn(page, admin);
+
+    await page.getByRole('menuitem', { name: '申请资源' }).click();
+    await page.waitForURL('**/resources/new');
+    const name = unique('人口库-vm');
+    await page.getByLabel('名称').fill(name);
+    await page.getByLabel('镜像').fill('debian-12');
+    await page.getByLabel('vCPU（核）').fill('4');
+    await page.getByLabel('内存（GiB）').fill('8');
+    // What is left of the department's quota is shown beside the form.
+    const quota = await t.http().get(`/api/v1/departments/${tree.dept.id}/quota`).set(bearer(operator));
+    await page.locator('[data-dimension="vcpu"]').getByText(String(quota.body.available.vcpu)).waitFor();
+    await page.getByLabel('资源池').fill(pool.name);
+    await page.locator('.ant-select-item-option').filter({ hasText: pool.name }).click();
+    await page.getByRole('button', { name: '提 交' }).click();
+
+    await page.waitForURL('**/resources');
+    const row = page.getByRole('row').filter({ hasText: name });
+    await row.getByText('运行中').waitFor({ timeout: 90_000 });
+    const [resource] = (await t.dataSource.query(
+      `SELECT pool_id, spec, state FROM resources WHERE name = $1`,
+      [name],
+    )) as { pool_id: string; spec: { vcpu: number }; state: string }[];
+    expect(resource).toMatchObject({ pool_id: pool.id, spec: { vcpu: 4 }, state: 'running' });
+  });
+
+  it('shows the API’s validation error next to the field it names', async () => {
+    const { page } = browser;
+    await page.goto('/resources/new');
+    await page.getByLabel('名称').fill('x'.repeat(10));
+    await page.getByLabel('镜像').fill('i'.repeat(501));
+    await page.getByRole('button', { name: '提 交' }).click();
+    const item = page.locator('.ant-form-item').filter({ has: page.getByLabel('镜像') });
+    await item
+      .locator('.ant-form-item-explain-error')
+      .filter({ hasText: 'spec.image must be shorter than or equal to 500 characters' })
+      .waitFor();
+    expect(await page.locator('.ant-form-item-explain-error').count()).toBe(1);
+  });
+
+  it('asks for more quota and follows the request until an operator decides', async () => {
+    const admin = await loginUser(t, 'dept-admin', tree.dept.id);
+    const { page } = browser;
+    await page.goto('/login');
+    await page
+      .getByRole('button', { name: '退出登录' })
+      .click()
+      .catch(() => undefined);
+    await signIn(page, admin);
+    await page.getByRole('menuitem', { name: '配额申请' }).click();
+    await page.getByRole('button', { name: '申请配额' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('vCPU（核）').fill(String(GENEROUS.vcpu! + 24));
+    const reason = unique('新系统上线');
+    await dialog.getByLabel('申请理由').fill(reason);
+    await dialog.getByRole('button', { name: '提 交' }).click();
+    const row = page.getByRole('row').filter({ hasText: reason });
+    await row.getByText('待审批').waitFor();
+
+    const [{ id }] = await t.dataSource.query(`SELECT id FROM quota_requests WHERE reason = $1`, [reason]);
+    const operator = await t.world.token('operator');
+    await t
+      .http()
+      .post(`/api/v1/quota-requests/${id}/approve`)
+      .set(bearer(operator))
+      .send({ comment: '同意' })
+      .expect(200);
+    await row.getByText('已批准').waitFor({ timeout: 60_000 });
+    await row.getByText('同意').waitFor();
   });
 });

@@ -42,6 +42,8 @@ export interface ConsoleBrowser {
   page: Page;
   context: BrowserContext;
   baseUrl: string;
+  /** Uncaught errors of the page's scripts so far: a test ends by expecting none. */
+  pageErrors: string[];
   close(): Promise<void>;
 }
 
@@ -66,10 +68,13 @@ export async function openConsole(t: TestApp): Promise<ConsoleBrowser> {
   context.setDefaultTimeout(30_000);
   context.setDefaultNavigationTimeout(60_000);
   const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
   return {
     page,
     context,
     baseUrl,
+    pageErrors,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -95,8 +100,10 @@ export async function loginUser(
   return { username, password };
 }
 
-/** Signs in through the login page (in Chinese, the default language). */
+/** Signs in through the login page, ending any earlier session and language choice (so in Chinese). */
 export async function signIn(page: Page, user: { username: string; password: string }): Promise<void> {
+  await page.goto('/login');
+  await page.evaluate('sessionStorage.clear(); localStorage.clear()');
   await page.goto('/');
   await page.getByLabel('用户名').fill(user.username);
   await page.getByLabel('密码').fill(user.password);

@@ -83,7 +83,9 @@ export const en: Record<MessageKey, string> = {
   'menu.budgets': 'Budgets',
   'menu.fiscalEffect': 'Net fiscal effect',
   'menu.migrationStats': 'Migration statistics',
+  'menu.quotaRequests': 'Quota requests',
   'menu.rebills': 'Rebills',
+  'menu.request': 'Request a resource',
   'menu.resources': 'My resources',
   'menu.serverRooms': 'Server rooms',
   'menu.usageReport': 'Usage report',
@@ -124,6 +126,36 @@ export const en: Record<MessageKey, string> = {
   'migrationStatus.planned': 'Planned',
   'migrationStatus.retired': 'Retired',
   'migrationStatus.verifying': 'Verifying',
+
+  // quota
+  'quota.allocated': 'Handed to sub-departments',
+  'quota.available': 'Left',
+  'quota.dimension': 'Dimension',
+  'quota.dimension.gpu': 'GPUs',
+  'quota.dimension.instances': 'Instances',
+  'quota.dimension.memoryGiB': 'Memory (GiB)',
+  'quota.dimension.publicIp': 'Public IPs',
+  'quota.dimension.storageGiB': 'Storage (GiB)',
+  'quota.dimension.vcpu': 'vCPUs',
+  'quota.limit': 'Limit',
+  'quota.used': 'Used',
+
+  // quotaRequest
+  'quotaRequest.state.approved': 'Approved',
+  'quotaRequest.state.pending': 'Pending',
+  'quotaRequest.state.rejected': 'Rejected',
+
+  // quotaRequests
+  'quotaRequests.absolute': 'Enter the total limits you need (not increments).',
+  'quotaRequests.ask': 'Request quota',
+  'quotaRequests.asked': 'Limits asked',
+  'quotaRequests.comment': 'Decision comment',
+  'quotaRequests.current': 'Department quota',
+  'quotaRequests.granted': 'Limits granted',
+  'quotaRequests.reason': 'Reason',
+  'quotaRequests.state': 'State',
+  'quotaRequests.submitted': 'Quota request submitted for approval',
+  'quotaRequests.title': 'Quota requests',
 
   // rebill
   'rebill.amount': 'Amount (CNY)',
@@ -187,6 +219,19 @@ export const en: Record<MessageKey, string> = {
   'rebills.periodFormat': 'A period is YYYY-MM',
   'rebills.title': 'Rebills',
 
+  // request
+  'request.image': 'Image',
+  'request.imageHintContainer': 'Container image, e.g. registry.gov.cn/app/web:1.2',
+  'request.imageHintVm': 'VM image or template name, e.g. debian-12',
+  'request.nameHint': 'Unique among the department’s live resources, e.g. census-db-01',
+  'request.pool': 'Pool',
+  'request.poolAuto': 'Automatic',
+  'request.poolHint': 'Left empty, placement picks a pool by tier and free capacity',
+  'request.quotaLeft': 'Quota left',
+  'request.replicas': 'Replicas',
+  'request.submitted': 'Requested: {name}',
+  'request.title': 'Request a VM or container',
+
   // resource
   'resource.kind.container': 'Container',
   'resource.kind.vm': 'VM',
@@ -207,6 +252,7 @@ export const en: Record<MessageKey, string> = {
   'resources.action.start': 'Start',
   'resources.action.stop': 'Stop',
   'resources.kind': 'Kind',
+  'resources.request': 'Request a resource',
   'resources.spec': 'Size',
   'resources.specValue': '{vcpu} vCPU / {memory} GiB memory / {storage} GiB storage',
   'resources.state': 'State',

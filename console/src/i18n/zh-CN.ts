@@ -82,7 +82,9 @@ export const zhCN = {
   'menu.budgets': '预算与预警',
   'menu.fiscalEffect': '净财政效果',
   'menu.migrationStats': '迁移统计',
+  'menu.quotaRequests': '配额申请',
   'menu.rebills': '费用分摊',
+  'menu.request': '申请资源',
   'menu.resources': '我的资源',
   'menu.serverRooms': '机房管理',
   'menu.usageReport': '用量与费用报表',
@@ -123,6 +125,36 @@ export const zhCN = {
   'migrationStatus.planned': '已排期',
   'migrationStatus.retired': '已退役',
   'migrationStatus.verifying': '验证中',
+
+  // quota: words about quotas, shared by the quota screens
+  'quota.allocated': '已分配给下级',
+  'quota.available': '剩余',
+  'quota.dimension': '配额项',
+  'quota.dimension.gpu': 'GPU（块）',
+  'quota.dimension.instances': '实例数',
+  'quota.dimension.memoryGiB': '内存（GiB）',
+  'quota.dimension.publicIp': '公网 IP（个）',
+  'quota.dimension.storageGiB': '存储（GiB）',
+  'quota.dimension.vcpu': 'vCPU（核）',
+  'quota.limit': '限额',
+  'quota.used': '已使用',
+
+  // quotaRequest: words about quota requests, shared by the requester's and the approver's screens
+  'quotaRequest.state.approved': '已批准',
+  'quotaRequest.state.pending': '待审批',
+  'quotaRequest.state.rejected': '已驳回',
+
+  // quotaRequests: the department's quota and its requests
+  'quotaRequests.absolute': '请填写申请后的总限额（不是增量）。',
+  'quotaRequests.ask': '申请配额',
+  'quotaRequests.asked': '申请限额',
+  'quotaRequests.comment': '审批意见',
+  'quotaRequests.current': '本部门配额',
+  'quotaRequests.granted': '批准限额',
+  'quotaRequests.reason': '申请理由',
+  'quotaRequests.state': '审批状态',
+  'quotaRequests.submitted': '配额申请已提交，等待审批',
+  'quotaRequests.title': '配额申请记录',
 
   // rebill: one rebill run: its departments, lines and a line's explanation
   'rebill.amount': '金额 (元)',
@@ -185,6 +217,19 @@ export const zhCN = {
   'rebills.periodFormat': '账期格式为 YYYY-MM',
   'rebills.title': '费用分摊',
 
+  // request: the request form of a VM or container
+  'request.image': '镜像',
+  'request.imageHintContainer': '容器镜像地址，例如 registry.gov.cn/app/web:1.2',
+  'request.imageHintVm': '虚拟机镜像或模板名称，例如 debian-12',
+  'request.nameHint': '在本部门未删除的资源中唯一，例如 人口库-db-01',
+  'request.pool': '资源池',
+  'request.poolAuto': '自动选择',
+  'request.poolHint': '不选则由平台按资源池层级与剩余容量自动放置',
+  'request.quotaLeft': '剩余配额',
+  'request.replicas': '副本数',
+  'request.submitted': '已提交申请：{name}',
+  'request.title': '申请虚拟机或容器',
+
   // resource: words about VMs and containers, shared by the resource screens
   'resource.kind.container': '容器',
   'resource.kind.vm': '虚拟机',
@@ -205,6 +250,7 @@ export const zhCN = {
   'resources.action.start': '启动',
   'resources.action.stop': '停止',
   'resources.kind': '类型',
+  'resources.request': '申请资源',
   'resources.spec': '规格',
   'resources.specValue': '{vcpu} 核 / {memory} GiB 内存 / {storage} GiB 存储',
   'resources.state': '状态',

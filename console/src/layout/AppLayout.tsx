@@ -14,7 +14,10 @@ export function AppLayout() {
   const { pathname } = useLocation();
   if (!user) return null;
   const screens = screensOf(user.role).filter((s) => !s.hidden);
-  const selected = screens.find((s) => pathname === s.path || pathname.startsWith(`${s.path}/`));
+  // The longest path that matches wins: /resources/new is its own entry, not /resources.
+  const selected = screens
+    .filter((s) => pathname === s.path || pathname.startsWith(`${s.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0];
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider width={220} theme="light" breakpoint="lg" collapsedWidth={64}>

@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { mockApi } from '../test/api-mock';
-import { renderAt } from '../test/render';
+import { fill, renderAt, user } from '../test/render';
 
 const renderApp = (path = '/') => renderAt(path);
 
@@ -12,7 +11,7 @@ describe('login', () => {
     expect(await screen.findByLabelText('用户名')).toBeTruthy();
     expect(screen.getByLabelText('密码')).toBeTruthy();
     expect(screen.getByRole('button', { name: '登 录' })).toBeTruthy();
-    await userEvent.click(screen.getByText('English'));
+    await user.click(screen.getByText('English'));
     expect(await screen.findByLabelText('Username')).toBeTruthy();
     expect(screen.getByLabelText('Password')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
@@ -30,9 +29,9 @@ describe('login', () => {
       },
     }));
     renderApp();
-    await userEvent.type(await screen.findByLabelText('用户名'), 'someone');
-    await userEvent.type(screen.getByLabelText('密码'), 'secret');
-    await userEvent.click(screen.getByRole('button', { name: '登 录' }));
+    fill(await screen.findByLabelText('用户名'), 'someone');
+    fill(screen.getByLabelText('密码'), 'secret');
+    await user.click(screen.getByRole('button', { name: '登 录' }));
     const message = await screen.findByText('username must be shorter than or equal to 64 characters');
     expect(message.closest('.ant-form-item')?.textContent).toContain('用户名');
   });
@@ -58,14 +57,13 @@ describe('login', () => {
       return undefined;
     });
     renderApp('/resources');
-    await userEvent.type(await screen.findByLabelText('用户名'), 'zhang');
-    await userEvent.type(screen.getByLabelText('密码'), 'wrong');
-    await userEvent.click(screen.getByRole('button', { name: '登 录' }));
+    fill(await screen.findByLabelText('用户名'), 'zhang');
+    fill(screen.getByLabelText('密码'), 'wrong');
+    await user.click(screen.getByRole('button', { name: '登 录' }));
     expect(await screen.findByText('username or password is wrong')).toBeTruthy();
 
-    await userEvent.clear(screen.getByLabelText('密码'));
-    await userEvent.type(screen.getByLabelText('密码'), 'right');
-    await userEvent.click(screen.getByRole('button', { name: '登 录' }));
+    fill(screen.getByLabelText('密码'), 'right');
+    await user.click(screen.getByRole('button', { name: '登 录' }));
     await waitFor(() => expect(screen.getByTestId('current-user').textContent).toBe('zhang'));
     expect(screen.getByText('部门管理员')).toBeTruthy();
     expect(JSON.parse(sessionStorage.getItem('govcloud.session')!).accessToken).toBe('tok');

@@ -1,4 +1,5 @@
-import { render } from '@testing-library/react';
+import { fireEvent, render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import { AppRoutes, Providers } from '../App';
 import type { Principal } from '../api';
@@ -23,3 +24,9 @@ export function signIn(user: Partial<Principal> = {}): void {
     }),
   );
 }
+
+/** Types into an input at once (a change event): typing key by key is slow on a loaded machine. */
+export const fill = (input: HTMLElement, value: string) => fireEvent.change(input, { target: { value } });
+
+/** Clicks and other gestures, without the delay between events user-event waits by default. */
+export const user = userEvent.setup({ delay: null });

@@ -1,3 +1,4 @@
+import { configure } from '@testing-library/react';
 import { TextDecoder, TextEncoder } from 'node:util';
 import { setImmediate } from 'node:timers';
 
@@ -49,6 +50,10 @@ window.getComputedStyle = (element: Element) => getComputedStyle(element);
 HTMLCanvasElement.prototype.getContext = function () {
   return { font: '', measureText: (text: string) => ({ width: text.length * 12 }) };
 } as unknown as HTMLCanvasElement['getContext'];
+
+// findBy… and waitFor wait this long: the suite runs on a loaded two-core machine.
+configure({ asyncUtilTimeout: 20_000 });
+jest.setTimeout(180_000);
 
 // Each test starts signed out, in the default language.
 beforeEach(() => {

@@ -3,6 +3,15 @@ export const QUOTA_DIMENSIONS = ['vcpu', 'memoryGiB', 'storageGiB', 'gpu', 'publ
 export type QuotaDimension = (typeof QUOTA_DIMENSIONS)[number];
 export type QuotaAmounts = Record<QuotaDimension, number>;
 
+/** A department's quota as the API answers it (GET /departments/:id/quota; the web console reads it too). */
+export interface QuotaView {
+  departmentId: string;
+  limits: QuotaAmounts;
+  used: QuotaAmounts;
+  allocatedToChildren: QuotaAmounts;
+  available: QuotaAmounts;
+}
+
 /**
  * The largest amount a limit or a reservation may name: a million times a big city's cloud, and far
  * below 2^53, so sums of amounts stay exact in a JS number and in BIGINT.

@@ -19,16 +19,9 @@ import {
   zeroAmounts,
   type QuotaAmounts,
   type QuotaDimension,
+  type QuotaView,
 } from './quota-dimensions.js';
 import { lockQuotaRow, stateColumns, stateOf } from './quota-sql.js';
-
-export interface QuotaView {
-  departmentId: string;
-  limits: QuotaAmounts;
-  used: QuotaAmounts;
-  allocatedToChildren: QuotaAmounts;
-  available: QuotaAmounts;
-}
 
 export interface SubtreeQuotaView extends QuotaView {
   /** Direct use summed over the department and every department below it. */

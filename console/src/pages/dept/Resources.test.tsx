@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { mockApi } from '../../test/api-mock';
-import { renderAt, signIn } from '../../test/render';
+import { renderAt, signIn, user } from '../../test/render';
 import type { Resource } from './Resources';
 
 const resource = (name: string, state: Resource['state'], extra: Partial<Resource> = {}): Resource => ({
@@ -46,15 +45,15 @@ describe('my resources', () => {
     expect(within(failed).getByRole('button', { name: '重 试' })).toBeTruthy();
     expect(screen.getByText('共 2 条')).toBeTruthy();
 
-    await userEvent.click(within(row).getByRole('button', { name: '停 止' }));
+    await user.click(within(row).getByRole('button', { name: '停 止' }));
     await waitFor(() =>
       expect(calls.some((c) => c.method === 'POST' && c.path === '/resources/id-人口库-db-01/stop')).toBe(
         true,
       ),
     );
 
-    await userEvent.click(screen.getByRole('combobox', { name: '状态' }));
-    await userEvent.click(await screen.findByTitle('失败'));
+    await user.click(screen.getByRole('combobox', { name: '状态' }));
+    await user.click(await screen.findByTitle('失败'));
     await waitFor(() => expect(screen.queryByText('人口库-db-01')).toBeNull());
     expect(calls.at(-1)?.path).toContain('state=failed');
     expect(screen.getByText('web-02')).toBeTruthy();
@@ -68,7 +67,7 @@ describe('my resources', () => {
     expect(screen.getAllByText('我的资源').length).toBeGreaterThan(0);
     expect(screen.getByRole('columnheader', { name: '状态' })).toBeTruthy();
 
-    await userEvent.click(screen.getByText('English'));
+    await user.click(screen.getByText('English'));
     expect(await screen.findByText('Stopped')).toBeTruthy();
     expect(screen.getAllByText('My resources').length).toBeGreaterThan(0);
     expect(screen.getByRole('columnheader', { name: 'State' })).toBeTruthy();

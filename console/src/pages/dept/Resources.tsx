@@ -1,8 +1,10 @@
-import { App, Alert, Button, Card, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Input, Popconfirm, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
+import { useNavigate } from 'react-router';
 import { api } from '../../api';
 import { FilterSelect } from '../../components/FilterSelect';
+import { ListTable } from '../../components/ListTable';
 import { useList } from '../../components/useList';
 import { useI18n, type MessageKey } from '../../i18n';
 import { RESOURCE_STATES, type ResourceKind, type ResourceSpec, type ResourceState } from '../../shared';
@@ -56,6 +58,7 @@ export const stateLabel = (state: ResourceState): MessageKey => `resource.state.
 export function Resources() {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const navigate = useNavigate();
   const [filters, setFilters] = useState<{ state?: ResourceState; kind?: ResourceKind; name?: string }>({});
   const list = useList<Resource>('/resources', filters, 3000);
 
@@ -135,7 +138,14 @@ export function Resources() {
   ];
 
   return (
-    <Card title={t('resources.title')}>
+    <Card
+      title={t('resources.title')}
+      extra={
+        <Button type="primary" onClick={() => navigate('/resources/new')}>
+          {t('resources.request')}
+        </Button>
+      }
+    >
       <Space wrap style={{ marginBottom: 16 }}>
         <FilterSelect
           label={t('resources.state')}
@@ -157,14 +167,7 @@ export function Resources() {
         />
         <Button onClick={() => void list.reload()}>{t('common.refresh')}</Button>
       </Space>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 16 }} />}
-      <Table<Resource>
-        rowKey="id"
-        columns={columns}
-        dataSource={list.items}
-        loading={list.loading}
-        pagination={list.pagination}
-      />
+      <ListTable list={list} columns={columns} />
     </Card>
   );
 }

@@ -56,7 +56,7 @@ export class ResourceTransitions {
     const update = `UPDATE resources SET ${set.join(', ')}, updated_at = now()
       WHERE id = ${params.add(resource.id, 'uuid')} AND state = ${params.add(from, 'varchar')} RETURNING id`;
     const rows: unknown[] = await manager.query(
-      `WITH moved AS (${update}), ${this.entries(params, moved, 'transition', from, reason, undefined, 'moved')}
+      `WITH moved AS (${update}), ${this.entries(params, { resource: moved, type: 'transition', from, reason, source: 'moved' })}
        ${also ? `, also AS (${also(params, 'moved')})` : ''}
        SELECT 1 FROM moved`,
       params.values,
@@ -68,7 +68,15 @@ export class ResourceTransitions {
 
   /** A new spec took effect: a 'resized' event with from = to = the current state. */
   async resized(manager: EntityManager, resource: Resource, before: Resource['spec'], reason: string | null) {
-    await this.record(manager, resource, 'resized', resource.state, reason, before);
+    const params = new SqlParams();
+    const entries = this.entries(params, {
+      resource,
+      type: 'resized',
+      from: resource.state,
+      reason,
+      specBefore: before,
+    });
+    await manager.query(`WITH ${entries} SELECT 1`, params.values);
   }
 
   /**
@@ -81,39 +89,29 @@ export class ResourceTransitions {
     if (!canMove(requested.state, resource.state)) throw invalidTransition(requested, resource.state);
     const params = new SqlParams();
     await manager.query(
-      `WITH ${this.entries(params, requested, 'transition', null, null, undefined, undefined, 'requested')},
-        ${this.entries(params, resource, 'transition', 'requested', reason, undefined, 'requestedevent')}
+      `WITH ${this.entries(params, { resource: requested, type: 'transition', from: null, reason: null, name: 'requested' })},
+        ${this.entries(params, { resource, type: 'transition', from: 'requested', reason, source: 'requestedevent' })}
        SELECT 1`,
       params.values,
     );
   }
 
-  private async record(
-    manager: EntityManager,
-    resource: Resource,
-    type: ResourceEvent['type'],
-    from: ResourceState | null,
-    reason: string | null,
-    specBefore?: Resource['spec'],
-  ): Promise<void> {
-    const params = new SqlParams();
-    await manager.query(
-      `WITH ${this.entries(params, resource, type, from, reason, specBefore)} SELECT 1`,
-      params.values,
-    );
-  }
-
-  /** Two CTEs (named after `name`) writing the event row and the audit entry; with `source`, once per row of that CTE. */
+  /** Two CTEs writing the event row and the audit entry. */
   private entries(
     params: SqlParams,
-    resource: Resource,
-    type: ResourceEvent['type'],
-    from: ResourceState | null,
-    reason: string | null,
-    specBefore?: Resource['spec'],
-    source?: string,
-    name = '',
+    entry: {
+      resource: Resource;
+      type: ResourceEvent['type'];
+      from: ResourceState | null;
+      reason: string | null;
+      specBefore?: Resource['spec'];
+      /** A CTE: the entries are written once per row it yields. */
+      source?: string;
+      /** Prefix of the two CTEs' names, when a statement has two pairs. */
+      name?: string;
+    },
   ): string {
+    const { resource, type, from, reason, specBefore, source, name = '' } = entry;
     const event = [
       params.add(resource.id, 'uuid'),
       params.add(resource.departmentId, 'uuid'),
