@@ -16,7 +16,7 @@ import {
   type JobOutcome,
 } from './job-catalogue.js';
 import { ON_JOB } from './on-job.decorator.js';
-import { OutboxRelay } from './outbox-relay.js';
+import { OutboxRelay, STALE_AFTER_MS } from './outbox-relay.js';
 import { OUTBOX_CHANNEL } from './outbox.service.js';
 import { redisOptions } from './redis-connection.js';
 import { QueueRegistry } from './queue-registry.js';
@@ -37,6 +37,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
   private readonly workers: Worker[] = [];
   private relayTimer?: NodeJS.Timeout;
+  private schedulerTimer?: NodeJS.Timeout;
   private relayRunning?: Promise<unknown>;
   /** A wake-up came while a pass was running: run one more after it. */
   private relayAgain = false;
@@ -57,7 +58,8 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     this.collectHandlers();
     for (const queue of Object.values(QueueName)) this.workers.push(this.startWorker(queue));
-    this.scheduleRepeatables();
+    void this.ensureRepeatables();
+    this.schedulerTimer = setInterval(() => void this.ensureRepeatables(), STALE_AFTER_MS);
     this.relayTimer = setInterval(() => this.tickRelay(), this.config.OUTBOX_POLL_MS);
     void this.listen();
     this.log.info(
@@ -73,6 +75,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.relayTimer);
+    clearInterval(this.schedulerTimer);
     clearTimeout(this.relistenTimer);
     await this.listener?.end().catch(() => undefined);
     await this.relayRunning;
@@ -146,14 +149,22 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       .execute();
   }
 
-  private scheduleRepeatables(): void {
+  /**
+   * The repeatable jobs' schedulers live only in Redis: a flushed or restarted Redis loses them, so
+   * every worker checks for them as often as the relay looks for lost jobs, and puts back what is gone.
+   * Only missing ones are upserted, so a check never moves an existing scheduler's next run.
+   */
+  private async ensureRepeatables(): Promise<void> {
     for (const [name, policy] of Object.entries(JOB_POLICIES)) {
       if (!policy.everyMs) continue;
-      // upsertJobScheduler is idempotent across processes: every worker may call it.
-      void this.queues
-        .get(policy.queue)
-        .upsertJobScheduler(name, { every: policy.everyMs }, { name, data: {} })
-        .catch((error: unknown) => this.log.error({ err: error, name }, 'could not schedule job'));
+      const queue = this.queues.get(policy.queue);
+      try {
+        if (await queue.getJobScheduler(name)) continue;
+        // upsertJobScheduler is idempotent across processes: two workers restoring it make one.
+        await queue.upsertJobScheduler(name, { every: policy.everyMs }, { name, data: {} });
+      } catch (error) {
+        this.log.error({ err: error, name }, 'could not schedule job');
+      }
     }
   }
 
