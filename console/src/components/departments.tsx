@@ -35,10 +35,10 @@ export function useDepartments(): { departments: Department[]; nameOf(id: string
 }
 
 /**
- * A clearable, searchable department choice, labelled by its placeholder: a filter above a table, or a
- * form control (a Form.Item gives it value and onChange).
+ * A clearable, searchable department filter above a table, labelled by its placeholder; inside a
+ * Form.Item the form gives it its value and onChange.
  */
-export function DepartmentSelect(props: { label: string; value?: string; onChange?(id?: string): void }) {
+export function DepartmentFilter(props: { label: string; value?: string; onChange?(id?: string): void }) {
   const { departments, nameOf } = useDepartments();
   return (
     <Select

@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, DatePicker, Input, Space, Steps, Table, Typog
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api, download, type Role } from '../../api';
-import { DepartmentSelect, useDepartments } from '../../components/departments';
+import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { useList } from '../../components/useList';
 import { useI18n } from '../../i18n';
 
@@ -28,6 +28,8 @@ interface AuditExport {
 }
 
 interface Filters {
+  actorName?: string;
+  action?: string;
   targetType?: string;
   targetId?: string;
   departmentId?: string;
@@ -113,6 +115,21 @@ export function AuditLog() {
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search
           allowClear
+          placeholder={t('auditLog.actor')}
+          aria-label={t('auditLog.actor')}
+          onSearch={(v) => setFilters((f) => ({ ...f, actorName: v.trim() || undefined }))}
+          style={{ width: 160 }}
+        />
+        {/* An exact action (rebill.finalize), or every action of a kind (rebill.). */}
+        <Input.Search
+          allowClear
+          placeholder={t('auditLog.action')}
+          aria-label={t('auditLog.action')}
+          onSearch={(v) => setFilters((f) => ({ ...f, action: v.trim() || undefined }))}
+          style={{ width: 180 }}
+        />
+        <Input.Search
+          allowClear
           placeholder={t('auditLog.targetType')}
           aria-label={t('auditLog.targetType')}
           onSearch={(v) => setFilters((f) => ({ ...f, targetType: v.trim() || undefined }))}
@@ -125,7 +142,7 @@ export function AuditLog() {
           onSearch={(v) => setFilters((f) => ({ ...f, targetId: v.trim() || undefined }))}
           style={{ width: 260 }}
         />
-        <DepartmentSelect
+        <DepartmentFilter
           label={t('auditLog.department')}
           value={filters.departmentId}
           onChange={(departmentId) => setFilters((f) => ({ ...f, departmentId }))}

@@ -4,7 +4,7 @@ import type { EChartsOption } from 'echarts';
 import { useEffect, useMemo, useState } from 'react';
 import { api, download } from '../../api';
 import { Chart } from '../../components/Chart';
-import { DepartmentSelect } from '../../components/departments';
+import { DepartmentFilter } from '../../components/departments';
 import { useI18n, type Translate } from '../../i18n';
 import type { BurnupWeek, Counts, ReportRow } from '../../shared';
 
@@ -194,7 +194,7 @@ export function MigrationStats() {
             placeholder={t('migrationStats.asOf')}
             onChange={(day) => setAsOf(day ? day.format('YYYY-MM-DD') : undefined)}
           />
-          <DepartmentSelect
+          <DepartmentFilter
             label={t('migrationStats.department')}
             value={departmentId}
             onChange={setDepartmentId}

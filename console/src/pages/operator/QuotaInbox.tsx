@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Space, Typog
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api';
-import { DepartmentSelect, useDepartments } from '../../components/departments';
+import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
 import { ListTable } from '../../components/ListTable';
 import { QuotaTable } from '../../components/QuotaTable';
@@ -204,7 +204,7 @@ export function QuotaInbox() {
           onChange={(state) => setFilters((f) => ({ ...f, state }))}
           options={QUOTA_REQUEST_STATES.map((s) => ({ value: s, label: t(`quotaRequest.state.${s}`) }))}
         />
-        <DepartmentSelect
+        <DepartmentFilter
           label={t('approvals.department')}
           value={filters.departmentId}
           onChange={(departmentId) => setFilters((f) => ({ ...f, departmentId }))}

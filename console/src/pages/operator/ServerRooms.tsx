@@ -15,10 +15,12 @@ import {
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api, ApiError } from '../../api';
-import { DepartmentSelect, useDepartments } from '../../components/departments';
+import { useAuth } from '../../auth';
+import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useList } from '../../components/useList';
+import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
 import { ROOM_TRANSITIONS, type RoomStatus } from '../../shared';
 
@@ -172,11 +174,15 @@ function CloseRoom({ room, onDone }: { room: Room; onDone(closed: boolean): void
 /** Server rooms with their closure-candidate flags; operators move them along the closure life cycle. */
 export function ServerRooms() {
   const { t } = useI18n();
+  // Auditors read the rooms too; only operators move them.
+  const operator = useAuth().user?.role === 'operator';
   const { message } = App.useApp();
   const { nameOf } = useDepartments();
   const [filters, setFilters] = useState<{ departmentId?: string; candidate?: 'true' | 'false' }>({});
   const [closing, setClosing] = useState<Room | null>(null);
   const list = useList<Room>('/server-rooms', { ...filters });
+  // Auditors read the rooms; only operators move them along the life cycle.
+  const mayMove = useMayWrite(['operator']);
 
   const move = async (room: Room, to: RoomStatus) => {
     try {
@@ -236,6 +242,7 @@ export function ServerRooms() {
     {
       title: t('common.actions'),
       key: 'actions',
+      hidden: !operator,
       render: (_, r) => (
         <Space wrap>
           {ROOM_TRANSITIONS[r.status].map((to) =>
@@ -263,7 +270,7 @@ export function ServerRooms() {
   return (
     <Card title={t('serverRooms.title')}>
       <Space wrap style={{ marginBottom: 16 }}>
-        <DepartmentSelect
+        <DepartmentFilter
           label={t('serverRooms.department')}
           value={filters.departmentId}
           onChange={(departmentId) => setFilters((f) => ({ ...f, departmentId }))}
@@ -282,7 +289,7 @@ export function ServerRooms() {
       {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 16 }} />}
       <Table<Room>
         rowKey="id"
-        columns={columns}
+        columns={mayMove ? columns : columns.filter((c) => c.key !== 'actions')}
         dataSource={list.items}
         loading={list.loading}
         pagination={list.pagination}

@@ -17,7 +17,7 @@ import {
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api';
-import { DepartmentSelect } from '../../components/departments';
+import { DepartmentFilter } from '../../components/departments';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useI18n, type MessageKey } from '../../i18n';
 
@@ -119,7 +119,7 @@ function FillWave({ wave, onDone }: { wave: Wave; onDone(added: number | null): 
           <InputNumber min={1} max={1000} precision={0} />
         </Form.Item>
         <Form.Item name="departmentId" label={t('waves.department')}>
-          <DepartmentSelect label={t('waves.allDepartments')} />
+          <DepartmentFilter label={t('waves.allDepartments')} />
         </Form.Item>
       </Form>
       {error && <Alert type="error" showIcon title={error} />}
