@@ -14,3 +14,15 @@ export {
 } from '../../src/modules/quota/quota-dimensions';
 export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
 export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
+export type {
+  Basis,
+  BudgetStatus,
+  DepartmentTotal,
+  FiscalEffectReport,
+  FiscalEffectRow,
+  FiscalFigures,
+  LineRow,
+  MonthSource,
+  MonthTotal,
+  UsageRow,
+} from '../../src/modules/billing/views';
