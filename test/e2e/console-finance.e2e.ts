@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { BillingWorld } from '../support/billing.js';
 import {
   ensureConsoleBuilt,
   loginUser,
   openConsole,
+  saveScreenshot,
   signIn,
   type ConsoleBrowser,
 } from '../support/console.js';
@@ -15,13 +13,6 @@ import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
 
 // A month no other suite bills: the run is the city's, shared by every suite of a test run.
 const PERIOD = '2013-06';
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
-
-/** The screens for the README, as the browser test leaves them. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('web console in Chromium: finance rebills a month, an auditor searches the audit log', () => {
   let t: TestApp;
@@ -73,7 +64,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await explanation.getByText('provisioning → running').waitFor();
     await page.reload();
     await department.getByText('130.80').first().waitFor();
-    await screenshot(page, 'finance-rebill-run');
+    await saveScreenshot(page, 'finance-rebill-run');
 
     const [file] = await Promise.all([
       page.waitForEvent('download'),
@@ -99,14 +90,14 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await page.getByRole('button', { name: '搜 索' }).click();
     await page.getByRole('row').filter({ hasText: tree.dept.code }).getByText('130.80').waitFor();
     await page.locator('svg').first().waitFor();
-    await screenshot(page, 'finance-usage-report');
+    await saveScreenshot(page, 'finance-usage-report');
 
     await page.getByRole('menuitem', { name: '净财政效果' }).click();
     await page.getByTestId('fiscal-net').waitFor();
     await page.getByLabel('年度').fill(PERIOD.slice(0, 4));
     await page.getByText(`${PERIOD} 草稿`).waitFor();
     await page.getByRole('row').filter({ hasText: tree.dept.name }).getByText('130.80').first().waitFor();
-    await screenshot(page, 'finance-fiscal-effect');
+    await saveScreenshot(page, 'finance-fiscal-effect');
   });
 
   it('lets an auditor read the run without write actions, and search the audit log', async () => {

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
@@ -7,6 +5,7 @@ import {
   ensureConsoleBuilt,
   loginUser,
   openConsole,
+  saveScreenshot,
   signIn,
   type ConsoleBrowser,
 } from '../support/console.js';
@@ -15,11 +14,6 @@ import { DOUBLE, GENEROUS, grantQuota } from '../support/provisioning.js';
 
 // Generous: Chromium and the app share a loaded two-core machine.
 jest.setTimeout(180_000);
-
-// The README's screenshots of the operator's main screens, taken as the test sees them.
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 
 describe('web console in Chromium: an operator', () => {
   let t: TestApp;
@@ -37,7 +31,6 @@ describe('web console in Chromium: an operator', () => {
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await startApp({ api: true, worker: false });
     city = await t.world.department('city', undefined, { name: unique('运维测试市') });
     const district = await t.world.department('district', city, { name: unique('运维测试区') });
@@ -81,7 +74,7 @@ describe('web console in Chromium: an operator', () => {
     await dialog.getByLabel('vCPU（核）').fill(String(GENEROUS.vcpu! + 8));
     await dialog.getByLabel('审批意见').fill('先批 8 核，其余下季度');
     await dialog.locator('[data-dimension="vcpu"]').waitFor();
-    await screenshot(page, 'operator-approvals');
+    await saveScreenshot(page, 'operator-approvals');
     await dialog.getByRole('button', { name: '批 准' }).click();
     await page.getByText('已批准，新限额已生效').waitFor();
     await dialog.waitFor({ state: 'hidden' });
@@ -141,7 +134,7 @@ describe('web console in Chromium: an operator', () => {
     await row.getByText('60%').waitFor();
     await expect(row.locator('td').last().textContent()).resolves.toBe('2');
     await page.locator('svg').filter({ hasText: '已迁移系统（累计）' }).waitFor();
-    await screenshot(page, 'operator-migration-stats');
+    await saveScreenshot(page, 'operator-migration-stats');
   });
 
   it('tries to close a server room and sees the hosts and systems that block it', async () => {
@@ -173,7 +166,7 @@ describe('web console in Chromium: an operator', () => {
     await blockers.getByText('机房尚不能关停：1 台主机、1 个系统未完成迁移').waitFor();
     await blockers.getByText(host.hostname).waitFor();
     await blockers.getByText(system.name).waitFor();
-    await screenshot(page, 'operator-room-closure');
+    await saveScreenshot(page, 'operator-room-closure');
     const [{ status }] = await t.dataSource.query('SELECT status FROM server_rooms WHERE id = $1', [room.id]);
     expect(status).toBe('closing');
     await dialog.getByRole('button', { name: '取 消' }).click();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -109,4 +109,12 @@ export async function signIn(page: Page, user: { username: string; password: str
   await page.getByLabel('密码').fill(user.password);
   await page.getByRole('button', { name: '登 录' }).click();
   await page.getByTestId('current-user').filter({ hasText: user.username }).waitFor();
+}
+
+const SCREENSHOTS = path.join(root, 'docs', 'screenshots');
+
+/** Saves the page as docs/screenshots/<name>.png, for the READMEs: the browser tests keep them current. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

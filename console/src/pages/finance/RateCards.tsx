@@ -1,8 +1,9 @@
 import { Alert, App, Button, Card, Form, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api, showFieldErrors } from '../../api';
 import { FilterSelect } from '../../components/FilterSelect';
+import { useApi } from '../../components/useApi';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
 import { BILLING_WRITERS } from './Rebills';
@@ -39,25 +40,12 @@ export function RateCards() {
   const [form] = Form.useForm<CardForm>();
   const [pools, setPools] = useState<Pool[]>([]);
   const [poolId, setPoolId] = useState<string | undefined>();
-  const [cards, setCards] = useState<RateCard[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const cards = useApi<RateCard[]>(poolId ? `/rate-cards?poolId=${poolId}` : '/rate-cards');
   const [formError, setFormError] = useState<string | null>(null);
 
   useEffect(() => {
     api<Pool[]>('/pools').then(setPools, () => setPools([]));
   }, []);
-  const load = useCallback(async () => {
-    try {
-      setCards(await api<RateCard[]>('/rate-cards', { query: { poolId } }));
-      setError(null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [poolId]);
-  useEffect(() => void load(), [load]);
   const poolName = useMemo(() => new Map(pools.map((p) => [p.id, p.name])), [pools]);
 
   const create = async (values: CardForm) => {
@@ -69,7 +57,7 @@ export function RateCards() {
       });
       message.success(t('rateCards.created', { name: values.name }));
       form.resetFields();
-      await load();
+      await cards.reload();
     } catch (err) {
       setFormError(showFieldErrors(form, err));
     }
@@ -80,7 +68,7 @@ export function RateCards() {
     } catch (err) {
       message.error(err instanceof Error ? err.message : String(err));
     }
-    await load();
+    await cards.reload();
   };
 
   const columns: ColumnsType<RateCard> = [
@@ -139,13 +127,13 @@ export function RateCards() {
             width={240}
           />
         </Space>
-        {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+        {cards.error && <Alert type="error" showIcon title={cards.error} style={{ marginBottom: 16 }} />}
         <Table<RateCard>
           rowKey="id"
           size="small"
-          loading={loading}
+          loading={cards.data === null && !cards.error}
           columns={columns}
-          dataSource={cards}
+          dataSource={cards.data ?? []}
           scroll={{ x: 'max-content' }}
         />
       </Card>

@@ -64,6 +64,8 @@ export function burnupOption(
       };
     });
   return {
+    // No animation: the browser tests' screenshots show the finished chart.
+    animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 48, right: 24, top: 40, bottom: 32 },

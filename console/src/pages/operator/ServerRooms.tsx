@@ -15,7 +15,6 @@ import {
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api, ApiError } from '../../api';
-import { useAuth } from '../../auth';
 import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
 import { useFormSubmit } from '../../components/useFormSubmit';
@@ -174,8 +173,6 @@ function CloseRoom({ room, onDone }: { room: Room; onDone(closed: boolean): void
 /** Server rooms with their closure-candidate flags; operators move them along the closure life cycle. */
 export function ServerRooms() {
   const { t } = useI18n();
-  // Auditors read the rooms too; only operators move them.
-  const operator = useAuth().user?.role === 'operator';
   const { message } = App.useApp();
   const { nameOf } = useDepartments();
   const [filters, setFilters] = useState<{ departmentId?: string; candidate?: 'true' | 'false' }>({});
@@ -242,7 +239,6 @@ export function ServerRooms() {
     {
       title: t('common.actions'),
       key: 'actions',
-      hidden: !operator,
       render: (_, r) => (
         <Space wrap>
           {ROOM_TRANSITIONS[r.status].map((to) =>
