@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -109,4 +109,21 @@ export async function signIn(page: Page, user: { username: string; password: str
   await page.getByLabel('密码').fill(user.password);
   await page.getByRole('button', { name: '登 录' }).click();
   await page.getByTestId('current-user').filter({ hasText: user.username }).waitFor();
+}
+
+/**
+ * Saves a screenshot of the page as <name>.png into $CONSOLE_SCREENSHOTS (`npm run screenshots` sets it
+ * to docs/screenshots, which the README shows); does nothing otherwise, so tests leave the tree alone.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.CONSOLE_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  // Wait for the tables' loading masks and antd's transitions to settle.
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
