@@ -9,6 +9,7 @@
 // BENCH_SECONDS (default 5): one-second rounds per figure, interleaved. Uses a database of its own, dropped at the end.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import pg from 'pg';
 import { freePort } from '../scripts/local-services.js';
@@ -54,6 +55,12 @@ async function drive(url: string, headers: Record<string, string>, seconds: numb
   return { count: latencies.length, latencies };
 }
 
+/** CPU time a process has used so far, in seconds (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const databaseName = `govcloud_bench_http_${run}`;
 const databaseUrl = await createDatabase(baseUrl, databaseName);
@@ -88,26 +95,32 @@ try {
   await waitForHttp(`http://127.0.0.1:${barePort}/`);
 
   // Interleaved one-second rounds, so that load from elsewhere on the machine hits every side alike.
+  const apiPid = api.child.pid!;
   const targets = {
-    ceiling: { url: `http://127.0.0.1:${barePort}/`, headers: {} },
-    healthz: { url: `${api_}/healthz`, headers: {} },
-    me: { url: `${api_}/api/v1/auth/me`, headers: auth },
-    departments: { url: `${api_}/api/v1/departments`, headers: auth },
+    ceiling: { url: `http://127.0.0.1:${barePort}/`, headers: {}, pid: bare.pid! },
+    healthz: { url: `${api_}/healthz`, headers: {}, pid: apiPid },
+    me: { url: `${api_}/api/v1/auth/me`, headers: auth, pid: apiPid },
+    departments: { url: `${api_}/api/v1/departments`, headers: auth, pid: apiPid },
   };
   type Target = keyof typeof targets;
   const results = Object.fromEntries(
-    Object.keys(targets).map((k) => [k, { count: 0, latencies: [] as number[] }]),
+    Object.keys(targets).map((k) => [k, { count: 0, latencies: [] as number[], cpu: 0 }]),
   );
   for (const t of Object.values(targets)) await drive(t.url, t.headers, 0.5, CONCURRENCY); // warm-up
   for (let round = 0; round < SECONDS; round++) {
     for (const [name, t] of Object.entries(targets)) {
+      const cpuBefore = cpuSeconds(t.pid);
       const r = await drive(t.url, t.headers, 1, CONCURRENCY);
+      results[name].cpu += cpuSeconds(t.pid) - cpuBefore;
       results[name].count += r.count;
       results[name].latencies.push(...r.latencies);
     }
   }
   const rate = (name: Target) => results[name].count / SECONDS;
   const p99 = (name: Target) => percentile(results[name].latencies, 99);
+  // Requests per second of the server process's own CPU: what a request costs, whatever else runs on
+  // the machine (throughput alone moves with the load other processes put on the cores).
+  const perCpu = (name: Target) => results[name].count / Math.max(results[name].cpu, 0.01);
   console.log(`裸 Node http 上限 bare Node http ceiling: ${rate('ceiling').toFixed(0)} req/s`);
   console.log(
     `GET /healthz (no token, no database): ${rate('healthz').toFixed(0)} req/s, p99 ${p99('healthz').toFixed(1)} ms`,
@@ -133,6 +146,22 @@ try {
     ceiling: rate('ceiling'),
   });
   benchLine({ figure: `http.get.auth_me.${c}.p99`, value: p99('me'), unit: 'ms' });
+  console.log(
+    `每 CPU 秒请求数 requests per CPU-second: bare ${perCpu('ceiling').toFixed(0)}, healthz ${perCpu('healthz').toFixed(0)}, ` +
+      `auth/me ${perCpu('me').toFixed(0)}, departments ${perCpu('departments').toFixed(0)}`,
+  );
+  for (const [name, figure] of [
+    ['healthz', 'healthz'],
+    ['me', 'auth_me'],
+    ['departments', 'departments'],
+  ] as const) {
+    benchLine({
+      figure: `http.get.${figure}.${c}.per_cpu`,
+      value: perCpu(name),
+      unit: 'req/cpu-s',
+      ceiling: perCpu('ceiling'),
+    });
+  }
 } finally {
   bare?.kill('SIGTERM');
   await api.stop();

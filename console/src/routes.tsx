@@ -1,11 +1,15 @@
 import {
+  AccountBookOutlined,
   AuditOutlined,
   BarChartOutlined,
   CloudServerOutlined,
   DatabaseOutlined,
   FormOutlined,
+  FundOutlined,
   HomeOutlined,
+  LineChartOutlined,
   PieChartOutlined,
+  WalletOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from './api';
@@ -14,6 +18,11 @@ import { Inventory } from './pages/dept/Inventory';
 import { QuotaRequests } from './pages/dept/QuotaRequests';
 import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
+import { Budgets } from './pages/finance/Budgets';
+import { FiscalEffect } from './pages/finance/FiscalEffect';
+import { RebillRun } from './pages/finance/RebillRun';
+import { Rebills } from './pages/finance/Rebills';
+import { UsageReport } from './pages/finance/UsageReport';
 import { AuditLog } from './pages/operator/AuditLog';
 import { MigrationStats } from './pages/operator/MigrationStats';
 import { ServerRooms } from './pages/operator/ServerRooms';
@@ -66,14 +75,14 @@ export const SCREENS: readonly Screen[] = [
     path: '/migration-stats',
     menu: 'menu.migrationStats',
     icon: <BarChartOutlined />,
-    roles: ['operator'],
+    roles: ['operator', 'auditor'],
     element: <MigrationStats />,
   },
   {
     path: '/server-rooms',
     menu: 'menu.serverRooms',
     icon: <HomeOutlined />,
-    roles: ['operator'],
+    roles: ['operator', 'auditor'],
     element: <ServerRooms />,
   },
   {
@@ -83,8 +92,44 @@ export const SCREENS: readonly Screen[] = [
     roles: ['operator', 'auditor'],
     element: <AuditLog />,
   },
-  // finance
-  // auditor
+  // finance (auditors read every finance screen; the screens hide write actions from them)
+  {
+    path: '/rebills',
+    menu: 'menu.rebills',
+    icon: <AccountBookOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <Rebills />,
+  },
+  {
+    path: '/rebills/:id',
+    menu: 'menu.rebills',
+    icon: <AccountBookOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <RebillRun />,
+    hidden: true,
+  },
+  {
+    path: '/reports/usage',
+    menu: 'menu.usageReport',
+    icon: <LineChartOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <UsageReport />,
+  },
+  {
+    path: '/reports/budgets',
+    menu: 'menu.budgets',
+    icon: <WalletOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <Budgets />,
+  },
+  {
+    path: '/reports/fiscal-effect',
+    menu: 'menu.fiscalEffect',
+    icon: <FundOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <FiscalEffect />,
+  },
+  // auditor: reads the operator and finance screens above (which hide their write actions from it)
 ];
 
 export const screensOf = (role: Role) => SCREENS.filter((screen) => screen.roles.includes(role));

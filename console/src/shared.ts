@@ -15,3 +15,15 @@ export {
 export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
 export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
 export { MIGRATION_STATUSES, type MigrationStatus } from '../../src/modules/migration/status-machine';
+export type {
+  Basis,
+  BudgetStatus,
+  DepartmentTotal,
+  FiscalEffectReport,
+  FiscalEffectRow,
+  FiscalFigures,
+  LineRow,
+  MonthSource,
+  MonthTotal,
+  UsageRow,
+} from '../../src/modules/billing/views';

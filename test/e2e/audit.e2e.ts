@@ -40,6 +40,33 @@ describe('audit log', () => {
     expect(update.after.name).toBe('市审批管理办公室');
   });
 
+  it('filters by actor name and by action, exactly or by its kind', async () => {
+    const search = async (query: string) =>
+      (
+        await t
+          .http()
+          .get(`/api/v1/audit?targetId=${departmentId}&${query}`)
+          .set(bearer(tokens.auditor))
+          .expect(200)
+      ).body.items
+        .map((e: { action: string }) => e.action)
+        .sort();
+    const [{ actorName }] = (
+      await t.http().get(`/api/v1/audit?targetId=${departmentId}`).set(bearer(tokens.auditor)).expect(200)
+    ).body.items;
+    expect(await search(`actorName=${actorName}`)).toEqual(['department.create', 'department.update']);
+    expect(await search('actorName=nobody-of-that-name')).toEqual([]);
+    expect(await search('action=department.update')).toEqual(['department.update']);
+    expect(await search('action=department.')).toEqual(['department.create', 'department.update']);
+    expect(await search('action=department')).toEqual([]);
+    const bad = await t
+      .http()
+      .get(`/api/v1/audit?action=${'x'.repeat(65)}`)
+      .set(bearer(tokens.auditor))
+      .expect(400);
+    expect(bad.body.message).toMatch(/^action/);
+  });
+
   it('is readable by operators and auditors only', async () => {
     await t.http().get('/api/v1/audit').set(bearer(tokens.auditor)).expect(200);
     for (const token of [tokens.finance, tokens.deptAdmin])

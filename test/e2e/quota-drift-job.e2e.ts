@@ -49,4 +49,17 @@ describe('the periodic quota drift check', () => {
       tree.city.id,
     ]);
   });
+
+  it('is scheduled again by the workers when Redis lost it (flushed or restarted)', async () => {
+    const queue = t.app.get(QueueRegistry).get(QueueName.Quota);
+    expect(await queue.getJobScheduler(JobName.QuotaDriftCheck)).toBeDefined();
+    await queue.removeJobScheduler(JobName.QuotaDriftCheck);
+    expect(await queue.getJobScheduler(JobName.QuotaDriftCheck)).toBeUndefined();
+    let restored;
+    for (let i = 0; i < 80 && !restored; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      restored = await queue.getJobScheduler(JobName.QuotaDriftCheck);
+    }
+    expect(restored).toMatchObject({ every: 5 * 60_000 });
+  });
 });

@@ -219,7 +219,8 @@ describe('resources on a fake pool, through the API and the worker', () => {
             const job = await queue.getJob(jobId);
             if (job && (await job.isDelayed())) await job.promote();
             const res = await t.http().get(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin));
-            return res.body.state === 'failed' ? res.body : undefined;
+            // The handler commits 'failed' before BullMQ records the attempt: wait for both.
+            return res.body.state === 'failed' && (await job?.isFailed()) ? res.body : undefined;
           },
           60_000,
         );

@@ -20,6 +20,7 @@ export class Cluster {
   readonly apiUrls: string[] = [];
   private readonly apis: Proc[] = [];
   private readonly workers: Proc[] = [];
+  private readonly started = new Set<Proc>();
   private workerCount = 0;
   /** Workers that exited while starting and were started again. */
   bootFailures = 0;
@@ -86,6 +87,7 @@ export class Cluster {
       this.workers.push(proc);
       try {
         await withTimeout(proc.printed('workers started'), deadline - Date.now(), `${proc.name} to start`);
+        this.started.add(proc);
         return;
       } catch (error) {
         const exited = proc.child.exitCode !== null || proc.child.signalCode !== null;
@@ -97,14 +99,19 @@ export class Cluster {
     }
   }
 
-  /** SIGKILLs a random worker and starts another in its place (as a supervisor would); answers ms to ready. */
-  async killRandomWorker(): Promise<number> {
-    const victim = this.workers.splice(Math.floor(Math.random() * this.workers.length), 1)[0];
+  /**
+   * SIGKILLs a random worker and starts another in its place (as a supervisor would), without waiting
+   * for it; answers when the replacement is ready (ms after the kill). Only while every worker is up
+   * (undefined otherwise): on a slow machine boots would pile up and leave no worker at all.
+   */
+  killRandomWorker(): Promise<number> | undefined {
+    const started = this.workers.filter((w) => this.started.has(w));
+    if (started.length < this.workers.length) return undefined;
+    const victim = started[Math.floor(Math.random() * started.length)];
+    this.workers.splice(this.workers.indexOf(victim), 1);
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
-    await victim.exited;
-    await this.spawnWorker();
-    return Date.now() - killedAt;
+    return victim.exited.then(() => this.spawnWorker()).then(() => Date.now() - killedAt);
   }
 
   /** Stops the control plane's Redis (it keeps nothing: every job and lock is gone), `downMs` later starts it again. */

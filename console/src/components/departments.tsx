@@ -34,8 +34,11 @@ export function useDepartments(): { departments: Department[]; nameOf(id: string
   }, [departments, lang]);
 }
 
-/** A clearable, searchable department filter above a table, labelled by its placeholder. */
-export function DepartmentFilter(props: { label: string; value?: string; onChange(id?: string): void }) {
+/**
+ * A clearable, searchable department filter above a table, labelled by its placeholder; inside a
+ * Form.Item the form gives it its value and onChange.
+ */
+export function DepartmentFilter(props: { label: string; value?: string; onChange?(id?: string): void }) {
   const { departments, nameOf } = useDepartments();
   return (
     <Select
@@ -45,7 +48,7 @@ export function DepartmentFilter(props: { label: string; value?: string; onChang
       aria-label={props.label}
       placeholder={props.label}
       value={props.value}
-      onChange={(id?: string) => props.onChange(id)}
+      onChange={(id?: string) => props.onChange?.(id)}
       options={departments.map((d) => ({ value: d.id, label: nameOf(d.id) }))}
     />
   );

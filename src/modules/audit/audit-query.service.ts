@@ -110,6 +110,10 @@ export class AuditQueryService {
   private filtered(filter: AuditFilterDto): SelectQueryBuilder<AuditEntry> {
     const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a');
     if (filter.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
+    if (filter.actorName) qb.andWhere('a.actor_name = :actorName', { actorName: filter.actorName });
+    if (filter.action?.endsWith('.'))
+      qb.andWhere(`starts_with(a.action, :action)`, { action: filter.action });
+    else if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
     if (filter.targetType) qb.andWhere('a.target_type = :targetType', { targetType: filter.targetType });
     if (filter.targetId) qb.andWhere('a.target_id = :targetId', { targetId: filter.targetId });
     if (filter.departmentId) {

@@ -14,25 +14,7 @@ import { Dec, formatAmount, roundLine, sum } from './money.js';
 import { parsePeriod } from './period.js';
 import { RebillsService } from './rebills.service.js';
 import { UsageReportService } from './usage-report.service.js';
-
-export interface BudgetStatus {
-  departmentId: string;
-  code: string;
-  name: string;
-  year: number;
-  budget: string;
-  /**
-   * Spent so far this year by the subtree: finalised runs, drafts, and months with no run (the current
-   * one included) metered live up to now, as the usage report counts them.
-   */
-  spent: string;
-  /** spent + the current month's run rate carried to the year's end. */
-  forecast: string;
-  overspend: boolean;
-  /** Months of the year so far with no rebill run: in `spent` as metered live (showback), not rebilled. */
-  monthsWithoutRebill: string[];
-  alertRaisedAt: Date | null;
-}
+import type { BudgetStatus } from './views.js';
 
 /**
  * Yearly budgets per department and the overspend forecast: the month-to-date spend rate (from the

@@ -1,11 +1,6 @@
 import { pdfReport } from '../../common/pdf-report.js';
 import { writeSheet, type SheetColumn, type SheetFormat } from '../../common/spreadsheet.js';
-import type {
-  FiscalEffectReport,
-  FiscalEffectRow,
-  FiscalFigures,
-  MonthSource,
-} from './fiscal-effect.service.js';
+import type { FiscalEffectReport, FiscalEffectRow, FiscalFigures, MonthSource } from './views.js';
 
 /** The figures as columns, Chinese first; department rows show the department with its subtree. */
 const FIGURES: Array<[keyof FiscalFigures, string]> = [

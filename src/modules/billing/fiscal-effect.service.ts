@@ -9,62 +9,7 @@ import { annualOmCost } from '../facilities/rooms.service.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { Dec, formatAmount, ZERO } from './money.js';
 import { UsageReportService } from './usage-report.service.js';
-
-/** The figures of a department (own or with its subtree), CNY as decimal strings. */
-export interface FiscalFigures {
-  /** Cloud rebill of finalised runs: what the department is charged back. */
-  rebillChargeback: string;
-  /** Cloud rebill not yet finalised: draft runs, and months with no run metered live up to now. */
-  rebillShowback: string;
-  /** rebillChargeback + rebillShowback: the cloud cost of the year so far. */
-  rebill: string;
-  /** O&M budget its server rooms still draw in the year (open rooms; leases running past a budget stop). */
-  omBudget: string;
-  /** O&M budget stopped in the year by rooms closed before it (来年不再拨付). */
-  omStopped: string;
-  /** Lease fees still payable in the year by rooms whose budget is stopped (part of omBudget). */
-  leaseCarryover: string;
-  /** omStopped − leaseCarryover: what closing rooms saves the year. */
-  savings: string;
-  /** savings − rebill: positive when the closures save more than the cloud costs. */
-  net: string;
-}
-
-/** How a month's rebill enters the report: finalised, draft, metered live (no run), or not begun. */
-export type MonthSource = 'finalized' | 'draft' | 'live' | 'future';
-
-export interface FiscalEffectRow {
-  departmentId: string;
-  code: string;
-  name: string;
-  /** Depth below the report's top department, for indenting. */
-  depth: number;
-  own: FiscalFigures;
-  subtree: FiscalFigures;
-}
-
-export interface FiscalEffectRoom {
-  roomId: string;
-  room: string;
-  departmentId: string;
-  department: string;
-  status: string;
-  closedOn: string | null;
-  budgetStopsOn: string | null;
-  annualOmCost: string;
-  omBudget: string;
-  omStopped: string;
-  leaseCarryover: string;
-}
-
-export interface FiscalEffectReport {
-  year: number;
-  generatedAt: Date;
-  months: Array<{ month: string; source: MonthSource; rebillId: string | null; meteredUntil: Date | null }>;
-  rows: FiscalEffectRow[];
-  totals: FiscalFigures;
-  rooms: FiscalEffectRoom[];
-}
+import type { FiscalFigures, MonthSource, FiscalEffectRoom, FiscalEffectReport } from './views.js';
 
 const KEYS = ['rebillChargeback', 'rebillShowback', 'omBudget', 'omStopped', 'leaseCarryover'] as const;
 type Tally = Record<(typeof KEYS)[number], Decimal>;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { RebillRun } from './entities/rebill.entity.js';
-import type { DepartmentTotal, LineRow } from './rebill-query.service.js';
+import type { DepartmentTotal, LineRow } from './views.js';
 
 /** Headers in Chinese first, English second; the columns of CSV and XLSX are the same. */
 const COLUMNS: Array<[keyof LineRow | 'departmentCode', string]> = [

@@ -5,39 +5,7 @@ import { notFound } from '../../common/errors.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { RebillRun } from './entities/rebill.entity.js';
-
-/** A line as the API and the exports print it: money and quantities as the NUMERIC text PostgreSQL gives. */
-export interface LineRow {
-  id: string;
-  key: string;
-  kind: string;
-  month: string;
-  departmentId: string;
-  departmentCode: string;
-  departmentName: string;
-  resourceId: string;
-  poolId: string;
-  dimension: string;
-  tier: string | null;
-  rateCardId: string;
-  unit: string;
-  quantity: string;
-  unitPrice: string;
-  amount: string;
-  adjustsRunId: string | null;
-  adjustsLineId: string | null;
-}
-
-export interface DepartmentTotal {
-  departmentId: string;
-  code: string;
-  name: string;
-  parentId: string | null;
-  /** Sum of the department's own lines. */
-  own: string;
-  /** Sum of the lines of the department and everything under it. */
-  subtree: string;
-}
+import type { LineRow, DepartmentTotal } from './views.js';
 
 const LINE_SELECT = `
   SELECT l.id, l.key, l.kind, l.month, l.department_id AS "departmentId", d.code AS "departmentCode",

@@ -13,7 +13,8 @@ import { BudgetReportQuery, FiscalEffectQuery, SetBudgetDto, UsageReportQuery } 
 import { fiscalEffectPdf, fiscalEffectSheet } from './fiscal-effect-export.js';
 import { FiscalEffectService } from './fiscal-effect.service.js';
 import { formatAmount } from './money.js';
-import { UsageReportService, type UsageRow } from './usage-report.service.js';
+import { UsageReportService } from './usage-report.service.js';
+import type { UsageRow } from './views.js';
 
 /** The usage report as a sheet: Chinese headers, then the English keys (src/common/spreadsheet.ts). */
 const COLUMNS = (

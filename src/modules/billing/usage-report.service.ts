@@ -7,32 +7,7 @@ import { DepartmentScope } from '../tenancy/department-scope.js';
 import { Dec, formatAmount, sum } from './money.js';
 import { parsePeriod, shiftPeriod } from './period.js';
 import { PRICED_LINES } from './rebill-sql.js';
-
-/** Chargeback: a finalised rebill; showback: a draft, or (no run yet) metered live for the report. */
-export type Basis = 'chargeback' | 'showback';
-
-export interface UsageRow {
-  month: string;
-  basis: Basis;
-  rebillId: string | null;
-  departmentId: string;
-  code: string;
-  name: string;
-  dimension: string;
-  unit: string;
-  quantity: string;
-  amount: string;
-}
-
-/** A month of the report: its basis, the run it was read from (null: metered live), and its total. */
-export interface MonthTotal {
-  month: string;
-  basis: Basis;
-  rebillId: string | null;
-  /** Usage up to this instant is in the amount: the run's computedUntil, or the end of live metering. */
-  meteredUntil: Date;
-  amount: string;
-}
+import type { Basis, UsageRow, MonthTotal } from './views.js';
 
 export const MAX_REPORT_MONTHS = 36;
 

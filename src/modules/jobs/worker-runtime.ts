@@ -15,7 +15,7 @@ import {
   type JobOutcome,
 } from './job-catalogue.js';
 import { ON_JOB } from './on-job.decorator.js';
-import { OutboxRelay } from './outbox-relay.js';
+import { OutboxRelay, STALE_AFTER_MS } from './outbox-relay.js';
 import { redisOptions } from './redis-connection.js';
 import { QueueRegistry } from './queue-registry.js';
 
@@ -35,6 +35,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
   private readonly workers: Worker[] = [];
   private relayTimer?: NodeJS.Timeout;
+  private schedulerTimer?: NodeJS.Timeout;
   private relayRunning?: Promise<unknown>;
 
   constructor(
@@ -50,7 +51,8 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     this.collectHandlers();
     for (const queue of Object.values(QueueName)) this.workers.push(this.startWorker(queue));
-    this.scheduleRepeatables();
+    void this.ensureRepeatables();
+    this.schedulerTimer = setInterval(() => void this.ensureRepeatables(), STALE_AFTER_MS);
     this.relayTimer = setInterval(() => this.tickRelay(), this.config.OUTBOX_POLL_MS);
     this.log.info(
       { queues: Object.values(QueueName), concurrency: this.config.WORKER_CONCURRENCY },
@@ -64,6 +66,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
    */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.relayTimer);
+    clearInterval(this.schedulerTimer);
     await this.relayRunning;
     await Promise.all(this.workers.map((worker) => worker.close()));
   }
@@ -135,14 +138,22 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
       .execute();
   }
 
-  private scheduleRepeatables(): void {
+  /**
+   * The repeatable jobs' schedulers live only in Redis: a flushed or restarted Redis loses them, so
+   * every worker checks for them as often as the relay looks for lost jobs, and puts back what is gone.
+   * Only missing ones are upserted, so a check never moves an existing scheduler's next run.
+   */
+  private async ensureRepeatables(): Promise<void> {
     for (const [name, policy] of Object.entries(JOB_POLICIES)) {
       if (!policy.everyMs) continue;
-      // upsertJobScheduler is idempotent across processes: every worker may call it.
-      void this.queues
-        .get(policy.queue)
-        .upsertJobScheduler(name, { every: policy.everyMs }, { name, data: {} })
-        .catch((error: unknown) => this.log.error({ err: error, name }, 'could not schedule job'));
+      const queue = this.queues.get(policy.queue);
+      try {
+        if (await queue.getJobScheduler(name)) continue;
+        // upsertJobScheduler is idempotent across processes: two workers restoring it make one.
+        await queue.upsertJobScheduler(name, { every: policy.everyMs }, { name, data: {} });
+      } catch (error) {
+        this.log.error({ err: error, name }, 'could not schedule job');
+      }
     }
   }
 

@@ -94,4 +94,19 @@ describe('audit log', () => {
     expect(saved).toEqual(['blob:audit']);
     click.mockRestore();
   });
+
+  it('searches by actor name and by action', async () => {
+    signIn({ role: 'auditor', departmentId: null });
+    const calls = mockApi(({ path }) =>
+      path.startsWith('/audit?') ? { body: { items: [entry('1', 'rebill')], total: 1 } } : { body: [] },
+    );
+    renderAt('/audit');
+    await screen.findByText('rebill.update');
+    await userEvent.type(screen.getByLabelText('操作人'), 'li-finance{Enter}');
+    await userEvent.type(screen.getByLabelText('操作'), 'rebill.{Enter}');
+    await waitFor(() => expect(calls.at(-1)?.path).toContain('action=rebill.'));
+    const query = new URLSearchParams(calls.at(-1)!.path.split('?')[1]);
+    expect(query.get('actorName')).toBe('li-finance');
+    expect(query.get('action')).toBe('rebill.');
+  });
 });

@@ -28,6 +28,8 @@ interface AuditExport {
 }
 
 interface Filters {
+  actorName?: string;
+  action?: string;
   targetType?: string;
   targetId?: string;
   departmentId?: string;
@@ -111,6 +113,21 @@ export function AuditLog() {
       }
     >
       <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search
+          allowClear
+          placeholder={t('auditLog.actor')}
+          aria-label={t('auditLog.actor')}
+          onSearch={(v) => setFilters((f) => ({ ...f, actorName: v.trim() || undefined }))}
+          style={{ width: 160 }}
+        />
+        {/* An exact action (rebill.finalize), or every action of a kind (rebill.). */}
+        <Input.Search
+          allowClear
+          placeholder={t('auditLog.action')}
+          aria-label={t('auditLog.action')}
+          onSearch={(v) => setFilters((f) => ({ ...f, action: v.trim() || undefined }))}
+          style={{ width: 180 }}
+        />
         <Input.Search
           allowClear
           placeholder={t('auditLog.targetType')}

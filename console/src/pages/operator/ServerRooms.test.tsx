@@ -121,4 +121,18 @@ describe('server rooms', () => {
     expect(await screen.findByRole('button', { name: 'Plan closure' })).toBeTruthy();
     expect(screen.getByText('Energy-hungry')).toBeTruthy();
   });
+
+  it('shows auditors the rooms without the moves', async () => {
+    signIn({ role: 'auditor', departmentId: null });
+    mockApi(({ path }) =>
+      path.startsWith('/server-rooms?')
+        ? { body: { items: [room('旧机房', 'active')], total: 1 } }
+        : { body: [] },
+    );
+    renderAt('/server-rooms');
+    const row = (await screen.findByText('旧机房')).closest('tr')!;
+    expect(within(row).getByText('123456.78')).toBeTruthy();
+    expect(within(row).queryByRole('button')).toBeNull();
+    expect(screen.queryByRole('columnheader', { name: '操作' })).toBeNull();
+  });
 });

@@ -18,6 +18,7 @@ import { api, ApiError, showFieldErrors } from '../../api';
 import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
 import { useList } from '../../components/useList';
+import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
 import { ROOM_TRANSITIONS, type RoomStatus } from '../../shared';
 
@@ -176,6 +177,8 @@ export function ServerRooms() {
   const [filters, setFilters] = useState<{ departmentId?: string; candidate?: 'true' | 'false' }>({});
   const [closing, setClosing] = useState<Room | null>(null);
   const list = useList<Room>('/server-rooms', { ...filters });
+  // Auditors read the rooms; only operators move them along the life cycle.
+  const mayMove = useMayWrite(['operator']);
 
   const move = async (room: Room, to: RoomStatus) => {
     try {
@@ -281,7 +284,7 @@ export function ServerRooms() {
       {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 16 }} />}
       <Table<Room>
         rowKey="id"
-        columns={columns}
+        columns={mayMove ? columns : columns.filter((c) => c.key !== 'actions')}
         dataSource={list.items}
         loading={list.loading}
         pagination={list.pagination}

@@ -8,6 +8,18 @@ export class AuditFilterDto {
   @IsUUID()
   actorId?: string;
 
+  @ApiPropertyOptional({ description: 'the username that acted (actor name), exactly' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  actorName?: string;
+
+  @ApiPropertyOptional({ description: 'e.g. rebill.finalize; ending in "." every action of that kind' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  action?: string;
+
   @ApiPropertyOptional({ description: 'e.g. department, quota-request, resource' })
   @IsOptional()
   @IsString()
