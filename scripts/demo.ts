@@ -68,6 +68,7 @@ try {
   closeApp = () => app.close();
   const logins = await seedDemoCity(app.get(DataSource));
   await (await import('../src/demo/demo-quotas.js')).seedDemoQuotas(app);
+  await (await import('../src/demo/demo-usage.js')).seedDemoUsage(app);
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   const url = `http://127.0.0.1:${process.env.PORT}`;
   console.log(`

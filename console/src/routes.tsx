@@ -9,6 +9,7 @@ import {
   HomeOutlined,
   LineChartOutlined,
   PieChartOutlined,
+  TagsOutlined,
   WalletOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
@@ -21,6 +22,7 @@ import { Resources } from './pages/dept/Resources';
 import { Budgets } from './pages/finance/Budgets';
 import { FiscalEffect } from './pages/finance/FiscalEffect';
 import { RebillRun } from './pages/finance/RebillRun';
+import { RateCards } from './pages/finance/RateCards';
 import { Rebills } from './pages/finance/Rebills';
 import { UsageReport } from './pages/finance/UsageReport';
 import { AuditLog } from './pages/operator/AuditLog';
@@ -128,6 +130,13 @@ export const SCREENS: readonly Screen[] = [
     icon: <FundOutlined />,
     roles: ['finance', 'operator', 'auditor'],
     element: <FiscalEffect />,
+  },
+  {
+    path: '/rate-cards',
+    menu: 'menu.rateCards',
+    icon: <TagsOutlined />,
+    roles: ['finance', 'operator', 'auditor'],
+    element: <RateCards />,
   },
   // auditor: reads the operator and finance screens above (which hide their write actions from it)
 ];

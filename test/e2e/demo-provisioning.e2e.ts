@@ -2,9 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { In } from 'typeorm';
 import { DEMO_PASSWORD, seedDemoCity } from '../../src/demo/demo-city.js';
 import { seedDemoQuotas } from '../../src/demo/demo-quotas.js';
+import { DEMO_USAGE, demoUsagePeriod, seedDemoUsage } from '../../src/demo/demo-usage.js';
 import { Dec } from '../../src/modules/billing/money.js';
+import { parsePeriod } from '../../src/modules/billing/period.js';
 import { DEMO_POOLS, DEMO_RATE_CARDS } from '../../src/demo/demo-provisioning.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
+import { Resource } from '../../src/modules/provisioning/entities/resource.entity.js';
+import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
 import { Department } from '../../src/modules/tenancy/entities/department.entity.js';
 import { BillingWorld } from '../support/billing.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
@@ -15,8 +19,18 @@ describe('demo city: pools and quota so a demo login can provision', () => {
     t = await startApp();
     await seedDemoCity(t.dataSource);
     await seedDemoQuotas(t.app);
+    await seedDemoUsage(t.app);
   });
   afterAll(() => t.close());
+
+  const financeToken = async () =>
+    (
+      await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ username: 'finance', password: DEMO_PASSWORD })
+        .expect(200)
+    ).body.accessToken as string;
 
   const ask = async (code: string) => {
     const department = await t.dataSource.getRepository(Department).findOneByOrFail({ code });
@@ -48,13 +62,7 @@ describe('demo city: pools and quota so a demo login can provision', () => {
   });
 
   it('prices each demo pool with a tender card, so the demo finance login computes a rebill at once', async () => {
-    const finance = (
-      await t
-        .http()
-        .post('/api/v1/auth/login')
-        .send({ username: 'finance', password: DEMO_PASSWORD })
-        .expect(200)
-    ).body.accessToken;
+    const finance = await financeToken();
     const pools = await t.dataSource
       .getRepository(Pool)
       .findBy({ name: In(DEMO_POOLS.map(([name]) => name)) });
@@ -97,5 +105,76 @@ describe('demo city: pools and quota so a demo login can provision', () => {
       ['storageGiB', '17.50'],
       ['vcpu', '39.60'],
     ]);
+  });
+
+  it('gives the demo a month of usage: last month rebills for every seeded department, consistent with quota and pools', async () => {
+    const departments = await t.dataSource
+      .getRepository(Department)
+      .findBy({ code: In([...new Set(DEMO_USAGE.map((r) => r.department))]) });
+    const finance = await financeToken();
+    const run = (
+      await t
+        .http()
+        .post('/api/v1/rebills')
+        .set(bearer(finance))
+        .send({ period: demoUsagePeriod() })
+        .expect(201)
+    ).body;
+    expect(new Dec(run.total).gt(0)).toBe(true);
+    for (const department of departments) {
+      const own = (
+        await t
+          .http()
+          .get(`/api/v1/rebills/${run.id}/departments/${department.id}`)
+          .set(bearer(finance))
+          .expect(200)
+      ).body;
+      expect([department.code, own.lines.items.length > 0]).toEqual([department.code, true]);
+    }
+    // The life the seed describes, through the real paths: one resized, one stopped, one deleted.
+    const seeded = await t.dataSource
+      .getRepository(Resource)
+      .findBy({ name: In(DEMO_USAGE.map((r) => r.name)) });
+    const byName = new Map(seeded.map((r) => [r.name, r]));
+    expect(byName.get('统计门户-web-01')).toMatchObject({
+      state: 'running',
+      spec: { vcpu: 8, memoryGiB: 16 },
+    });
+    expect(byName.get('预算一体化-app-01')?.state).toBe('stopped');
+    expect(byName.get('健康档案-test-01')?.state).toBe('deleted');
+    // Every event dated inside last month: the first at its start, none after its end.
+    const [{ first, last }] = await t.dataSource.query(
+      `SELECT min(occurred_at) AS first, max(occurred_at) AS last FROM resource_events WHERE resource_id = ANY($1::uuid[])`,
+      [seeded.map((r) => r.id)],
+    );
+    const { from, end } = parsePeriod(demoUsagePeriod());
+    expect(new Date(first).getTime()).toBeGreaterThanOrEqual(from.getTime());
+    expect(new Date(last).getTime()).toBeLessThan(end.getTime());
+    expect(seeded.filter((r) => r.createdAt >= end)).toEqual([]);
+
+    // Quota ledger, pool allocation and the fake pools' objects agree with the resources.
+    const operator = await t.world.token('operator');
+    const drift = (await t.http().get('/api/v1/quota/drift').set(bearer(operator)).expect(200)).body;
+    expect(drift.differences).toEqual([]);
+    const demoPools = await t.dataSource
+      .getRepository(Pool)
+      .findBy({ name: In(DEMO_POOLS.map(([name]) => name)) });
+    const reports = await t.app.get(Reconciler).reconcileAll(demoPools.map((p) => p.id));
+    // (The rebill test above wrote a bare stopped row on the provider pool, which the reconciler rightly recreates.)
+    const ids = new Set(seeded.map((r) => r.id));
+    expect(
+      reports?.map((r) => [r.recreated.filter((id) => ids.has(id)), r.orphans, r.error, r.listed > 0]),
+    ).toEqual(demoPools.map(() => [[], [], undefined, true]));
+
+    // Seeding again changes nothing.
+    const snapshot = () =>
+      t.dataSource.query(
+        `SELECT (SELECT count(*) FROM resources) AS resources, (SELECT count(*) FROM resource_events) AS events,
+                (SELECT count(*) FROM quota_ledger) AS ledger, (SELECT count(*) FROM audit_entries) AS audit,
+                (SELECT json_agg(allocated ORDER BY id) FROM pools) AS allocated`,
+      );
+    const before = await snapshot();
+    await seedDemoUsage(t.app);
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
 import { rootLogger } from '../../common/logger.js';
@@ -16,6 +17,7 @@ import {
 } from './job-catalogue.js';
 import { ON_JOB } from './on-job.decorator.js';
 import { OutboxRelay, STALE_AFTER_MS } from './outbox-relay.js';
+import { OUTBOX_CHANNEL } from './outbox.service.js';
 import { redisOptions } from './redis-connection.js';
 import { QueueRegistry } from './queue-registry.js';
 
@@ -37,6 +39,11 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private relayTimer?: NodeJS.Timeout;
   private schedulerTimer?: NodeJS.Timeout;
   private relayRunning?: Promise<unknown>;
+  /** A wake-up came while a pass was running: run one more after it. */
+  private relayAgain = false;
+  private listener?: pg.Client;
+  private relistenTimer?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -54,6 +61,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     void this.ensureRepeatables();
     this.schedulerTimer = setInterval(() => void this.ensureRepeatables(), STALE_AFTER_MS);
     this.relayTimer = setInterval(() => this.tickRelay(), this.config.OUTBOX_POLL_MS);
+    void this.listen();
     this.log.info(
       { queues: Object.values(QueueName), concurrency: this.config.WORKER_CONCURRENCY },
       'workers started',
@@ -65,8 +73,11 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
    * shutdown hooks, because those close what the jobs still use (the database, the pool drivers).
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.relayTimer);
     clearInterval(this.schedulerTimer);
+    clearTimeout(this.relistenTimer);
+    await this.listener?.end().catch(() => undefined);
     await this.relayRunning;
     await Promise.all(this.workers.map((worker) => worker.close()));
   }
@@ -158,10 +169,55 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private tickRelay(): void {
-    if (this.relayRunning) return;
+    if (this.stopping) return;
+    if (this.relayRunning) {
+      this.relayAgain = true;
+      return;
+    }
     this.relayRunning = this.relay
       .pump()
       .catch((error: unknown) => this.log.warn({ err: (error as Error).message }, 'outbox relay pass failed'))
-      .finally(() => (this.relayRunning = undefined));
+      .finally(() => {
+        this.relayRunning = undefined;
+        if (this.relayAgain) {
+          this.relayAgain = false;
+          this.tickRelay();
+        }
+      });
+  }
+
+  /**
+   * LISTENs on a connection of its own for committed outbox rows (OutboxService.enqueue) and relays them
+   * at once. The poll stays as the safety net: while this connection is down (PostgreSQL restarting)
+   * rows wait for it, and it is made again every second.
+   */
+  private async listen(): Promise<void> {
+    if (this.stopping) return;
+    const client = new pg.Client({ connectionString: this.config.DATABASE_URL });
+    let lost = false;
+    const again = () => {
+      if (lost) return;
+      lost = true;
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      if (!this.stopping) this.relistenTimer = setTimeout(() => void this.listen(), 1000);
+    };
+    client.on('error', again);
+    client.on('end', again);
+    client.on('notification', () => this.tickRelay());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      if (this.stopping) return void (await client.end());
+      this.listener = client;
+      // Rows committed before the LISTEN took effect announced themselves to no one.
+      this.tickRelay();
+    } catch (error) {
+      this.log.warn(
+        { err: (error as Error).message },
+        'outbox listener could not connect; polling meanwhile',
+      );
+      again();
+    }
   }
 }

@@ -1,8 +1,9 @@
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, showFieldErrors } from '../../api';
 import { DepartmentFilter } from '../../components/departments';
 import { formatMoney } from '../../components/money';
+import { useApi } from '../../components/useApi';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n } from '../../i18n';
 import type { BudgetStatus } from '../../shared';
@@ -24,23 +25,8 @@ export function Budgets() {
   const mayWrite = useMayWrite(BILLING_WRITERS);
   const [form] = Form.useForm<BudgetForm>();
   const [year, setYear] = useState(currentYear());
-  const [rows, setRows] = useState<BudgetStatus[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const budgets = useApi<BudgetStatus[]>(`/reports/budgets?year=${year}`);
   const [formError, setFormError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setRows(await api<BudgetStatus[]>('/reports/budgets', { query: { year } }));
-      setError(null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [year]);
-  useEffect(() => void load(), [load]);
 
   const submit = async ({ departmentId, ...body }: BudgetForm) => {
     setFormError(null);
@@ -48,12 +34,13 @@ export function Budgets() {
       await api(`/budgets/${departmentId}`, { method: 'PUT', body });
       message.success(t('budgets.saved', { amount: formatMoney(body.amount) }));
       form.resetFields(['amount']);
-      await load();
+      await budgets.reload();
     } catch (err) {
       setFormError(showFieldErrors(form, err));
     }
   };
 
+  const rows = budgets.data ?? [];
   const overspending = rows.filter((r) => r.overspend);
   return (
     <Card title={t('budgets.title')} extra={<YearInput value={year} onChange={setYear} />}>
@@ -94,10 +81,10 @@ export function Budgets() {
         </Form>
       )}
       {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} />}
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      {budgets.error && <Alert type="error" showIcon title={budgets.error} style={{ marginBottom: 16 }} />}
       <Table<BudgetStatus>
         rowKey="departmentId"
-        loading={loading}
+        loading={budgets.data === null && !budgets.error}
         dataSource={rows}
         columns={[
           { title: t('rebill.code'), dataIndex: 'code', key: 'code' },

@@ -1,10 +1,10 @@
 import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Tooltip } from 'antd';
 import type { EChartsOption } from 'echarts';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api } from '../../api';
+import { useMemo, useState } from 'react';
 import { Chart } from '../../components/Chart';
 import { DepartmentFilter } from '../../components/departments';
 import { formatMoney } from '../../components/money';
+import { useApi } from '../../components/useApi';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { FiscalEffectReport, FiscalEffectRow, FiscalFigures, MonthSource } from '../../shared';
 import { DownloadButtons, moneyPoint, moneyTooltip, YearInput } from './parts';
@@ -51,18 +51,8 @@ export function FiscalEffect() {
   const { t } = useI18n();
   const [year, setYear] = useState(new Date().getFullYear());
   const [departmentId, setDepartmentId] = useState<string | undefined>();
-  const [report, setReport] = useState<FiscalEffectReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setReport(await api<FiscalEffectReport>('/reports/fiscal-effect', { query: { year, departmentId } }));
-      setError(null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  }, [year, departmentId]);
-  useEffect(() => void load(), [load]);
+  const query = new URLSearchParams({ year: String(year), ...(departmentId ? { departmentId } : {}) });
+  const { data: report, error } = useApi<FiscalEffectReport>(`/reports/fiscal-effect?${query}`);
 
   const option = useMemo(() => (report ? chartOf(report.rows, t) : null), [report, t]);
 

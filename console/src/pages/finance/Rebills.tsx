@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, showFieldErrors } from '../../api';
 import { formatMoney } from '../../components/money';
+import { useApi } from '../../components/useApi';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n } from '../../i18n';
 
@@ -85,22 +86,9 @@ export function Rebills() {
   const navigate = useNavigate();
   const mayRun = useMayWrite(BILLING_WRITERS);
   const [form] = Form.useForm<{ period: string }>();
-  const [runs, setRuns] = useState<RebillSummary[]>([]);
-  const [loading, setLoading] = useState(true);
+  const runs = useApi<RebillSummary[]>('/rebills');
   const [error, setError] = useState<string | null>(null);
   const computation = useComputation();
-
-  const load = useCallback(async () => {
-    try {
-      setRuns(await api<RebillSummary[]>('/rebills'));
-      setError(null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-  useEffect(() => void load(), [load]);
 
   const submit = async ({ period }: { period: string }) => {
     setError(null);
@@ -174,15 +162,17 @@ export function Rebills() {
         </Form>
       )}
       <ComputationProgress {...computation} />
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      {(error ?? runs.error) && (
+        <Alert type="error" showIcon title={error ?? runs.error} style={{ marginBottom: 16 }} />
+      )}
       <Space style={{ marginBottom: 16 }}>
-        <Button onClick={() => void load()}>{t('common.refresh')}</Button>
+        <Button onClick={() => void runs.reload()}>{t('common.refresh')}</Button>
       </Space>
       <Table<RebillSummary>
         rowKey="id"
         columns={columns}
-        dataSource={runs}
-        loading={loading}
+        dataSource={runs.data ?? []}
+        loading={runs.data === null && !runs.error}
         pagination={{ pageSize: 24 }}
       />
     </Card>
