@@ -33,6 +33,8 @@ const console = {
     '/node_modules/.+/es/.+\\.js$': consoleSwc({ syntax: 'ecmascript' }),
   },
   transformIgnorePatterns: ['/node_modules/(?!.+/es/)'],
+  // The server's sources the console shares import each other with .js suffixes.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFilesAfterEnv: ['<rootDir>/src/test/setup.ts'],
   testMatch: ['<rootDir>/src/**/*.test.ts?(x)'],
 };

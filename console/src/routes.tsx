@@ -3,6 +3,7 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CloudServerOutlined,
+  DatabaseOutlined,
   FormOutlined,
   FundOutlined,
   HomeOutlined,
@@ -16,6 +17,7 @@ import {
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
+import { Inventory } from './pages/dept/Inventory';
 import { QuotaRequests } from './pages/dept/QuotaRequests';
 import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
@@ -66,6 +68,13 @@ export const SCREENS: readonly Screen[] = [
     icon: <PieChartOutlined />,
     roles: ['dept-admin'],
     element: <QuotaRequests />,
+  },
+  {
+    path: '/inventory',
+    menu: 'menu.inventory',
+    icon: <DatabaseOutlined />,
+    roles: ['dept-admin'],
+    element: <Inventory />,
   },
   // operator
   {

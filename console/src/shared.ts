@@ -14,6 +14,7 @@ export {
 } from '../../src/modules/quota/quota-dimensions';
 export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
 export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
+export { MIGRATION_STATUSES, type MigrationStatus } from '../../src/modules/migration/status-machine';
 export type {
   Basis,
   BudgetStatus,

@@ -5,7 +5,7 @@ import {
   ensureConsoleBuilt,
   loginUser,
   openConsole,
-  saveScreenshot,
+  screenshot,
   signIn,
   type ConsoleBrowser,
 } from '../support/console.js';
@@ -64,7 +64,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await explanation.getByText('provisioning → running').waitFor();
     await page.reload();
     await department.getByText('130.80').first().waitFor();
-    await saveScreenshot(page, 'finance-rebill-run');
+    await screenshot(page, 'finance-rebill-run');
 
     const [file] = await Promise.all([
       page.waitForEvent('download'),
@@ -90,14 +90,14 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await page.getByRole('button', { name: '搜 索' }).click();
     await page.getByRole('row').filter({ hasText: tree.dept.code }).getByText('130.80').waitFor();
     await page.locator('svg').first().waitFor();
-    await saveScreenshot(page, 'finance-usage-report');
+    await screenshot(page, 'finance-usage-report');
 
     await page.getByRole('menuitem', { name: '净财政效果' }).click();
     await page.getByTestId('fiscal-net').waitFor();
     await page.getByLabel('年度').fill(PERIOD.slice(0, 4));
     await page.getByText(`${PERIOD} 草稿`).waitFor();
     await page.getByRole('row').filter({ hasText: tree.dept.name }).getByText('130.80').first().waitFor();
-    await saveScreenshot(page, 'finance-fiscal-effect');
+    await screenshot(page, 'finance-fiscal-effect');
   });
 
   it('lets an auditor read the run without write actions, and search the audit log', async () => {

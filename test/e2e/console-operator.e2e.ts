@@ -5,7 +5,7 @@ import {
   ensureConsoleBuilt,
   loginUser,
   openConsole,
-  saveScreenshot,
+  screenshot,
   signIn,
   type ConsoleBrowser,
 } from '../support/console.js';
@@ -74,7 +74,7 @@ describe('web console in Chromium: an operator', () => {
     await dialog.getByLabel('vCPU（核）').fill(String(GENEROUS.vcpu! + 8));
     await dialog.getByLabel('审批意见').fill('先批 8 核，其余下季度');
     await dialog.locator('[data-dimension="vcpu"]').waitFor();
-    await saveScreenshot(page, 'operator-approvals');
+    await screenshot(page, 'operator-approvals');
     await dialog.getByRole('button', { name: '批 准' }).click();
     await page.getByText('已批准，新限额已生效').waitFor();
     await dialog.waitFor({ state: 'hidden' });
@@ -134,7 +134,7 @@ describe('web console in Chromium: an operator', () => {
     await row.getByText('60%').waitFor();
     await expect(row.locator('td').last().textContent()).resolves.toBe('2');
     await page.locator('svg').filter({ hasText: '已迁移系统（累计）' }).waitFor();
-    await saveScreenshot(page, 'operator-migration-stats');
+    await screenshot(page, 'operator-migration-stats');
   });
 
   it('tries to close a server room and sees the hosts and systems that block it', async () => {
@@ -166,7 +166,7 @@ describe('web console in Chromium: an operator', () => {
     await blockers.getByText('机房尚不能关停：1 台主机、1 个系统未完成迁移').waitFor();
     await blockers.getByText(host.hostname).waitFor();
     await blockers.getByText(system.name).waitFor();
-    await saveScreenshot(page, 'operator-room-closure');
+    await screenshot(page, 'operator-room-closure');
     const [{ status }] = await t.dataSource.query('SELECT status FROM server_rooms WHERE id = $1', [room.id]);
     expect(status).toBe('closing');
     await dialog.getByRole('button', { name: '取 消' }).click();

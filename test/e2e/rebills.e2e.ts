@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BillingWorld, PRICES } from '../support/billing.js';
 import { aHost, aSystem } from '../support/inventory.js';
@@ -219,6 +223,13 @@ describe('rebills', () => {
       expect((xlsx.body as Buffer).subarray(0, 2).toString()).toBe('PK');
       const pdf = await binary('pdf');
       expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rebill-')), 'rebill.pdf');
+      writeFileSync(file, pdf.body);
+      const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+      // The CJK font is embedded: pdftotext reads the Chinese back.
+      expect(text).toContain(`政务云费用分摊 Government cloud rebill 2024-02`);
+      expect(text).toContain(`合计 total: ${run.total} CNY`);
+      expect(text).toContain(`${tree.other.code} ${tree.other.name} 本级 own 69.60 含下级 subtree 69.60`);
       await get(`/api/v1/rebills/${run.id}?format=doc`).expect(400);
     });
 

@@ -111,10 +111,19 @@ export async function signIn(page: Page, user: { username: string; password: str
   await page.getByTestId('current-user').filter({ hasText: user.username }).waitFor();
 }
 
-const SCREENSHOTS = path.join(root, 'docs', 'screenshots');
-
-/** Saves the page as docs/screenshots/<name>.png, for the READMEs: the browser tests keep them current. */
-export async function saveScreenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+/**
+ * Saves a screenshot of the page as <name>.png into $CONSOLE_SCREENSHOTS (`npm run screenshots` sets it
+ * to docs/screenshots, which the README shows); does nothing otherwise, so tests leave the tree alone.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.CONSOLE_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  // Wait for the tables' loading masks and antd's transitions to settle.
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, animations: 'disabled' });
 }

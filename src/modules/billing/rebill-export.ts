@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs';
-import { existsSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { pdfReport } from '../../common/pdf-report.js';
 import type { RebillRun } from './entities/rebill.entity.js';
 import type { DepartmentTotal, LineRow } from './views.js';
 
@@ -81,29 +80,17 @@ export function rebillXlsx(input: ExportInput): Readable {
   return out;
 }
 
-const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
-
 /** PDF for reading and signing: the run, its total and the department table; the lines are in CSV/XLSX. */
-export function rebillPdf(input: ExportInput): Readable {
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `Rebill ${input.run.period}` } });
-  // fonts-noto-cjk (scripts/setup-system.sh) carries the Chinese glyphs; without it the text is English only.
-  const cjk = existsSync(CJK_FONT);
-  if (cjk) doc.font(CJK_FONT, 'NotoSansCJKsc-Regular');
-  const zh = (chinese: string, english: string) => (cjk ? `${chinese} ${english}` : english);
-  doc.fontSize(16).text(zh('政务云费用分摊', 'Government cloud rebill') + ` ${input.run.period}`);
+export function rebillPdf(input: ExportInput, font: { path: string; family?: string }): Promise<Buffer> {
+  const { doc, end } = pdfReport(font, `政务云费用分摊 Government cloud rebill ${input.run.period}`);
   doc
     .fontSize(10)
-    .text(`${zh('状态', 'state')}: ${input.run.state}`)
-    .text(`${zh('计量截至', 'metered until')}: ${input.run.computedUntil.toISOString()}`)
-    .text(`${zh('合计', 'total')}: ${input.total} CNY`)
+    .text(`状态 state: ${input.run.state}`)
+    .text(`计量截至 metered until: ${input.run.computedUntil.toISOString()}`)
+    .text(`合计 total: ${input.total} CNY`)
     .moveDown();
   doc.fontSize(9);
-  for (const d of input.departments) {
-    const name = cjk ? d.name : d.code;
-    doc.text(
-      `${d.code}  ${name}    ${zh('本级', 'own')} ${d.own}    ${zh('含下级', 'subtree')} ${d.subtree}`,
-    );
-  }
-  doc.end();
-  return doc as unknown as Readable;
+  for (const d of input.departments)
+    doc.text(`${d.code}  ${d.name}    本级 own ${d.own}    含下级 subtree ${d.subtree}`);
+  return end();
 }

@@ -1,8 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
 import { UuidParam } from '../../common/dto.js';
 import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { AppConfig } from '../../config/config.js';
+import { cjkFont } from '../facilities/cjk-font.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { ComputeRebillDto, DepartmentRebillQuery, RebillQuery } from './dto/rebill.dto.js';
 import { rebillCsv, rebillPdf, rebillXlsx } from './rebill-export.js';
@@ -39,6 +42,7 @@ export class RebillsController {
     private readonly query: RebillQueryService,
     private readonly explainer: RebillExplainService,
     private readonly scope: DepartmentScope,
+    private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -76,7 +80,11 @@ export class RebillsController {
       return { ...summary(run, total), departments, lines: await this.query.lines(id, { prefix }, q) };
     const input = { run, total, departments, lines: this.query.allLines(id, prefix) };
     const file =
-      format === 'csv' ? rebillCsv(input) : format === 'xlsx' ? rebillXlsx(input) : rebillPdf(input);
+      format === 'csv'
+        ? rebillCsv(input)
+        : format === 'xlsx'
+          ? rebillXlsx(input)
+          : Readable.from([await rebillPdf(input, cjkFont(this.config))]);
     return new StreamableFile(file, {
       type: CONTENT_TYPES[format],
       disposition: `attachment; filename="rebill-${run.period}.${format}"`,

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
 import {
   ensureConsoleBuilt,
   loginUser,
   openConsole,
+  screenshot,
   signIn,
   type ConsoleBrowser,
 } from '../support/console.js';
@@ -61,6 +63,7 @@ describe('web console in Chromium: a dept-admin', () => {
     const { page } = browser;
     await page.goto('/resources');
     await expect(page.waitForURL('**/login')).resolves.toBeUndefined();
+    await screenshot(page, 'login');
     await signIn(page, admin);
     await page.waitForURL('**/resources');
     const row = page.getByRole('row').filter({ hasText: vm.name });
@@ -96,11 +99,13 @@ describe('web console in Chromium: a dept-admin', () => {
     await page.locator('[data-dimension="vcpu"]').getByText(String(quota.body.available.vcpu)).waitFor();
     await page.getByLabel('资源池').fill(pool.name);
     await page.locator('.ant-select-item-option').filter({ hasText: pool.name }).click();
+    await screenshot(page, 'dept-admin-request');
     await page.getByRole('button', { name: '提 交' }).click();
 
     await page.waitForURL('**/resources');
     const row = page.getByRole('row').filter({ hasText: name });
     await row.getByText('运行中').waitFor({ timeout: 90_000 });
+    await screenshot(page, 'dept-admin-resources');
     const [resource] = (await t.dataSource.query(
       `SELECT pool_id, spec, state FROM resources WHERE name = $1`,
       [name],
@@ -151,5 +156,51 @@ describe('web console in Chromium: a dept-admin', () => {
       .expect(200);
     await row.getByText('已批准').waitFor({ timeout: 60_000 });
     await row.getByText('同意').waitFor();
+    await screenshot(page, 'dept-admin-quota-requests');
+  });
+
+  it('imports its systems from a spreadsheet, showing every row error, and exports them', async () => {
+    const admin = await loginUser(t, 'dept-admin', tree.dept.id);
+    const { page } = browser;
+    await signIn(page, admin);
+    await page.getByRole('menuitem', { name: '资产清单' }).click();
+    const header =
+      '部门编码,系统名称,用途,密级,等保级别,架构,数据库,专用设备,数据量(GB),用户数,可用性要求,关键系统';
+    const good = unique('社保系统');
+    const csv = (...rows: string[]) => ({
+      name: 'systems.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from([header, ...rows].join('\n')),
+    });
+    const file = page.locator('input[type=file]');
+    await file.setInputFiles(
+      csv(
+        `${tree.dept.code},${good},,非涉密,2,B/S,,,1,1,,`,
+        `${tree.dept.code},坏等保,,非涉密,9,B/S,,,1,1,,`,
+      ),
+    );
+    const errors = page.locator('.ant-alert').filter({ hasText: '未导入任何数据' });
+    await errors
+      .getByRole('row')
+      .filter({ hasText: 'protectionLevel' })
+      .getByText('3', { exact: true })
+      .waitFor();
+    await screenshot(page, 'dept-admin-inventory-import-errors');
+    expect(await t.dataSource.query(`SELECT 1 FROM information_systems WHERE name = $1`, [good])).toEqual([]);
+
+    await file.setInputFiles(csv(`${tree.dept.code},${good},,非涉密,2,B/S,,,1,1,,`));
+    await page.getByText('导入完成：共 1 行，新增 1').waitFor();
+    await page.getByRole('row').filter({ hasText: good }).getByText('已登记').waitFor();
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: '导出 Excel' }).click();
+    const exported = await downloading;
+    expect(exported.suggestedFilename()).toMatch(/\.xlsx$/);
+    // An XLSX file is a zip archive.
+    expect(
+      readFileSync(await exported.path())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
   });
 });
