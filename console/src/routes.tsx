@@ -1,5 +1,6 @@
 import {
   AccountBookOutlined,
+  ApartmentOutlined,
   AuditOutlined,
   BarChartOutlined,
   CloudServerOutlined,
@@ -29,7 +30,9 @@ import { RateCards } from './pages/finance/RateCards';
 import { Rebills } from './pages/finance/Rebills';
 import { UsageReport } from './pages/finance/UsageReport';
 import { AuditLog } from './pages/operator/AuditLog';
+import { Departments } from './pages/operator/Departments';
 import { MigrationStats } from './pages/operator/MigrationStats';
+import { Pools } from './pages/operator/Pools';
 import { QuotaInbox } from './pages/operator/QuotaInbox';
 import { ServerRooms } from './pages/operator/ServerRooms';
 import { Waves } from './pages/operator/Waves';
@@ -84,6 +87,20 @@ export const SCREENS: readonly Screen[] = [
     icon: <InboxOutlined />,
     roles: ['operator'],
     element: <QuotaInbox />,
+  },
+  {
+    path: '/departments',
+    menu: 'menu.departments',
+    icon: <ApartmentOutlined />,
+    roles: ['operator'],
+    element: <Departments />,
+  },
+  {
+    path: '/pools',
+    menu: 'menu.pools',
+    icon: <DatabaseOutlined />,
+    roles: ['operator'],
+    element: <Pools />,
   },
   {
     path: '/cloud-resources',

@@ -27,3 +27,4 @@ export type {
   MonthTotal,
   UsageRow,
 } from '../../src/modules/billing/views';
+export { CAPACITY_DIMENSIONS, type Capacity } from '../../src/modules/provisioning/pools/capacity';

@@ -74,6 +74,20 @@ export const en: Record<MessageKey, string> = {
   'common.submit': 'Submit',
   'common.total': '{total} in all',
 
+  // departments
+  'departments.choose': 'Choose a department on the left to see and set its quota',
+  'departments.critical': 'Critical',
+  'departments.kind.city': 'City',
+  'departments.kind.department': 'Department',
+  'departments.kind.district': 'District',
+  'departments.kind.unit': 'Unit',
+  'departments.limitsHint':
+    'Limits are absolute; children together may not exceed their parent, and what is used or handed down cannot be taken back.',
+  'departments.save': 'Save limits',
+  'departments.saved': 'Quota of {name} updated',
+  'departments.setLimits': 'Set limits',
+  'departments.title': 'Departments and quotas',
+
   // fiscal
   'fiscal.figure.leaseCarryover': 'Lease carry-over (CNY)',
   'fiscal.figure.net': 'Net effect (CNY)',
@@ -126,9 +140,11 @@ export const en: Record<MessageKey, string> = {
   'menu.auditLog': 'Audit log',
   'menu.budgets': 'Budgets',
   'menu.cloudResources': 'All resources',
+  'menu.departments': 'Departments and quotas',
   'menu.fiscalEffect': 'Net fiscal effect',
   'menu.inventory': 'Inventory',
   'menu.migrationStats': 'Migration statistics',
+  'menu.pools': 'Pools',
   'menu.quotaRequests': 'Quota requests',
   'menu.rateCards': 'Rate cards',
   'menu.rebills': 'Rebills',
@@ -174,6 +190,20 @@ export const en: Record<MessageKey, string> = {
   'migrationStatus.planned': 'Planned',
   'migrationStatus.retired': 'Retired',
   'migrationStatus.verifying': 'Verifying',
+
+  // pools
+  'pools.add': 'Add capacity',
+  'pools.addTitle': 'Add capacity to {name}',
+  'pools.added': 'Capacity added to {name}',
+  'pools.disabled': 'Disabled',
+  'pools.kind': 'Type',
+  'pools.reason': 'Reason',
+  'pools.reasonHint': 'e.g. equipment of the closed statistics bureau room',
+  'pools.reasonRequired': 'Enter the reason',
+  'pools.tier.provider': 'Provider',
+  'pools.tier.self-managed': 'Self-managed',
+  'pools.title': 'Pools',
+  'pools.usage': '{allocated} of {capacity} allocated',
 
   // quota
   'quota.allocated': 'Handed to sub-departments',

@@ -72,6 +72,20 @@ export const zhCN = {
   'common.submit': '提交',
   'common.total': '共 {total} 条',
 
+  // departments: the department tree and each department's quota
+  'departments.choose': '在左侧选择一个部门，查看并设置配额',
+  'departments.critical': '关键部门',
+  'departments.kind.city': '市',
+  'departments.kind.department': '部门',
+  'departments.kind.district': '区',
+  'departments.kind.unit': '单位',
+  'departments.limitsHint':
+    '限额为绝对值；下级部门限额之和不能超过上级，已使用与已分配给下级的部分不能被压缩。',
+  'departments.save': '保存限额',
+  'departments.saved': '已更新 {name} 的配额',
+  'departments.setLimits': '设置限额',
+  'departments.title': '部门与配额',
+
   // fiscal: net fiscal effect: cloud rebill against the server rooms' O&M budget
   'fiscal.figure.leaseCarryover': '租约延续费用 (元)',
   'fiscal.figure.net': '净财政效果 (元)',
@@ -124,9 +138,11 @@ export const zhCN = {
   'menu.auditLog': '审计日志',
   'menu.budgets': '预算与预警',
   'menu.cloudResources': '全部资源',
+  'menu.departments': '部门与配额',
   'menu.fiscalEffect': '净财政效果',
   'menu.inventory': '资产清单',
   'menu.migrationStats': '迁移统计',
+  'menu.pools': '资源池',
   'menu.quotaRequests': '配额申请',
   'menu.rateCards': '价格卡',
   'menu.rebills': '费用分摊',
@@ -172,6 +188,20 @@ export const zhCN = {
   'migrationStatus.planned': '已排期',
   'migrationStatus.retired': '已退役',
   'migrationStatus.verifying': '验证中',
+
+  // pools: the cloud's pools and their capacity
+  'pools.add': '扩容',
+  'pools.addTitle': '资源池扩容：{name}',
+  'pools.added': '已为 {name} 扩容',
+  'pools.disabled': '已停用',
+  'pools.kind': '类型',
+  'pools.reason': '扩容原因',
+  'pools.reasonHint': '例如 市统计局机房关停后设备并入',
+  'pools.reasonRequired': '请填写扩容原因',
+  'pools.tier.provider': '供应商',
+  'pools.tier.self-managed': '自建',
+  'pools.title': '资源池',
+  'pools.usage': '已分配 {allocated} / 总量 {capacity}',
 
   // quota: words about quotas, shared by the quota screens
   'quota.allocated': '已分配给下级',

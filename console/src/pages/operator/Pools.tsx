@@ -1,0 +1,135 @@
+import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Space, Table, Tag } from 'antd';
+import type { TableColumnsType as ColumnsType } from 'antd';
+import { useState } from 'react';
+import { api } from '../../api';
+import { useApi } from '../../components/useApi';
+import { useFormSubmit } from '../../components/useFormSubmit';
+import { useI18n } from '../../i18n';
+import { CAPACITY_DIMENSIONS, type Capacity } from '../../shared';
+
+export interface Pool {
+  id: string;
+  name: string;
+  type: string;
+  tier: 'provider' | 'self-managed';
+  enabled: boolean;
+  capacity: Capacity;
+  allocated: Capacity;
+  remaining: Capacity;
+}
+
+interface CapacityForm {
+  amounts: Partial<Capacity>;
+  reason: string;
+}
+
+/** Raises a pool's capacity (e.g. a closed server room's equipment joining it), with the reason audited. */
+function AddCapacity({ pool, onDone }: { pool: Pool; onDone(added: boolean): void }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<CapacityForm>();
+  const { busy, error, submit } = useFormSubmit(form, async (body) => {
+    await api(`/pools/${pool.id}/capacity`, { method: 'POST', body });
+    onDone(true);
+  });
+  return (
+    <Modal
+      open
+      title={t('pools.addTitle', { name: pool.name })}
+      okText={t('common.submit')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => form.submit()}
+      onCancel={() => onDone(false)}
+    >
+      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
+        {CAPACITY_DIMENSIONS.map((d) => (
+          <Form.Item key={d} name={['amounts', d]} label={t(`quota.dimension.${d}`)}>
+            <InputNumber min={0} precision={0} style={{ width: '100%' }} />
+          </Form.Item>
+        ))}
+        <Form.Item
+          name="reason"
+          label={t('pools.reason')}
+          rules={[{ required: true, whitespace: true, message: t('pools.reasonRequired') }]}
+        >
+          <Input.TextArea rows={2} maxLength={500} placeholder={t('pools.reasonHint')} />
+        </Form.Item>
+      </Form>
+      {error && <Alert type="error" showIcon title={error} />}
+    </Modal>
+  );
+}
+
+/** The cloud's pools with what each holds: capacity, allocated and left, per dimension. */
+export function Pools() {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const pools = useApi<Pool[]>('/pools');
+  const [adding, setAdding] = useState<Pool | null>(null);
+
+  const columns: ColumnsType<Pool> = [
+    { title: t('common.name'), dataIndex: 'name', key: 'name' },
+    {
+      title: t('pools.kind'),
+      key: 'kind',
+      render: (_, p) => (
+        <Space size={4}>
+          <Tag>{p.type}</Tag>
+          <Tag color={p.tier === 'self-managed' ? 'blue' : 'default'}>{t(`pools.tier.${p.tier}`)}</Tag>
+          {!p.enabled && <Tag color="red">{t('pools.disabled')}</Tag>}
+        </Space>
+      ),
+    },
+    ...CAPACITY_DIMENSIONS.map((d) => ({
+      title: t(`quota.dimension.${d}`),
+      key: d,
+      width: 170,
+      render: (_: unknown, p: Pool) => (
+        <span data-dimension={d}>
+          {t('pools.usage', { allocated: p.allocated[d] ?? 0, capacity: p.capacity[d] ?? 0 })}
+          <Progress
+            size="small"
+            showInfo={false}
+            percent={p.capacity[d] ? Math.round(((p.allocated[d] ?? 0) / p.capacity[d]) * 100) : 0}
+          />
+        </span>
+      ),
+    })),
+    {
+      title: t('common.actions'),
+      key: 'actions',
+      render: (_, p) => (
+        <Button size="small" onClick={() => setAdding(p)}>
+          {t('pools.add')}
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <Card
+      title={t('pools.title')}
+      extra={<Button onClick={() => void pools.reload()}>{t('common.refresh')}</Button>}
+    >
+      {pools.error && <Alert type="error" showIcon title={pools.error} style={{ marginBottom: 16 }} />}
+      <Table<Pool>
+        rowKey="id"
+        columns={columns}
+        dataSource={pools.data ?? []}
+        loading={!pools.data && !pools.error}
+        scroll={{ x: 'max-content' }}
+        pagination={{ defaultPageSize: 20, showTotal: (total) => t('common.total', { total }) }}
+      />
+      {adding && (
+        <AddCapacity
+          pool={adding}
+          onDone={(added) => {
+            if (added) message.success(t('pools.added', { name: adding.name }));
+            setAdding(null);
+            void pools.reload();
+          }}
+        />
+      )}
+    </Card>
+  );
+}
