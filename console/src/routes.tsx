@@ -9,6 +9,7 @@ import {
   HomeOutlined,
   LineChartOutlined,
   PieChartOutlined,
+  RiseOutlined,
   TagsOutlined,
   WalletOutlined,
 } from '@ant-design/icons';
@@ -16,6 +17,7 @@ import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
 import { Inventory } from './pages/dept/Inventory';
+import { MigrationProgress } from './pages/dept/MigrationProgress';
 import { QuotaRequests } from './pages/dept/QuotaRequests';
 import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
@@ -71,6 +73,13 @@ export const SCREENS: readonly Screen[] = [
     icon: <DatabaseOutlined />,
     roles: ['dept-admin'],
     element: <Inventory />,
+  },
+  {
+    path: '/migration-progress',
+    menu: 'menu.migrationProgress',
+    icon: <RiseOutlined />,
+    roles: ['dept-admin'],
+    element: <MigrationProgress />,
   },
   // operator
   {
