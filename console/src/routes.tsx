@@ -7,9 +7,11 @@ import {
   FormOutlined,
   FundOutlined,
   HomeOutlined,
+  InboxOutlined,
   LineChartOutlined,
   PieChartOutlined,
   RiseOutlined,
+  ScheduleOutlined,
   TagsOutlined,
   WalletOutlined,
 } from '@ant-design/icons';
@@ -29,7 +31,9 @@ import { Rebills } from './pages/finance/Rebills';
 import { UsageReport } from './pages/finance/UsageReport';
 import { AuditLog } from './pages/operator/AuditLog';
 import { MigrationStats } from './pages/operator/MigrationStats';
+import { QuotaInbox } from './pages/operator/QuotaInbox';
 import { ServerRooms } from './pages/operator/ServerRooms';
+import { Waves } from './pages/operator/Waves';
 
 /** A screen of the console: its path, its menu entry and who may open it. */
 export interface Screen {
@@ -82,6 +86,20 @@ export const SCREENS: readonly Screen[] = [
     element: <MigrationProgress />,
   },
   // operator
+  {
+    path: '/approvals',
+    menu: 'menu.approvals',
+    icon: <InboxOutlined />,
+    roles: ['operator'],
+    element: <QuotaInbox />,
+  },
+  {
+    path: '/waves',
+    menu: 'menu.waves',
+    icon: <ScheduleOutlined />,
+    roles: ['operator'],
+    element: <Waves />,
+  },
   {
     path: '/migration-stats',
     menu: 'menu.migrationStats',

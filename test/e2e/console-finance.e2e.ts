@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { BillingWorld } from '../support/billing.js';
 import {
   ensureConsoleBuilt,
   loginUser,
   openConsole,
+  screenshot,
   signIn,
   type ConsoleBrowser,
 } from '../support/console.js';
@@ -15,13 +13,6 @@ import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
 
 // A month no other suite bills: the run is the city's, shared by every suite of a test run.
 const PERIOD = '2013-06';
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
-
-/** The screens for the README, as the browser test leaves them. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('web console in Chromium: finance rebills a month, an auditor searches the audit log', () => {
   let t: TestApp;

@@ -9,6 +9,23 @@ export const en: Record<MessageKey, string> = {
   'app.title': 'Government Cloud Console',
   'app.unexpectedError': 'Request failed',
 
+  // approvals
+  'approvals.approve': 'Approve',
+  'approvals.approveTitle': 'Decide the quota request of {department}',
+  'approvals.approved': 'Approved; the new limits apply now',
+  'approvals.askedValue': 'Asked: {value}',
+  'approvals.comment': 'Comment',
+  'approvals.department': 'Department',
+  'approvals.partialHint':
+    'Lower a limit to grant it in part; clear it to not grant it. Leaving every asked value approves in full.',
+  'approvals.reasonGiven': 'Reason given: ',
+  'approvals.reject': 'Reject',
+  'approvals.rejectReason': 'Reason for rejecting',
+  'approvals.rejectReasonRequired': 'Enter the reason for rejecting',
+  'approvals.rejectTitle': 'Reject the quota request of {department}',
+  'approvals.rejected': 'Rejected',
+  'approvals.title': 'Quota approvals',
+
   // auditLog
   'auditLog.action': 'Action',
   'auditLog.actor': 'Actor',
@@ -105,6 +122,7 @@ export const en: Record<MessageKey, string> = {
   'login.username': 'Username',
 
   // menu
+  'menu.approvals': 'Quota approvals',
   'menu.auditLog': 'Audit log',
   'menu.budgets': 'Budgets',
   'menu.fiscalEffect': 'Net fiscal effect',
@@ -118,6 +136,7 @@ export const en: Record<MessageKey, string> = {
   'menu.resources': 'My resources',
   'menu.serverRooms': 'Server rooms',
   'menu.usageReport': 'Usage report',
+  'menu.waves': 'Migration waves',
 
   // migrationProgress
   'migrationProgress.asOf': 'As of',
@@ -379,4 +398,28 @@ export const en: Record<MessageKey, string> = {
   'usage.month': 'Month',
   'usage.title': 'Usage and cost',
   'usage.to': 'To',
+
+  // waves
+  'waves.allDepartments': 'All departments',
+  'waves.byStatus': 'Systems per status',
+  'waves.delete': 'Delete',
+  'waves.deleteConfirm': 'Delete wave “{name}”? Its systems leave the wave.',
+  'waves.deleted': 'Wave deleted: {name}',
+  'waves.department': 'Department',
+  'waves.fill': 'Fill easy-first',
+  'waves.fillHint':
+    'Takes the easiest systems first: inventoried or assessed, in no wave, and moving onto the cloud.',
+  'waves.fillTitle': 'Fill wave: {name}',
+  'waves.filled': '{count} systems added to “{name}”',
+  'waves.name': 'Wave',
+  'waves.nameHint': 'e.g. Wave 1 2026Q1',
+  'waves.nameRequired': 'Enter the wave’s name',
+  'waves.new': 'New wave',
+  'waves.note': 'Note',
+  'waves.progress': 'Progress',
+  'waves.size': 'Number of systems',
+  'waves.systems': 'Systems',
+  'waves.targetDate': 'Target date',
+  'waves.targetDateRequired': 'Choose the target date',
+  'waves.title': 'Migration waves',
 };

@@ -8,6 +8,22 @@ export const zhCN = {
   'app.title': '政务云控制台',
   'app.unexpectedError': '请求失败',
 
+  // approvals: the operators' inbox of quota requests
+  'approvals.approve': '批准',
+  'approvals.approveTitle': '审批配额申请：{department}',
+  'approvals.approved': '已批准，新限额已生效',
+  'approvals.askedValue': '申请值：{value}',
+  'approvals.comment': '审批意见',
+  'approvals.department': '申请部门',
+  'approvals.partialHint': '可调低各项批准值；清空某项即不批准该项。全部保持申请值即为全额批准。',
+  'approvals.reasonGiven': '申请理由：',
+  'approvals.reject': '驳回',
+  'approvals.rejectReason': '驳回理由',
+  'approvals.rejectReasonRequired': '请填写驳回理由',
+  'approvals.rejectTitle': '驳回配额申请：{department}',
+  'approvals.rejected': '已驳回',
+  'approvals.title': '配额审批',
+
   // auditLog: the audit log (operators and auditors)
   'auditLog.action': '操作',
   'auditLog.actor': '操作人',
@@ -104,6 +120,7 @@ export const zhCN = {
   'login.username': '用户名',
 
   // menu: one entry per screen (routes.tsx)
+  'menu.approvals': '配额审批',
   'menu.auditLog': '审计日志',
   'menu.budgets': '预算与预警',
   'menu.fiscalEffect': '净财政效果',
@@ -117,6 +134,7 @@ export const zhCN = {
   'menu.resources': '我的资源',
   'menu.serverRooms': '机房管理',
   'menu.usageReport': '用量与费用报表',
+  'menu.waves': '迁移批次',
 
   // migrationProgress: where the department's systems stand in the migration
   'migrationProgress.asOf': '统计日期',
@@ -377,6 +395,29 @@ export const zhCN = {
   'usage.month': '月份',
   'usage.title': '用量与费用报表',
   'usage.to': '截止月',
+
+  // waves: migration waves (批次)
+  'waves.allDepartments': '全部部门',
+  'waves.byStatus': '各状态系统数',
+  'waves.delete': '删除',
+  'waves.deleteConfirm': '确定删除批次“{name}”？批次内的系统将移出批次。',
+  'waves.deleted': '已删除批次：{name}',
+  'waves.department': '部门',
+  'waves.fill': '先易后难填充',
+  'waves.fillHint': '按迁移难度从低到高，选取尚未编入批次、需上云的已登记或已评估系统。',
+  'waves.fillTitle': '填充批次：{name}',
+  'waves.filled': '已向“{name}”加入 {count} 个系统',
+  'waves.name': '批次名称',
+  'waves.nameHint': '例如 第一批 2026Q1',
+  'waves.nameRequired': '请填写批次名称',
+  'waves.new': '新建批次',
+  'waves.note': '说明',
+  'waves.progress': '迁移进度',
+  'waves.size': '系统数量',
+  'waves.systems': '系统数',
+  'waves.targetDate': '目标日期',
+  'waves.targetDateRequired': '请选择目标日期',
+  'waves.title': '迁移批次',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

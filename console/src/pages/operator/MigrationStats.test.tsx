@@ -88,7 +88,13 @@ describe('migration statistics', () => {
       'Target',
     ]);
     expect(series[0].data).toEqual([1, 2, 4]);
-    // 80% of the 10 non-classified systems known in the week of 20 November; the subtree's target is left out.
+    // 80% of the 10 non-classified systems known in the week of 20 November; a department's own target is left out.
     expect(series[2].data).toEqual([{ value: ['2026-11-22', 8], name: '年底 80%' }]);
+    // Shown for that department, its own target joins the city's.
+    const forDept = burnupOption((key) => key, burnup, targets, 'd-市统计局').series as { data: unknown[] }[];
+    expect(forDept[2].data).toEqual([
+      { value: ['2026-11-22', 8], name: '年底 80%' },
+      { value: ['2026-11-22', 5], name: undefined },
+    ]);
   });
 });

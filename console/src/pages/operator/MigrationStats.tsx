@@ -42,14 +42,20 @@ const COUNT_COLUMNS = [
 
 /**
  * The burn-up: systems migrated per week against the non-classified systems known by then, and each
- * city-wide target as the number of systems it asks for by its due date (percentage × scope then).
+ * target of the city or of the department shown, as the number of systems it asks for by its due date
+ * (percentage × scope then).
  */
-export function burnupOption(t: Translate, burnup: Burnup, targets: Target[]): EChartsOption {
+export function burnupOption(
+  t: Translate,
+  burnup: Burnup,
+  targets: Target[],
+  departmentId?: string,
+): EChartsOption {
   const weeks = burnup.weeks.map((w) => w.weekEnd);
   const scopeAt = (date: string) =>
     (burnup.weeks.find((w) => w.weekEnd >= date) ?? burnup.weeks.at(-1))?.nonClassified ?? 0;
   const targetPoints = targets
-    .filter((tg) => tg.scopeDepartmentId === null && tg.dueDate >= burnup.from)
+    .filter((tg) => [null, departmentId ?? null].includes(tg.scopeDepartmentId) && tg.dueDate >= burnup.from)
     .map((tg) => {
       const week = weeks.find((w) => w >= tg.dueDate) ?? weeks.at(-1) ?? tg.dueDate;
       return {
@@ -58,6 +64,8 @@ export function burnupOption(t: Translate, burnup: Burnup, targets: Target[]): E
       };
     });
   return {
+    // No animation: the browser tests' screenshots show the finished chart.
+    animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 48, right: 24, top: 40, bottom: 32 },
@@ -127,7 +135,10 @@ export function MigrationStats() {
     };
   }, [asOf, departmentId]);
 
-  const option = useMemo(() => burnup && burnupOption(t, burnup, targets), [t, burnup, targets]);
+  const option = useMemo(
+    () => burnup && burnupOption(t, burnup, targets, departmentId),
+    [t, burnup, targets, departmentId],
+  );
 
   const columns: ColumnsType<ReportRow> = [
     {

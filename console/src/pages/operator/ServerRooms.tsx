@@ -14,9 +14,10 @@ import {
 } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
-import { api, ApiError, showFieldErrors } from '../../api';
+import { api, ApiError } from '../../api';
 import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
+import { useFormSubmit } from '../../components/useFormSubmit';
 import { useList } from '../../components/useList';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
@@ -116,33 +117,33 @@ function BlockerList({ blockers }: { blockers: Blockers }) {
   );
 }
 
+interface CloseForm {
+  closedOn?: { format(pattern: string): string };
+  note?: string;
+}
+
 /** Closes a room in `closing`: a refusal shows its blockers; a bad field shows next to it. */
 function CloseRoom({ room, onDone }: { room: Room; onDone(closed: boolean): void }) {
   const { t } = useI18n();
-  const [form] = Form.useForm<{ closedOn?: { format(f: string): string }; note?: string }>();
+  const [form] = Form.useForm<CloseForm>();
   const [blockers, setBlockers] = useState<Blockers | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async () => {
-    const values = await form.validateFields();
-    setBusy(true);
-    setBlockers(null);
-    setError(null);
-    try {
+  const { busy, error, submit } = useFormSubmit(
+    form,
+    async (values) => {
+      setBlockers(null);
       await api(`/server-rooms/${room.id}/close`, {
         method: 'POST',
         body: { closedOn: values.closedOn?.format('YYYY-MM-DD'), note: values.note || undefined },
       });
       onDone(true);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.body.blockers)
-        setBlockers(err.body.blockers as Blockers);
-      else setError(showFieldErrors(form, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    // A refusal for blockers is shown as the list of them, not as an error message.
+    (err) => {
+      const refused = err instanceof ApiError && err.status === 409 && err.body.blockers;
+      if (refused) setBlockers(err.body.blockers as Blockers);
+      return Boolean(refused);
+    },
+  );
 
   return (
     <Modal
@@ -152,10 +153,10 @@ function CloseRoom({ room, onDone }: { room: Room; onDone(closed: boolean): void
       okText={t('serverRooms.close')}
       cancelText={t('common.cancel')}
       confirmLoading={busy}
-      onOk={() => void submit()}
+      onOk={() => form.submit()}
       onCancel={() => onDone(false)}
     >
-      <Form form={form} layout="vertical">
+      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
         <Form.Item name="closedOn" label={t('serverRooms.closedOn')} extra={t('serverRooms.closedOnHint')}>
           <DatePicker />
         </Form.Item>
