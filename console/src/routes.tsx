@@ -3,6 +3,7 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CloudServerOutlined,
+  ClusterOutlined,
   DatabaseOutlined,
   FormOutlined,
   FundOutlined,
@@ -92,6 +93,13 @@ export const SCREENS: readonly Screen[] = [
     icon: <InboxOutlined />,
     roles: ['operator'],
     element: <QuotaInbox />,
+  },
+  {
+    path: '/cloud-resources',
+    menu: 'menu.cloudResources',
+    icon: <ClusterOutlined />,
+    roles: ['operator'],
+    element: <Resources cloud />,
   },
   {
     path: '/waves',

@@ -15,14 +15,20 @@ export interface Department {
   critical: boolean;
 }
 
-/** Every department the user may see, and its name in the console's language by id. */
-export function useDepartments(): { departments: Department[]; nameOf(id: string | null): string } {
+/**
+ * Every department the user may see, and its name in the console's language by id; a screen that may
+ * not need them passes `wanted` false and asks for nothing.
+ */
+export function useDepartments(wanted = true): {
+  departments: Department[];
+  nameOf(id: string | null): string;
+} {
   const { lang } = useI18n();
   const [departments, setDepartments] = useState<Department[]>([]);
   useEffect(() => {
     // Without the names the screens still work (they show ids), so a failure here is not shown twice.
-    api<Department[]>('/departments').then(setDepartments, () => undefined);
-  }, []);
+    if (wanted) api<Department[]>('/departments').then(setDepartments, () => undefined);
+  }, [wanted]);
   return useMemo(() => {
     const byId = new Map(departments.map((d) => [d.id, d]));
     const nameOf = (id: string | null) => {

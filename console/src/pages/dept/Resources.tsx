@@ -1,8 +1,9 @@
 import { App, Button, Card, Input, Popconfirm, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../../api';
+import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
 import { ListTable } from '../../components/ListTable';
 import { useList } from '../../components/useList';
@@ -54,13 +55,36 @@ function actionsFor(state: ResourceState): Action[] {
 
 export const stateLabel = (state: ResourceState): MessageKey => `resource.state.${state}`;
 
-/** The department's VMs and containers with their live state, and what can be done to each. */
-export function Resources() {
+interface Filters {
+  state?: ResourceState;
+  kind?: ResourceKind;
+  name?: string;
+  departmentId?: string;
+  poolId?: string;
+}
+
+/** The department and pool columns and filters of the cloud-wide list: names by id. */
+function useOwners(cloud: boolean) {
+  const { nameOf } = useDepartments(cloud);
+  const [pools, setPools] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    if (cloud) api<{ id: string; name: string }[]>('/pools').then(setPools, () => undefined);
+  }, [cloud]);
+  const poolName = useMemo(() => new Map(pools.map((p) => [p.id, p.name])), [pools]);
+  return { nameOf, pools, poolName };
+}
+
+/**
+ * The department's VMs and containers with their live state, and what can be done to each; with
+ * `cloud`, every resource of the cloud (operators), with its department and pool and filters on both.
+ */
+export function Resources({ cloud = false }: { cloud?: boolean }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
-  const [filters, setFilters] = useState<{ state?: ResourceState; kind?: ResourceKind; name?: string }>({});
-  const list = useList<Resource>('/resources', filters, 3000);
+  const [filters, setFilters] = useState<Filters>({});
+  const list = useList<Resource>('/resources', { ...filters }, 3000);
+  const owners = useOwners(cloud);
 
   const act = async (resource: Resource, action: Action) => {
     try {
@@ -73,8 +97,23 @@ export function Resources() {
     await list.reload();
   };
 
+  const ownerColumns: ColumnsType<Resource> = [
+    {
+      title: t('resources.department'),
+      dataIndex: 'departmentId',
+      key: 'departmentId',
+      render: (id: string) => owners.nameOf(id),
+    },
+    {
+      title: t('resources.pool'),
+      dataIndex: 'poolId',
+      key: 'poolId',
+      render: (id: string | null) => (id ? (owners.poolName.get(id) ?? id) : '—'),
+    },
+  ];
   const columns: ColumnsType<Resource> = [
     { title: t('common.name'), dataIndex: 'name', key: 'name' },
+    ...(cloud ? ownerColumns : []),
     {
       title: t('resources.kind'),
       dataIndex: 'kind',
@@ -139,14 +178,32 @@ export function Resources() {
 
   return (
     <Card
-      title={t('resources.title')}
+      title={t(cloud ? 'resources.cloudTitle' : 'resources.title')}
       extra={
-        <Button type="primary" onClick={() => navigate('/resources/new')}>
-          {t('resources.request')}
-        </Button>
+        !cloud && (
+          <Button type="primary" onClick={() => navigate('/resources/new')}>
+            {t('resources.request')}
+          </Button>
+        )
       }
     >
       <Space wrap style={{ marginBottom: 16 }}>
+        {cloud && (
+          <>
+            <DepartmentFilter
+              label={t('resources.department')}
+              value={filters.departmentId}
+              onChange={(departmentId) => setFilters((f) => ({ ...f, departmentId }))}
+            />
+            <FilterSelect
+              label={t('resources.pool')}
+              value={filters.poolId}
+              onChange={(poolId) => setFilters((f) => ({ ...f, poolId }))}
+              options={owners.pools.map((p) => ({ value: p.id, label: p.name }))}
+              width={200}
+            />
+          </>
+        )}
         <FilterSelect
           label={t('resources.state')}
           value={filters.state}
