@@ -12,6 +12,7 @@ import {
   InboxOutlined,
   LineChartOutlined,
   PieChartOutlined,
+  RiseOutlined,
   ScheduleOutlined,
   TagsOutlined,
   WalletOutlined,
@@ -20,6 +21,7 @@ import type { ReactNode } from 'react';
 import type { Role } from './api';
 import type { MessageKey } from './i18n';
 import { Inventory } from './pages/dept/Inventory';
+import { MigrationProgress } from './pages/dept/MigrationProgress';
 import { QuotaRequests } from './pages/dept/QuotaRequests';
 import { RequestResource } from './pages/dept/RequestResource';
 import { Resources } from './pages/dept/Resources';
@@ -79,6 +81,13 @@ export const SCREENS: readonly Screen[] = [
     icon: <DatabaseOutlined />,
     roles: ['dept-admin'],
     element: <Inventory />,
+  },
+  {
+    path: '/migration-progress',
+    menu: 'menu.migrationProgress',
+    icon: <RiseOutlined />,
+    roles: ['dept-admin'],
+    element: <MigrationProgress />,
   },
   // operator
   {

@@ -202,5 +202,12 @@ describe('web console in Chromium: a dept-admin', () => {
         .subarray(0, 2)
         .toString(),
     ).toBe('PK');
+
+    // The imported system counts in the department's migration progress, not yet migrated.
+    await page.getByRole('menuitem', { name: '迁移进度' }).click();
+    const total = page.locator('.ant-statistic').filter({ hasText: '信息系统总数' });
+    await total.locator('.ant-statistic-content').filter({ hasText: /^1$/ }).waitFor();
+    await page.locator('svg').filter({ hasText: '未迁移' }).first().waitFor();
+    await screenshot(page, 'dept-admin-migration-progress');
   });
 });

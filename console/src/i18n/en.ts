@@ -143,6 +143,7 @@ export const en: Record<MessageKey, string> = {
   'menu.departments': 'Departments and quotas',
   'menu.fiscalEffect': 'Net fiscal effect',
   'menu.inventory': 'Inventory',
+  'menu.migrationProgress': 'Migration progress',
   'menu.migrationStats': 'Migration statistics',
   'menu.pools': 'Pools',
   'menu.quotaRequests': 'Quota requests',
@@ -153,6 +154,19 @@ export const en: Record<MessageKey, string> = {
   'menu.serverRooms': 'Server rooms',
   'menu.usageReport': 'Usage report',
   'menu.waves': 'Migration waves',
+
+  // migrationProgress
+  'migrationProgress.asOf': 'As of',
+  'migrationProgress.exemptedOrRetired': 'Exempted or retired',
+  'migrationProgress.gap': 'Systems still to migrate for the next target',
+  'migrationProgress.migrated': 'Migrated',
+  'migrationProgress.migrating': 'Migrating',
+  'migrationProgress.nextTarget': 'Next target',
+  'migrationProgress.notMigrated': 'Not migrated',
+  'migrationProgress.rate': 'Migration rate (non-classified)',
+  'migrationProgress.targetValue': '{percentage}% by {date}',
+  'migrationProgress.title': 'Department migration progress',
+  'migrationProgress.total': 'Information systems',
 
   // migrationStats
   'migrationStats.asOf': 'As of',

@@ -141,6 +141,7 @@ export const zhCN = {
   'menu.departments': '部门与配额',
   'menu.fiscalEffect': '净财政效果',
   'menu.inventory': '资产清单',
+  'menu.migrationProgress': '迁移进度',
   'menu.migrationStats': '迁移统计',
   'menu.pools': '资源池',
   'menu.quotaRequests': '配额申请',
@@ -151,6 +152,19 @@ export const zhCN = {
   'menu.serverRooms': '机房管理',
   'menu.usageReport': '用量与费用报表',
   'menu.waves': '迁移批次',
+
+  // migrationProgress: where the department's systems stand in the migration
+  'migrationProgress.asOf': '统计日期',
+  'migrationProgress.exemptedOrRetired': '豁免或退役',
+  'migrationProgress.gap': '距下一目标还需迁移（个）',
+  'migrationProgress.migrated': '已迁移',
+  'migrationProgress.migrating': '迁移中',
+  'migrationProgress.nextTarget': '下一目标',
+  'migrationProgress.notMigrated': '未迁移',
+  'migrationProgress.rate': '迁移率（非涉密）',
+  'migrationProgress.targetValue': '{date} 前达到 {percentage}%',
+  'migrationProgress.title': '本部门迁移进度',
+  'migrationProgress.total': '信息系统总数',
 
   // migrationStats: the migration statistics table and burn-up
   'migrationStats.asOf': '统计日期',
