@@ -1,8 +1,9 @@
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Progress, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Progress, Space, Table, Tag } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api';
 import { useApi } from '../../components/useApi';
+import { FormModal } from '../../components/FormModal';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useI18n } from '../../i18n';
 import { CAPACITY_DIMENSIONS, type Capacity } from '../../shared';
@@ -27,36 +28,30 @@ interface CapacityForm {
 function AddCapacity({ pool, onDone }: { pool: Pool; onDone(added: boolean): void }) {
   const { t } = useI18n();
   const [form] = Form.useForm<CapacityForm>();
-  const { busy, error, submit } = useFormSubmit(form, async (body) => {
+  const submitting = useFormSubmit(form, async (body) => {
     await api(`/pools/${pool.id}/capacity`, { method: 'POST', body });
     onDone(true);
   });
   return (
-    <Modal
-      open
+    <FormModal
       title={t('pools.addTitle', { name: pool.name })}
-      okText={t('common.submit')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
+      form={form}
+      submitting={submitting}
       onCancel={() => onDone(false)}
     >
-      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        {CAPACITY_DIMENSIONS.map((d) => (
-          <Form.Item key={d} name={['amounts', d]} label={t(`quota.dimension.${d}`)}>
-            <InputNumber min={0} precision={0} style={{ width: '100%' }} />
-          </Form.Item>
-        ))}
-        <Form.Item
-          name="reason"
-          label={t('pools.reason')}
-          rules={[{ required: true, whitespace: true, message: t('pools.reasonRequired') }]}
-        >
-          <Input.TextArea rows={2} maxLength={500} placeholder={t('pools.reasonHint')} />
+      {CAPACITY_DIMENSIONS.map((d) => (
+        <Form.Item key={d} name={['amounts', d]} label={t(`quota.dimension.${d}`)}>
+          <InputNumber min={0} precision={0} style={{ width: '100%' }} />
         </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} />}
-    </Modal>
+      ))}
+      <Form.Item
+        name="reason"
+        label={t('pools.reason')}
+        rules={[{ required: true, whitespace: true, message: t('pools.reasonRequired') }]}
+      >
+        <Input.TextArea rows={2} maxLength={500} placeholder={t('pools.reasonHint')} />
+      </Form.Item>
+    </FormModal>
   );
 }
 

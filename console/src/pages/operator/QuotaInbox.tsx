@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Space, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Typography } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api';
@@ -7,6 +7,7 @@ import { FilterSelect } from '../../components/FilterSelect';
 import { ListTable } from '../../components/ListTable';
 import { QuotaTable } from '../../components/QuotaTable';
 import { useApi } from '../../components/useApi';
+import { FormModal } from '../../components/FormModal';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useList } from '../../components/useList';
 import { useI18n } from '../../i18n';
@@ -49,7 +50,7 @@ function Approve({ request, department, onDone }: Decision) {
   const { t } = useI18n();
   const [form] = Form.useForm<ApproveForm>();
   const quota = useApi<QuotaView>(`/departments/${request.departmentId}/quota`);
-  const { busy, error, submit } = useFormSubmit(form, async (values) => {
+  const submitting = useFormSubmit(form, async (values) => {
     await api(`/quota-requests/${request.id}/approve`, {
       method: 'POST',
       body: approvalBody(request, values),
@@ -57,44 +58,39 @@ function Approve({ request, department, onDone }: Decision) {
     onDone(true);
   });
   return (
-    <Modal
-      open
-      width={720}
+    <FormModal
       title={t('approvals.approveTitle', { department })}
       okText={t('approvals.approve')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
+      width={720}
+      form={form}
+      submitting={submitting}
+      initialValues={{ limits: request.limits }}
       onCancel={() => onDone(false)}
+      before={
+        <>
+          <Typography.Paragraph>
+            {t('approvals.reasonGiven')}
+            {request.reason}
+          </Typography.Paragraph>
+          {quota.data && <QuotaTable quota={quota.data} />}
+          <Alert type="info" showIcon title={t('approvals.partialHint')} style={{ margin: '16px 0' }} />
+        </>
+      }
     >
-      <Typography.Paragraph>
-        {t('approvals.reasonGiven')}
-        {request.reason}
-      </Typography.Paragraph>
-      {quota.data && <QuotaTable quota={quota.data} />}
-      <Alert type="info" showIcon title={t('approvals.partialHint')} style={{ margin: '16px 0' }} />
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={{ limits: request.limits }}
-        onFinish={(values) => void submit(values)}
-      >
-        {QUOTA_DIMENSIONS.filter((d) => request.limits[d] !== undefined).map((d) => (
-          <Form.Item
-            key={d}
-            name={['limits', d]}
-            label={t(`quota.dimension.${d}`)}
-            extra={t('approvals.askedValue', { value: request.limits[d]! })}
-          >
-            <InputNumber min={0} max={request.limits[d]} precision={0} style={{ width: '100%' }} />
-          </Form.Item>
-        ))}
-        <Form.Item name="comment" label={t('approvals.comment')}>
-          <Input.TextArea rows={2} maxLength={2000} />
+      {QUOTA_DIMENSIONS.filter((d) => request.limits[d] !== undefined).map((d) => (
+        <Form.Item
+          key={d}
+          name={['limits', d]}
+          label={t(`quota.dimension.${d}`)}
+          extra={t('approvals.askedValue', { value: request.limits[d]! })}
+        >
+          <InputNumber min={0} max={request.limits[d]} precision={0} style={{ width: '100%' }} />
         </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} />}
-    </Modal>
+      ))}
+      <Form.Item name="comment" label={t('approvals.comment')}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+    </FormModal>
   );
 }
 
@@ -102,32 +98,27 @@ function Approve({ request, department, onDone }: Decision) {
 function Reject({ request, department, onDone }: Decision) {
   const { t } = useI18n();
   const [form] = Form.useForm<{ reason: string }>();
-  const { busy, error, submit } = useFormSubmit(form, async (body) => {
+  const submitting = useFormSubmit(form, async (body) => {
     await api(`/quota-requests/${request.id}/reject`, { method: 'POST', body });
     onDone(true);
   });
   return (
-    <Modal
-      open
+    <FormModal
       title={t('approvals.rejectTitle', { department })}
       okText={t('approvals.reject')}
-      okButtonProps={{ danger: true }}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
+      danger
+      form={form}
+      submitting={submitting}
       onCancel={() => onDone(false)}
     >
-      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item
-          name="reason"
-          label={t('approvals.rejectReason')}
-          rules={[{ required: true, whitespace: true, message: t('approvals.rejectReasonRequired') }]}
-        >
-          <Input.TextArea rows={3} maxLength={2000} />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} />}
-    </Modal>
+      <Form.Item
+        name="reason"
+        label={t('approvals.rejectReason')}
+        rules={[{ required: true, whitespace: true, message: t('approvals.rejectReasonRequired') }]}
+      >
+        <Input.TextArea rows={3} maxLength={2000} />
+      </Form.Item>
+    </FormModal>
   );
 }
 

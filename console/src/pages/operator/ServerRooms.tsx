@@ -1,22 +1,10 @@
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  DatePicker,
-  Form,
-  Input,
-  Modal,
-  Popconfirm,
-  Space,
-  Table,
-  Tag,
-} from 'antd';
+import { Alert, App, Button, Card, DatePicker, Form, Input, Popconfirm, Space, Table, Tag } from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api, ApiError } from '../../api';
 import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
+import { FormModal } from '../../components/FormModal';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useList } from '../../components/useList';
 import { useMayWrite } from '../../components/useMayWrite';
@@ -127,7 +115,7 @@ function CloseRoom({ room, onDone }: { room: Room; onDone(closed: boolean): void
   const { t } = useI18n();
   const [form] = Form.useForm<CloseForm>();
   const [blockers, setBlockers] = useState<Blockers | null>(null);
-  const { busy, error, submit } = useFormSubmit(
+  const submitting = useFormSubmit(
     form,
     async (values) => {
       setBlockers(null);
@@ -146,27 +134,22 @@ function CloseRoom({ room, onDone }: { room: Room; onDone(closed: boolean): void
   );
 
   return (
-    <Modal
-      open
-      width={760}
+    <FormModal
       title={t('serverRooms.closeTitle', { name: room.name })}
       okText={t('serverRooms.close')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
+      width={760}
+      form={form}
+      submitting={submitting}
       onCancel={() => onDone(false)}
+      after={blockers && <BlockerList blockers={blockers} />}
     >
-      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item name="closedOn" label={t('serverRooms.closedOn')} extra={t('serverRooms.closedOnHint')}>
-          <DatePicker />
-        </Form.Item>
-        <Form.Item name="note" label={t('serverRooms.note')}>
-          <Input.TextArea rows={2} maxLength={2000} />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
-      {blockers && <BlockerList blockers={blockers} />}
-    </Modal>
+      <Form.Item name="closedOn" label={t('serverRooms.closedOn')} extra={t('serverRooms.closedOnHint')}>
+        <DatePicker />
+      </Form.Item>
+      <Form.Item name="note" label={t('serverRooms.note')}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+    </FormModal>
   );
 }
 

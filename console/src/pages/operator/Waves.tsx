@@ -7,7 +7,6 @@ import {
   Form,
   Input,
   InputNumber,
-  Modal,
   Popconfirm,
   Progress,
   Space,
@@ -18,6 +17,7 @@ import type { TableColumnsType as ColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api';
 import { DepartmentFilter } from '../../components/departments';
+import { FormModal } from '../../components/FormModal';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useI18n, type MessageKey } from '../../i18n';
 
@@ -45,7 +45,7 @@ interface WaveForm {
 function NewWave({ onDone }: { onDone(created: boolean): void }) {
   const { t } = useI18n();
   const [form] = Form.useForm<WaveForm>();
-  const { busy, error, submit } = useFormSubmit(form, async (values) => {
+  const submitting = useFormSubmit(form, async (values) => {
     await api('/migration/waves', {
       method: 'POST',
       body: {
@@ -57,36 +57,25 @@ function NewWave({ onDone }: { onDone(created: boolean): void }) {
     onDone(true);
   });
   return (
-    <Modal
-      open
-      title={t('waves.new')}
-      okText={t('common.submit')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      onCancel={() => onDone(false)}
-    >
-      <Form form={form} layout="vertical" onFinish={(values) => void submit(values)}>
-        <Form.Item
-          name="name"
-          label={t('waves.name')}
-          rules={[{ required: true, message: t('waves.nameRequired') }]}
-        >
-          <Input maxLength={100} placeholder={t('waves.nameHint')} />
-        </Form.Item>
-        <Form.Item
-          name="targetDate"
-          label={t('waves.targetDate')}
-          rules={[{ required: true, message: t('waves.targetDateRequired') }]}
-        >
-          <DatePicker />
-        </Form.Item>
-        <Form.Item name="note" label={t('waves.note')}>
-          <Input.TextArea rows={2} maxLength={2000} />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} />}
-    </Modal>
+    <FormModal title={t('waves.new')} form={form} submitting={submitting} onCancel={() => onDone(false)}>
+      <Form.Item
+        name="name"
+        label={t('waves.name')}
+        rules={[{ required: true, message: t('waves.nameRequired') }]}
+      >
+        <Input maxLength={100} placeholder={t('waves.nameHint')} />
+      </Form.Item>
+      <Form.Item
+        name="targetDate"
+        label={t('waves.targetDate')}
+        rules={[{ required: true, message: t('waves.targetDateRequired') }]}
+      >
+        <DatePicker />
+      </Form.Item>
+      <Form.Item name="note" label={t('waves.note')}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+    </FormModal>
   );
 }
 
@@ -94,36 +83,31 @@ function NewWave({ onDone }: { onDone(created: boolean): void }) {
 function FillWave({ wave, onDone }: { wave: Wave; onDone(added: number | null): void }) {
   const { t } = useI18n();
   const [form] = Form.useForm<{ size: number; departmentId?: string }>();
-  const { busy, error, submit } = useFormSubmit(form, async (body) => {
+  const submitting = useFormSubmit(form, async (body) => {
     const added = await api<unknown[]>(`/migration/waves/${wave.id}/fill`, { method: 'POST', body });
     onDone(added.length);
   });
   return (
-    <Modal
-      open
+    <FormModal
       title={t('waves.fillTitle', { name: wave.name })}
       okText={t('waves.fill')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
+      form={form}
+      submitting={submitting}
+      initialValues={{ size: 20 }}
       onCancel={() => onDone(null)}
+      before={
+        <>
+          <Alert type="info" showIcon title={t('waves.fillHint')} style={{ marginBottom: 16 }} />
+        </>
+      }
     >
-      <Alert type="info" showIcon title={t('waves.fillHint')} style={{ marginBottom: 16 }} />
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={{ size: 20 }}
-        onFinish={(values) => void submit(values)}
-      >
-        <Form.Item name="size" label={t('waves.size')}>
-          <InputNumber min={1} max={1000} precision={0} />
-        </Form.Item>
-        <Form.Item name="departmentId" label={t('waves.department')}>
-          <DepartmentFilter label={t('waves.allDepartments')} />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} />}
-    </Modal>
+      <Form.Item name="size" label={t('waves.size')}>
+        <InputNumber min={1} max={1000} precision={0} />
+      </Form.Item>
+      <Form.Item name="departmentId" label={t('waves.department')}>
+        <DepartmentFilter label={t('waves.allDepartments')} />
+      </Form.Item>
+    </FormModal>
   );
 }
 
