@@ -51,6 +51,9 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await page.waitForURL(/\/rebills\/[0-9a-f-]{36}$/, { timeout: 120_000 });
     await page.getByText(`${PERIOD} 费用分摊`).waitFor();
 
+    // Other suites' departments may have lines in the shared database: find ours by its code.
+    const findDepartment = () => page.getByPlaceholder('按单位编码或名称筛选').fill(tree.dept.code);
+    await findDepartment();
     const department = page.getByRole('row').filter({ hasText: tree.dept.code });
     await department.getByText('130.80').first().waitFor();
     await department.getByRole('button', { name: '明 细' }).click();
@@ -63,6 +66,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await explanation.getByText('与重算一致').waitFor();
     await explanation.getByText('provisioning → running').waitFor();
     await page.reload();
+    await findDepartment();
     await department.getByText('130.80').first().waitFor();
     await screenshot(page, 'finance-rebill-run');
 

@@ -283,6 +283,7 @@ export const en: Record<MessageKey, string> = {
   'rebill.department': 'Department',
   'rebill.departmentLines': 'Lines',
   'rebill.departments': 'Totals per department',
+  'rebill.filterDepartments': 'Filter by department code or name',
   'rebill.dimension': 'Dimension',
   'rebill.dimension.gpu': 'GPU',
   'rebill.dimension.memoryGiB': 'Memory',

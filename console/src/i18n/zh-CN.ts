@@ -281,6 +281,7 @@ export const zhCN = {
   'rebill.department': '部门',
   'rebill.departmentLines': '明细',
   'rebill.departments': '部门汇总',
+  'rebill.filterDepartments': '按单位编码或名称筛选',
   'rebill.dimension': '计费项',
   'rebill.dimension.gpu': 'GPU',
   'rebill.dimension.memoryGiB': '内存',

@@ -5,6 +5,7 @@ import {
   Card,
   Descriptions,
   Drawer,
+  Input,
   Popconfirm,
   Space,
   Table,
@@ -266,6 +267,8 @@ export function RebillRun() {
   const [run, setRun] = useState<RebillDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [department, setDepartment] = useState<DepartmentTotal | null>(null);
+  // A city has thousands of departments: finding one by code or name beats paging for it.
+  const [departmentFilter, setDepartmentFilter] = useState('');
   const [line, setLine] = useState<LineRow | null>(null);
   const { query, pagination } = usePage();
   const computation = useComputation();
@@ -353,11 +356,19 @@ export function RebillRun() {
             />
           )}
           <Typography.Title level={5}>{t('rebill.departments')}</Typography.Title>
+          <Input.Search
+            allowClear
+            placeholder={t('rebill.filterDepartments')}
+            style={{ maxWidth: 320, marginBottom: 8 }}
+            onChange={(event) => setDepartmentFilter(event.target.value.trim())}
+          />
           <Table<DepartmentTotal>
             rowKey="departmentId"
             size="small"
             style={{ marginBottom: 24 }}
-            dataSource={run.departments}
+            dataSource={run.departments.filter(
+              (d) => d.code.includes(departmentFilter) || d.name.includes(departmentFilter),
+            )}
             pagination={{ pageSize: 10 }}
             columns={[
               { title: t('rebill.code'), dataIndex: 'code', key: 'code' },
