@@ -100,6 +100,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await page.getByTestId('fiscal-net').waitFor();
     await page.getByLabel('年度').fill(PERIOD.slice(0, 4));
     await page.getByText(`${PERIOD} 草稿`).waitFor();
+    await findDepartment();
     await page.getByRole('row').filter({ hasText: tree.dept.name }).getByText('130.80').first().waitFor();
     await screenshot(page, 'finance-fiscal-effect');
   });

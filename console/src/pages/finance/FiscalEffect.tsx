@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { Chart } from '../../components/Chart';
 import { DepartmentFilter } from '../../components/departments';
 import { formatMoney } from '../../components/money';
+import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useApi } from '../../components/useApi';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { FiscalEffectReport, FiscalEffectRow, FiscalFigures, MonthSource } from '../../shared';
@@ -55,6 +56,7 @@ export function FiscalEffect() {
   const { data: report, error } = useApi<FiscalEffectReport>(`/reports/fiscal-effect?${query}`);
 
   const option = useMemo(() => (report ? chartOf(report.rows, t) : null), [report, t]);
+  const [departmentSearch, rows] = useDepartmentSearch(report?.rows ?? []);
 
   return (
     <Card
@@ -97,11 +99,11 @@ export function FiscalEffect() {
             ))}
           </Space>
           <Chart option={option} />
+          <div style={{ marginTop: 16 }}>{departmentSearch}</div>
           <Table<FiscalEffectRow>
             rowKey="departmentId"
             size="small"
-            style={{ marginTop: 16 }}
-            dataSource={report.rows}
+            dataSource={rows}
             pagination={{ pageSize: 20 }}
             columns={[
               {

@@ -5,7 +5,6 @@ import {
   Card,
   Descriptions,
   Drawer,
-  Input,
   Popconfirm,
   Space,
   Table,
@@ -17,6 +16,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { api } from '../../api';
 import { formatMoney } from '../../components/money';
+import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { DepartmentTotal, LineRow } from '../../shared';
@@ -267,9 +267,8 @@ export function RebillRun() {
   const [run, setRun] = useState<RebillDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [department, setDepartment] = useState<DepartmentTotal | null>(null);
-  // A city has thousands of departments: finding one by code or name beats paging for it.
-  const [departmentFilter, setDepartmentFilter] = useState('');
   const [line, setLine] = useState<LineRow | null>(null);
+  const [departmentSearch, departments] = useDepartmentSearch(run?.departments ?? []);
   const { query, pagination } = usePage();
   const computation = useComputation();
   const columns = useLineColumns(setLine);
@@ -356,19 +355,12 @@ export function RebillRun() {
             />
           )}
           <Typography.Title level={5}>{t('rebill.departments')}</Typography.Title>
-          <Input.Search
-            allowClear
-            placeholder={t('rebill.filterDepartments')}
-            style={{ maxWidth: 320, marginBottom: 8 }}
-            onChange={(event) => setDepartmentFilter(event.target.value.trim())}
-          />
+          {departmentSearch}
           <Table<DepartmentTotal>
             rowKey="departmentId"
             size="small"
             style={{ marginBottom: 24 }}
-            dataSource={run.departments.filter(
-              (d) => d.code.includes(departmentFilter) || d.name.includes(departmentFilter),
-            )}
+            dataSource={departments}
             pagination={{ pageSize: 10 }}
             columns={[
               { title: t('rebill.code'), dataIndex: 'code', key: 'code' },
