@@ -10,6 +10,7 @@ import { ServerRooms1796030720516 } from './1796030720516-ServerRooms.js';
 import { RebillLinesLean1796030610315 } from './1796030610315-RebillLinesLean.js';
 import { Budgets1796031521002 } from './1796031521002-Budgets.js';
 import { RebillLineKeysBytewise1796039842964 } from './1796039842964-RebillLineKeysBytewise.js';
+import { RebillLineIndexesLean1796100523417 } from './1796100523417-RebillLineIndexesLean.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -25,4 +26,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ServerRooms1796030720516,
   Budgets1796031521002,
   RebillLineKeysBytewise1796039842964,
+  RebillLineIndexesLean1796100523417,
 ];

@@ -92,6 +92,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await page.getByLabel('起始月').fill(PERIOD);
     await page.getByLabel('截止月').fill(PERIOD);
     await page.getByRole('button', { name: '搜 索' }).click();
+    await findDepartment();
     await page.getByRole('row').filter({ hasText: tree.dept.code }).getByText('130.80').waitFor();
     await page.locator('svg').first().waitFor();
     await screenshot(page, 'finance-usage-report');

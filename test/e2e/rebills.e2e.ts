@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RebillQueryService } from '../../src/modules/billing/rebill-query.service.js';
 import { BillingWorld, PRICES } from '../support/billing.js';
 import { aHost, aSystem } from '../support/inventory.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
@@ -231,6 +232,27 @@ describe('rebills', () => {
       expect(text).toContain(`合计 total: ${run.total} CNY`);
       expect(text).toContain(`${tree.other.code} ${tree.other.name} 本级 own 69.60 含下级 subtree 69.60`);
       await get(`/api/v1/rebills/${run.id}?format=doc`).expect(400);
+    });
+
+    it('pages an export through every line once, in department and key order', async () => {
+      const all: Array<{ id: string; department_id: string; key: string }> = await t.dataSource.query(
+        'SELECT id, department_id, key FROM rebill_lines WHERE run_id = $1',
+        [run.id],
+      );
+      const seen: string[] = [];
+      for await (const page of t.app.get(RebillQueryService).allLines(run.id, '/', 2))
+        seen.push(...page.map((l) => l.id));
+      const ordered = [...all].sort((x, y) =>
+        x.department_id !== y.department_id
+          ? x.department_id < y.department_id
+            ? -1
+            : 1
+          : x.key < y.key
+            ? -1
+            : 1,
+      );
+      expect(all.length).toBeGreaterThan(4);
+      expect(seen).toEqual(ordered.map((l) => l.id));
     });
 
     it('recomputes a draft in place, byte-identical when nothing changed', async () => {

@@ -172,7 +172,9 @@ export class RateCardsService {
   async remove(id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const before = await this.lockUnfrozen(manager, id);
-      const [used] = await manager.query('SELECT 1 FROM rebill_lines WHERE rate_card_id = $1 LIMIT 1', [id]);
+      const [used] = await manager.query('SELECT 1 FROM rebill_run_cards WHERE rate_card_id = $1 LIMIT 1', [
+        id,
+      ]);
       if (used) throw conflict(`rate card ${id} priced a draft rebill; recompute the draft without it first`);
       await manager.getRepository(RateCard).delete({ id });
       await this.audit.record(manager, {
@@ -204,8 +206,8 @@ export class RateCardsService {
   private async lockedIds(manager: EntityManager, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: Array<{ id: string }> = await manager.query(
-      `SELECT DISTINCT l.rate_card_id AS id FROM rebill_lines l JOIN rebill_runs r ON r.id = l.run_id
-       WHERE r.state = 'finalized' AND l.rate_card_id = ANY($1::uuid[])`,
+      `SELECT DISTINCT u.rate_card_id AS id FROM rebill_run_cards u JOIN rebill_runs r ON r.id = u.run_id
+       WHERE r.state = 'finalized' AND u.rate_card_id = ANY($1::uuid[])`,
       [ids],
     );
     return new Set(rows.map((r) => r.id));

@@ -38,7 +38,7 @@ function csvCell(value: unknown): string {
 }
 
 /**
- * CSV with a BOM (Excel opens it as UTF-8), lines in key order and a total row. Nothing in it depends on
+ * CSV with a BOM (Excel opens it as UTF-8), lines in department and key order and a total row. Nothing in it depends on
  * when it was produced or on generated ids of usage lines, so recomputing a draft from the same events
  * gives the same bytes.
  */

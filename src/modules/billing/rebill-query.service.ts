@@ -76,7 +76,7 @@ export class RebillQueryService {
     return row.total;
   }
 
-  /** A page of lines in key order, under a path prefix (or of one department when exact is given). */
+  /** A page of lines in department and key order, under a path prefix (or of one department when exact is given). */
   async lines(
     runId: string,
     where: { prefix: string } | { departmentId: string },
@@ -87,7 +87,7 @@ export class RebillQueryService {
         ? ['d.path LIKE $2', `${where.prefix}%`]
         : ['l.department_id = $2', where.departmentId];
     const items = await this.dataSource.query(
-      `${LINE_SELECT} WHERE l.run_id = $1 AND ${filter} ORDER BY l.key LIMIT $3 OFFSET $4`,
+      `${LINE_SELECT} WHERE l.run_id = $1 AND ${filter} ORDER BY l.department_id, l.key LIMIT $3 OFFSET $4`,
       [runId, param, page.limit ?? 100, page.offset ?? 0],
     );
     const [{ count }] = await this.dataSource.query(
@@ -98,17 +98,18 @@ export class RebillQueryService {
     return { items, count };
   }
 
-  /** Every visible line in key order, a page at a time (keyset), for exports of any size. */
+  /** Every visible line in department and key order, a page at a time (keyset), for exports of any size. */
   async *allLines(runId: string, prefix: string, pageSize = 5000): AsyncGenerator<LineRow[]> {
-    let after = '';
+    let after = { departmentId: '00000000-0000-0000-0000-000000000000', key: '' };
     for (;;) {
       const page: LineRow[] = await this.dataSource.query(
-        `${LINE_SELECT} WHERE l.run_id = $1 AND d.path LIKE $2 AND l.key > $3 ORDER BY l.key LIMIT $4`,
-        [runId, `${prefix}%`, after, pageSize],
+        `${LINE_SELECT} WHERE l.run_id = $1 AND d.path LIKE $2 AND (l.department_id, l.key) > ($3::uuid, $4)
+         ORDER BY l.department_id, l.key LIMIT $5`,
+        [runId, `${prefix}%`, after.departmentId, after.key, pageSize],
       );
       if (page.length === 0) return;
       yield page;
-      after = page[page.length - 1].key;
+      after = page[page.length - 1];
       if (page.length < pageSize) return;
     }
   }

@@ -36,9 +36,7 @@ const SEGMENTS = `
            bool_or(e.to_state = 'deleted') OVER w AS ever_deleted
     FROM resource_events e
     WHERE e.occurred_at < $2::timestamptz
-      AND NOT EXISTS (SELECT 1 FROM resource_events d
-                      WHERE d.resource_id = e.resource_id AND d.to_state = 'deleted' AND d.occurred_at < $1::timestamptz)
-    WINDOW w AS (PARTITION BY e.resource_id ORDER BY e.occurred_at, e.id)
+    WINDOW w AS (PARTITION BY e.department_id, e.resource_id ORDER BY e.occurred_at, e.id)
   ) ev
   WHERE COALESCE(ev.next_at, 'infinity') > $1::timestamptz
     AND NOT ev.ever_deleted
@@ -54,9 +52,11 @@ const PUBLIC_IP = `CASE jsonb_typeof(p.spec->'publicIp') WHEN 'boolean' THEN (p.
  * Usage per line key in the window: segments cut at card changes; their milliseconds summed per resource,
  * card and held quantities (one wide row per segment and one addition each, not one row and one
  * multiplication per dimension); then unpivoted into one row per billed dimension and summed per key.
- * Segments arrive in resource order (the window of SEGMENTS) and the card lookup is a nested loop that
- * keeps it, so grouping with the resource first sorts only each resource's few segments, never the whole
- * month. Lines leave in key order (department, resource, dimension, tier, card): the line key index of
+ * Segments arrive in department and resource order (the window of SEGMENTS; a resource's events all
+ * carry its department) and the card lookup is a nested loop that keeps it, so both groupings, starting
+ * with department and resource, sort only each resource's few rows, never the whole month. The planner
+ * underestimates the segments by far and would hash instead: RebillsService turns hash aggregation off.
+ * Lines leave in key order (department, resource, dimension, tier, card): the line index of
  * rebill_lines then grows at its end instead of being written all over.
  */
 const USAGE = `
@@ -79,7 +79,7 @@ const USAGE = `
                           OFFSET 0) c
       WHERE p.t > p.s
     ) p
-    GROUP BY p.resource_id, p.department_id, p.pool_id, p.card_id, p.tier, p.vcpu, p.memory, p.gpu, p.public_ip, p.storage
+    GROUP BY p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier, p.vcpu, p.memory, p.gpu, p.public_ip, p.storage
   ) g
   CROSS JOIN LATERAL (VALUES
     ('vcpu', NULL::text, g.vcpu), ('memoryGiB', NULL::text, g.memory), ('gpu', NULL::text, g.gpu),
@@ -98,7 +98,7 @@ const PRICE = `CASE u.dimension WHEN 'vcpu' THEN c.vcpu_hour WHEN 'memoryGiB' TH
                WHEN 'storageGiB' THEN (c.storage_prices->>u.tier)::numeric(18,6) ELSE c.rack_unit_month END`;
 
 /**
- * Priced lines of one month window, in key order (the line key index then grows at its end). The rounding rule of money.ts: round(…, 2) is
+ * Priced lines of one month window, in key order (the line index then grows at its end). The rounding rule of money.ts: round(…, 2) is
  * half away from zero, i.e. half-up for these non-negative amounts; the quotient has far more than the
  * ~11 decimals needed to decide a half-fen (see metering.ts priceLines).
  */

@@ -48,6 +48,8 @@ export class RebillsService {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
       // A city's month is sorted and grouped in one statement; give it memory rather than temp files.
       await manager.query(`SET LOCAL work_mem = '256MB'`);
+      // Its groupings arrive sorted (rebill-sql.ts USAGE); hashing would regroup and re-sort the month.
+      await manager.query('SET LOCAL enable_hashagg = off');
       const repo = manager.getRepository(RebillRun);
       let run = await repo.findOne({ where: { period }, lock: { mode: 'pessimistic_write' } });
       if (run?.state === 'finalized')
@@ -73,6 +75,12 @@ export class RebillsService {
         ...(await this.insertHosted(manager, run.id, p, until)),
       ];
       await this.insertAdjustments(manager, run.id, period);
+      await manager.query('DELETE FROM rebill_run_cards WHERE run_id = $1', [run.id]);
+      await manager.query(
+        `INSERT INTO rebill_run_cards (rate_card_id, run_id)
+         SELECT DISTINCT rate_card_id, run_id FROM rebill_lines WHERE run_id = $1`,
+        [run.id],
+      );
       const [totals] = await manager.query(
         'SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count FROM rebill_lines WHERE run_id = $1',
         [run.id],
@@ -247,7 +255,8 @@ export class RebillsService {
              GROUP BY COALESCE(l.adjusts_key, l.key)
            ) b ON b.key = e.key
            CROSS JOIN LATERAL (SELECT COALESCE(e.key, b.key) AS key) x
-           LEFT JOIN rebill_lines o ON o.run_id = $6::uuid AND o.key = x.key
+           LEFT JOIN rebill_lines o ON o.run_id = $6::uuid AND o.department_id = COALESCE(e.department_id, b.department_id)
+                                     AND o.key = x.key
            WHERE COALESCE(e.amount, 0) <> COALESCE(b.amount, 0) OR COALESCE(e.usage_ms, 0) <> COALESCE(b.usage_ms, 0)`,
           [q.from, q.end, q.monthMs, q.period, runId, original.id, period],
         ),

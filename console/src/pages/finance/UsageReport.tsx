@@ -5,6 +5,7 @@ import { api, showFieldErrors } from '../../api';
 import { Chart } from '../../components/Chart';
 import { DepartmentFilter } from '../../components/departments';
 import { formatMoney, sumMoney } from '../../components/money';
+import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { Basis, MonthTotal, UsageRow } from '../../shared';
 import { DownloadButtons, moneyPoint, moneyTooltip } from './parts';
@@ -105,6 +106,7 @@ export function UsageReport() {
       amount: sumMoney(rows.map((r) => r.amount)),
     }));
   }, [report]);
+  const [departmentSearch, shownDepartments] = useDepartmentSearch(departments);
 
   return (
     <Card
@@ -174,10 +176,11 @@ export function UsageReport() {
               },
             ]}
           />
+          {departmentSearch}
           <Table
             rowKey="departmentId"
             size="small"
-            dataSource={departments}
+            dataSource={shownDepartments}
             pagination={{ pageSize: 10 }}
             columns={[
               { title: t('rebill.code'), dataIndex: 'code', key: 'code' },

@@ -1,4 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import type { Dec } from '../money.js';
 import { decimalTransformer } from '../money.js';
 
@@ -59,12 +68,13 @@ export type RebillLineKind = 'usage' | 'adjustment';
  *
  * No foreign keys: a city's month is a million rows written by one INSERT … SELECT, and per-row key
  * checks would cost more than the metering. Only RebillsService writes lines, inside its run's
- * transaction; RateCardsService refuses to delete a card any line refers to.
+ * transaction; RateCardsService refuses to delete a card any line refers to (rebill_run_cards).
+ *
+ * One index besides the primary key: (run, department, key) serves department views, ordered pages and
+ * the uniqueness of keys (a key names its department), and is written in order by a draft.
  */
 @Entity('rebill_lines')
-@Index('uq_rebill_lines_key', ['runId', 'key'], { unique: true })
-@Index('ix_rebill_lines_department', ['runId', 'departmentId'])
-@Index('ix_rebill_lines_card', ['rateCardId'])
+@Index('uq_rebill_lines_key', ['runId', 'departmentId', 'key'], { unique: true })
 export class RebillLine {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -127,4 +137,25 @@ export class RebillLine {
   /** The key of the usage this adjustment corrects; what finalised runs billed for it is summed by this. */
   @Column({ name: 'adjusts_key', type: 'text', collation: 'C', nullable: true })
   adjustsKey!: string | null;
+}
+
+/**
+ * The rate cards a run's lines were priced by, written with the lines: a card a finalised run used is
+ * frozen, and one any run used cannot be deleted. A few rows per run, so these checks never read lines.
+ */
+@Entity('rebill_run_cards')
+export class RebillRunCard {
+  @PrimaryColumn({ name: 'rate_card_id', type: 'uuid', primaryKeyConstraintName: 'pk_rebill_run_cards' })
+  rateCardId!: string;
+
+  @PrimaryColumn({ name: 'run_id', type: 'uuid', primaryKeyConstraintName: 'pk_rebill_run_cards' })
+  runId!: string;
+
+  @ManyToOne('RateCard')
+  @JoinColumn({ name: 'rate_card_id', foreignKeyConstraintName: 'fk_rebill_run_cards_card' })
+  rateCard?: unknown;
+
+  @ManyToOne('RebillRun', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id', foreignKeyConstraintName: 'fk_rebill_run_cards_run' })
+  run?: RebillRun;
 }
