@@ -5,7 +5,7 @@ import { UuidParam } from '../../common/dto.js';
 import { CurrentPrincipal, READERS, Roles } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { AppConfig } from '../../config/config.js';
-import { cjkFont } from '../facilities/cjk-font.js';
+import { cjkFont } from '../../common/cjk-font.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { ComputeRebillDto, DepartmentRebillQuery, RebillQuery } from './dto/rebill.dto.js';
 import { rebillCsv, rebillPdf, rebillXlsx } from './rebill-export.js';

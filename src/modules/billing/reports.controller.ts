@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { BudgetsService } from './budgets.service.js';
 import { AppConfig } from '../../config/config.js';
-import { cjkFont } from '../facilities/cjk-font.js';
+import { cjkFont } from '../../common/cjk-font.js';
 import { todayInChina } from '../facilities/room-status.js';
 import { BudgetReportQuery, FiscalEffectQuery, SetBudgetDto, UsageReportQuery } from './dto/report.dto.js';
 import { fiscalEffectPdf, fiscalEffectSheet } from './fiscal-effect-export.js';

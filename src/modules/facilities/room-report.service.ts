@@ -7,7 +7,7 @@ import { writeSheet, type SheetColumn, type SheetFormat } from '../../common/spr
 import { AppConfig } from '../../config/config.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
-import { cjkFont } from './cjk-font.js';
+import { cjkFont } from '../../common/cjk-font.js';
 import { roomBudgetInYear } from './room-budget.js';
 import { budgetStopsOn, leaseAction } from './room-status.js';
 import { annualOmCost } from './rooms.service.js';

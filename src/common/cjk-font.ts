@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { DomainError, ErrorCode } from '../../common/errors.js';
-import type { AppConfig } from '../../config/config.js';
+import { DomainError, ErrorCode } from './errors.js';
+import type { AppConfig } from '../config/config.js';
 
 /** Where Debian puts CJK fonts (fonts-noto-cjk first), with the face to take from a collection. */
 const SEARCH: Array<{ path: string; family?: string }> = [
