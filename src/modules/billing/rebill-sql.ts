@@ -1,9 +1,10 @@
 /**
  * The metering model of metering.ts, in SQL, so a month of a whole city is computed inside PostgreSQL
- * instead of being loaded into JS objects. rebill-sql.e2e.ts checks that both agree on random histories.
+ * instead of being loaded into JS objects. rebill-properties.e2e.ts checks that both agree on random histories.
  *
  * Parameters: $1 window start, $2 window end (exclusive; both inside one month), $3 the month's length
- * in milliseconds, $4 the month 'YYYY-MM'. Answers one row per line key with NUMERIC usage and amount.
+ * in milliseconds, $4 the month 'YYYY-MM' (and the subtree's path prefix, where one is named). Answers one
+ * row per line key with NUMERIC usage and amount.
  */
 const CARDS = `
   SELECT c.*, (c.effective_from::timestamp AT TIME ZONE 'UTC') AS c_from,
@@ -14,7 +15,7 @@ const CARDS = `
 /**
  * The cards in force at some instant of the window, with their storage prices by tier: a handful of
  * rows, read once (MATERIALIZED) and then looked up per segment and per line in nested loops, which
- * keep the rows in the order they arrive (see USAGE).
+ * keep the rows in the order they arrive (see usage).
  */
 const WINDOW_CARDS = `
   SELECT c.*, (SELECT jsonb_object_agg(sp.tier, sp.gib_month::text) FROM rate_card_storage_prices sp
@@ -24,9 +25,10 @@ const WINDOW_CARDS = `
 
 /**
  * A resource's state segments overlapping the window, with what they bill. Deleted is terminal: nothing
- * from a resource's first 'deleted' on bills, and resources deleted before the window are not read at all.
+ * from a resource's first 'deleted' on bills. `under`, when given, is the placeholder of a department
+ * path prefix: only that subtree's events are read (a department's live report meters its own usage only).
  */
-const SEGMENTS = `
+const segments = (under?: string) => `
   SELECT ev.*, GREATEST(ev.at, $1::timestamptz) AS s, LEAST(COALESCE(ev.next_at, 'infinity'), $2::timestamptz) AS t
   FROM (
     SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec,
@@ -36,6 +38,7 @@ const SEGMENTS = `
            bool_or(e.to_state = 'deleted') OVER w AS ever_deleted
     FROM resource_events e
     WHERE e.occurred_at < $2::timestamptz
+      ${under ? `AND e.department_id IN (SELECT id FROM departments WHERE path LIKE ${under})` : ''}
     WINDOW w AS (PARTITION BY e.department_id, e.resource_id ORDER BY e.occurred_at, e.id)
   ) ev
   WHERE COALESCE(ev.next_at, 'infinity') > $1::timestamptz
@@ -52,14 +55,14 @@ const PUBLIC_IP = `CASE jsonb_typeof(p.spec->'publicIp') WHEN 'boolean' THEN (p.
  * Usage per line key in the window: segments cut at card changes; their milliseconds summed per resource,
  * card and held quantities (one wide row per segment and one addition each, not one row and one
  * multiplication per dimension); then unpivoted into one row per billed dimension and summed per key.
- * Segments arrive in department and resource order (the window of SEGMENTS; a resource's events all
+ * Segments arrive in department and resource order (the window of segments; a resource's events all
  * carry its department) and the card lookup is a nested loop that keeps it, so both groupings, starting
  * with department and resource, sort only each resource's few rows, never the whole month. The planner
  * underestimates the segments by far and would hash instead: RebillsService turns hash aggregation off.
  * Lines leave in key order (department, resource, dimension, tier, card): the line index of
  * rebill_lines then grows at its end instead of being written all over.
  */
-const USAGE = `
+const usage = (under?: string) => `
   SELECT g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id, SUM(d.qty * g.ms) AS usage_ms
   FROM (
     SELECT p.department_id, p.resource_id, p.pool_id, p.card_id, p.tier,
@@ -73,7 +76,7 @@ const USAGE = `
              CASE WHEN ${RUNNING} THEN ${num('gpu')} * ${REPLICAS} ELSE 0 END AS gpu,
              CASE WHEN ${RUNNING} THEN ${PUBLIC_IP} ELSE 0 END AS public_ip,
              CASE WHEN ${RUNNING} OR c.storage_billing = 'exists' THEN ${num('storageGiB')} ELSE 0 END AS storage
-      FROM (${SEGMENTS}) p
+      FROM (${segments(under)}) p
       -- OFFSET 0 keeps the lookup a nested loop (the planner would hash-join and lose the order).
       CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.pool_id = p.pool_id AND c.c_from < p.t AND c.c_to > p.s
                           OFFSET 0) c
@@ -98,11 +101,17 @@ const PRICE = `CASE u.dimension WHEN 'vcpu' THEN c.vcpu_hour WHEN 'memoryGiB' TH
                WHEN 'storageGiB' THEN (c.storage_prices->>u.tier)::numeric(18,6) ELSE c.rack_unit_month END`;
 
 /**
+ * Settings for a transaction that meters: a city's month is sorted and grouped in one statement, so it
+ * gets memory rather than temp files; and its groupings arrive sorted (see usage), so no hashing.
+ */
+export const METERING_SETTINGS = [`SET LOCAL work_mem = '256MB'`, 'SET LOCAL enable_hashagg = off'];
+
+/**
  * Priced lines of one month window, in key order (the line index then grows at its end). The rounding rule of money.ts: round(…, 2) is
  * half away from zero, i.e. half-up for these non-negative amounts; the quotient has far more than the
  * ~11 decimals needed to decide a half-fen (see metering.ts priceLines).
  */
-export const PRICED_LINES = `
+export const pricedLines = (under?: string) => `
   WITH cards AS MATERIALIZED (${WINDOW_CARDS})
   SELECT concat_ws('|', $4::text, u.department_id, u.resource_id,
                    u.dimension || COALESCE(':' || u.tier, ''), u.card_id) COLLATE "C" AS key,
@@ -111,7 +120,7 @@ export const PRICED_LINES = `
          round(u.usage_ms / ${PER}, 6) AS quantity,
          ${PRICE} AS unit_price,
          round(u.usage_ms * ${PRICE} / ${PER}, 2) AS amount
-  FROM (${USAGE}) u
+  FROM (${usage(under)}) u
   CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.id = u.card_id OFFSET 0) c`;
 
 /**
@@ -126,7 +135,7 @@ export const UNPRICED_POOLS = `
 /** Usage in the window on the given pools ($3) that no card prices: pool and first unpriced instant. */
 export const UNPRICED_USAGE = `
   SELECT seg.pool_id, MIN(seg.s) AS at
-  FROM (${SEGMENTS}) seg
+  FROM (${segments()}) seg
   WHERE seg.t > seg.s AND seg.pool_id = ANY($3::uuid[])
     AND NOT EXISTS (SELECT 1 FROM rate_cards c WHERE c.pool_id = seg.pool_id
                     AND (c.effective_from::timestamp AT TIME ZONE 'UTC') <= seg.s)

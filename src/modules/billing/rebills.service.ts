@@ -11,7 +11,8 @@ import { RateCardsService } from './rate-cards.service.js';
 import {
   HOSTED_EQUIPMENT,
   HOSTING_POOL,
-  PRICED_LINES,
+  METERING_SETTINGS,
+  pricedLines,
   TIME_ORDERED_ID,
   UNPRICED_POOLS,
   UNPRICED_USAGE,
@@ -46,10 +47,7 @@ export class RebillsService {
     const until = new Date(Math.min(p.end.getTime(), now.getTime()));
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
-      // A city's month is sorted and grouped in one statement; give it memory rather than temp files.
-      await manager.query(`SET LOCAL work_mem = '256MB'`);
-      // Its groupings arrive sorted (rebill-sql.ts USAGE); hashing would regroup and re-sort the month.
-      await manager.query('SET LOCAL enable_hashagg = off');
+      for (const setting of METERING_SETTINGS) await manager.query(setting);
       const repo = manager.getRepository(RebillRun);
       let run = await repo.findOne({ where: { period }, lock: { mode: 'pessimistic_write' } });
       if (run?.state === 'finalized')
@@ -161,7 +159,7 @@ export class RebillsService {
         `INSERT INTO rebill_lines (${LINE_COLUMNS})
          SELECT ${TIME_ORDERED_ID}, $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
                 l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
-         FROM (${PRICED_LINES}) l`,
+         FROM (${pricedLines()}) l`,
         [p.from, until, p.monthMs, p.period, runId],
       ),
     );
@@ -242,7 +240,7 @@ export class RebillsService {
                   COALESCE(e.usage_ms, 0) - COALESCE(b.usage_ms, 0), COALESCE(e.quantity, 0) - COALESCE(b.quantity, 0),
                   COALESCE(e.unit_price, b.unit_price), COALESCE(e.amount, 0) - COALESCE(b.amount, 0),
                   $6::uuid, o.id, x.key
-           FROM (${PRICED_LINES}) e
+           FROM (${pricedLines()}) e
            FULL JOIN (
              SELECT COALESCE(l.adjusts_key, l.key) AS key, SUM(l.usage_ms) AS usage_ms, SUM(l.quantity) AS quantity,
                     SUM(l.amount) AS amount, (array_agg(l.department_id))[1] AS department_id,

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import { Dec, formatAmount, sum } from './money.js';
 import { parsePeriod, shiftPeriod } from './period.js';
-import { PRICED_LINES } from './rebill-sql.js';
+import { METERING_SETTINGS, pricedLines } from './rebill-sql.js';
 import type { Basis, UsageRow, MonthTotal } from './views.js';
 
 export const MAX_REPORT_MONTHS = 36;
@@ -48,19 +48,24 @@ export class UsageReportService {
       const run = runs.find((r) => r.period === month);
       const basis: Basis = run?.state === 'finalized' ? 'chargeback' : 'showback';
       const meteredUntil = run?.computedUntil ?? new Date(Math.min(p.end.getTime(), now.getTime()));
-      // Lines of the month's run; without one, the month is metered live (nothing is stored).
+      // Lines of the month's run; without one, the subtree's month is metered live (nothing is stored).
       const source = run
         ? { sql: `SELECT * FROM rebill_lines WHERE run_id = $1`, params: [run.id] }
-        : { sql: PRICED_LINES, params: [p.from, meteredUntil, p.monthMs, month] };
+        : { sql: pricedLines('$5'), params: [p.from, meteredUntil, p.monthMs, month] };
       const n = source.params.length;
-      const found: Array<Omit<UsageRow, 'month' | 'basis' | 'rebillId'>> = await this.dataSource.query(
-        `SELECT l.department_id AS "departmentId", d.code, d.name, l.dimension, l.unit,
-                SUM(l.quantity)::text AS quantity, SUM(l.amount)::numeric(18,2)::text AS amount
-         FROM (${source.sql}) l JOIN departments d ON d.id = l.department_id
-         WHERE d.path LIKE $${n + 1}
-         GROUP BY l.department_id, d.code, d.name, d.path, l.dimension, l.unit
-         ORDER BY d.path, l.dimension`,
-        [...source.params, `${prefix}%`],
+      const found: Array<Omit<UsageRow, 'month' | 'basis' | 'rebillId'>> = await this.dataSource.transaction(
+        async (manager) => {
+          if (!run) for (const setting of METERING_SETTINGS) await manager.query(setting);
+          return manager.query(
+            `SELECT l.department_id AS "departmentId", d.code, d.name, l.dimension, l.unit,
+                    SUM(l.quantity)::text AS quantity, SUM(l.amount)::numeric(18,2)::text AS amount
+             FROM (${source.sql}) l JOIN departments d ON d.id = l.department_id
+             WHERE d.path LIKE $${n + 1}
+             GROUP BY l.department_id, d.code, d.name, d.path, l.dimension, l.unit
+             ORDER BY d.path, l.dimension`,
+            [...source.params, `${prefix}%`],
+          );
+        },
       );
       rows.push(...found.map((r) => ({ month, basis, rebillId: run?.id ?? null, ...r })));
       totals.push({
