@@ -368,6 +368,47 @@ describe('resources on a fake pool, through the API and the worker', () => {
       expect(n).toBe(5);
     });
 
+    it('answers concurrent requests each on its own: refusals fail no one else, each is audited as its sender', async () => {
+      const taken = aResourceRequest();
+      await request(taken).expect(202);
+      const send = (body: Record<string, unknown>, token: string, requestId: string) =>
+        t
+          .http()
+          .post('/api/v1/resources')
+          .set(bearer(token))
+          .set('X-Request-Id', requestId)
+          .send({ poolId: pool.id, ...body });
+      const wave = `wave-${Date.now().toString(36)}`;
+      const answers = await Promise.all([
+        ...Array.from({ length: 6 }, (_, i) => send(aResourceRequest(), tokens.deptAdmin, `${wave}-${i}`)),
+        send({ ...aResourceRequest(), departmentId: tree.dept.id }, tokens.operator, `${wave}-operator`),
+        send({ ...aResourceRequest(), name: taken.name }, tokens.deptAdmin, `${wave}-same-name`),
+        send(
+          aResourceRequest({ spec: { vcpu: 200, memoryGiB: 1, storageGiB: 1, image: 'x' } }),
+          tokens.otherAdmin,
+          `${wave}-too-big`,
+        ),
+        send({ ...aResourceRequest(), departmentId: tree.dept.id }, tokens.otherAdmin, `${wave}-not-mine`),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([...Array(7).fill(202), 409, 409, 404]);
+      expect(answers[8].body.error).toBe('QuotaExceeded');
+      const audited: Array<{ request_id: string; actor_name: string; target_id: string }> =
+        await t.dataSource.query(
+          `SELECT request_id, actor_name, target_id FROM audit_entries WHERE request_id LIKE $1 AND action = 'resource.queued'`,
+          [`${wave}-%`],
+        );
+      expect(audited).toHaveLength(7);
+      for (const answer of answers.slice(0, 7)) {
+        const entry = audited.find((a) => a.target_id === answer.body.id)!;
+        expect(entry.request_id).toBe(answer.headers['x-request-id']);
+      }
+      const operatorEntry = audited.find((a) => a.request_id === `${wave}-operator`)!;
+      expect(operatorEntry.target_id).toBe(answers[6].body.id);
+      expect(operatorEntry.actor_name).not.toBe(
+        audited.find((a) => a.request_id === `${wave}-0`)!.actor_name,
+      );
+    });
+
     it('refuses a container on a VM-only pool type', async () => {
       const libvirt = await createPool(t, tokens.operator, { type: 'libvirt', connection: 'qemu:///system' });
       const res = await request({ ...aResourceRequest({ kind: 'container' }), poolId: libvirt.id }).expect(

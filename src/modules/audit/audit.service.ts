@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { requestContext } from '../../common/request-context.js';
+import { requestContext, type RequestContext } from '../../common/request-context.js';
 import { SqlParams } from '../../common/sql-params.js';
 
 export interface AuditRecord {
@@ -44,9 +44,15 @@ export class AuditService {
   /**
    * The INSERT of one entry, for a caller that writes it in the same statement as its change (one round
    * trip): with `from`, the entry is written once per row of that CTE, so only if the change happened.
+   * `context` is the request the entry belongs to, for work done on several requests' behalf at once
+   * (null: no request, the system's own work).
    */
-  insert(record: AuditRecord, params: SqlParams, from?: string): string {
-    const context = requestContext.get();
+  insert(
+    record: AuditRecord,
+    params: SqlParams,
+    from?: string,
+    context: RequestContext | null = requestContext.get() ?? null,
+  ): string {
     const principal = context?.principal;
     const values = [
       params.add(principal?.userId ?? null, 'uuid'),

@@ -6,6 +6,7 @@ import { Reconciler } from './jobs/reconciler.service.js';
 import { PoolsController } from './pools/pools.controller.js';
 import { PoolsService } from './pools/pools.service.js';
 import { SecretBox } from './pools/secret-box.js';
+import { Admission } from './resources/admission.js';
 import { Placement } from './resources/placement.js';
 import { ResourceActionsService } from './resources/resource-actions.service.js';
 import { ResourceTransitions } from './resources/resource-transitions.js';
@@ -20,6 +21,7 @@ import { ResourcesService } from './resources/resources.service.js';
     PoolsService,
     SecretBox,
     Placement,
+    Admission,
     ResourceTransitions,
     ResourcesService,
     ResourceActionsService,

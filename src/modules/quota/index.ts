@@ -1,5 +1,5 @@
 // The quota capability's contract for other capabilities (provisioning reserves, adjusts and releases).
 export { QuotaModule } from './quota.module.js';
-export { QuotaService, type ReserveInput } from './quota.service.js';
+export { QuotaBatch, QuotaService, type ReserveInput } from './quota.service.js';
 export { QUOTA_DIMENSIONS, QUOTA_MAX, type QuotaDimension, type QuotaAmounts } from './quota-dimensions.js';
 export type { PartialAmounts } from './quota-amounts.js';

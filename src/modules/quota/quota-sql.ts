@@ -175,3 +175,59 @@ export async function resourceLedger(manager: EntityManager, resourceId: string)
     held: amountsOf(row),
   };
 }
+
+// The rows of several departments, locked root to leaf (by path), the order setLimits takes a parent and
+// its child in, so a batch of admissions and a change of limits cannot deadlock.
+const LOCK_MANY = `SELECT q.department_id, ${stateColumns('q')}, d.code
+  FROM department_quotas q JOIN departments d ON d.id = q.department_id
+  WHERE q.department_id = ANY($1::uuid[]) ORDER BY d.path FOR UPDATE OF q`;
+const ENSURE_MANY = `INSERT INTO department_quotas (department_id)
+  SELECT id FROM departments WHERE id = ANY($1::uuid[]) ON CONFLICT DO NOTHING`;
+
+/** Locks several departments' quota rows (creating missing ones, all zero); a department that does not exist is left out. */
+export async function lockQuotaRows(
+  manager: EntityManager,
+  departmentIds: string[],
+): Promise<Map<string, QuotaState & { code: string }>> {
+  let rows: Record<string, unknown>[] = await manager.query(LOCK_MANY, [departmentIds]);
+  if (rows.length < departmentIds.length) {
+    await manager.query(ENSURE_MANY, [departmentIds]);
+    rows = await manager.query(LOCK_MANY, [departmentIds]);
+  }
+  return new Map(
+    rows.map((row) => [row.department_id as string, { ...stateOf(row), code: row.code as string }]),
+  );
+}
+
+// Many reserve entries in one statement, each department's counter moved once by the sum of what it
+// wrote (as entryAndCounter does for one). The caller holds the departments' locks.
+const RESERVE_MANY = `
+  WITH entry AS (
+    INSERT INTO quota_ledger (department_id, resource_id, action, ${LEDGER_COLUMNS})
+    SELECT department_id, resource_id, 'reserve', ${LEDGER_COLUMNS}
+    FROM jsonb_to_recordset($1::jsonb) AS x(department_id uuid, resource_id uuid, ${stems.map((s) => `${s} bigint`).join(', ')})
+    ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
+    RETURNING department_id, ${LEDGER_COLUMNS}
+  ), sums AS (
+    SELECT department_id, ${stems.map((s) => `sum(${s}) AS ${s}`).join(', ')} FROM entry GROUP BY department_id
+  ), counted AS (
+    UPDATE department_quotas t
+    SET ${stems.map((s) => `${s}_used = t.${s}_used + sums.${s}`).join(', ')}, updated_at = now()
+    FROM sums WHERE t.department_id = sums.department_id
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM entry)::int AS n`;
+
+/** Writes reserve entries for new resources and moves their departments' counters; answers how many were written. */
+export async function reserveEntries(
+  manager: EntityManager,
+  entries: Array<{ departmentId: string; resourceId: string; amounts: QuotaAmounts }>,
+): Promise<number> {
+  const rows = entries.map((e) => ({
+    department_id: e.departmentId,
+    resource_id: e.resourceId,
+    ...Object.fromEntries(QUOTA_DIMENSIONS.map((d) => [COLUMN[d], e.amounts[d]])),
+  }));
+  const [{ n }]: Array<{ n: number }> = await manager.query(RESERVE_MANY, [JSON.stringify(rows)]);
+  return n;
+}

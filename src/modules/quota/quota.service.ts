@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { conflict, invalid } from '../../common/errors.js';
-import { checkAmounts, fill, firstExceeded, quotaExceeded, type PartialAmounts } from './quota-amounts.js';
+import { conflict, invalid, notFound } from '../../common/errors.js';
+import {
+  checkAmounts,
+  fill,
+  firstExceeded,
+  quotaExceeded,
+  type PartialAmounts,
+  type QuotaState,
+} from './quota-amounts.js';
 import { QUOTA_DIMENSIONS, type QuotaAmounts } from './quota-dimensions.js';
 import type { SqlParams } from '../../common/sql-params.js';
 import {
@@ -9,6 +16,8 @@ import {
   commitEntry,
   commitInsert,
   lockQuotaRow,
+  lockQuotaRows,
+  reserveEntries,
   reserveEntry,
   resourceLedger,
 } from './quota-sql.js';
@@ -28,6 +37,35 @@ function checkIds(input: { departmentId?: unknown; resourceId?: unknown }): void
 }
 
 /**
+ * Admission of several new resources in one transaction: each `take` decides one against the locked
+ * rows less what the earlier ones took (QuotaExceeded leaves no trace), `write` records those taken.
+ */
+export class QuotaBatch {
+  private readonly taken: Array<{ departmentId: string; resourceId: string; amounts: QuotaAmounts }> = [];
+
+  constructor(private readonly states: Map<string, QuotaState & { code: string }>) {}
+
+  take(input: ReserveInput): void {
+    checkIds(input);
+    const asked = fill(checkAmounts(input.amounts, 'amounts'));
+    const state = this.states.get(input.departmentId);
+    if (!state) throw notFound('department', input.departmentId);
+    const over = firstExceeded(state, asked);
+    if (over) throw quotaExceeded({ id: input.departmentId, code: state.code }, over, asked[over], state);
+    for (const d of QUOTA_DIMENSIONS) state.used[d] += asked[d];
+    this.taken.push({ departmentId: input.departmentId, resourceId: input.resourceId, amounts: asked });
+  }
+
+  async write(manager: EntityManager): Promise<void> {
+    if (this.taken.length === 0) return;
+    const written = await reserveEntries(manager, this.taken);
+    // New resources' ids are fresh: an entry already there means a caller reused one.
+    if (written !== this.taken.length)
+      throw new Error('quota reservation for a resource that already has one');
+  }
+}
+
+/**
  * Admission: the one way quota is taken and given back. Every method runs inside the caller's
  * transaction (the resource's own change commits with its ledger entry or not at all) and locks the
  * department's quota row first. No ancestor is locked: under the allocation model a department's
@@ -40,6 +78,11 @@ function checkIds(input: { departmentId?: unknown; resourceId?: unknown }): void
  */
 @Injectable()
 export class QuotaService {
+  /** Locks the departments' rows for a batch of new resources' reservations (see QuotaBatch). */
+  async batch(manager: EntityManager, departmentIds: string[]): Promise<QuotaBatch> {
+    return new QuotaBatch(await lockQuotaRows(manager, [...new Set(departmentIds)]));
+  }
+
   /** Takes `amounts` for the resource, or throws QuotaExceeded (409) naming the first dimension that does not fit. */
   async reserve(manager: EntityManager, input: ReserveInput): Promise<void> {
     checkIds(input);

@@ -39,8 +39,23 @@ export class DepartmentScope {
     const rows = await manager
       .getRepository(Department)
       .findBy({ id: In(own ? [departmentId, own] : [departmentId]) });
-    const department = rows.find((d) => d.id === departmentId);
-    const prefix = principal.role === 'dept-admin' ? (rows.find((d) => d.id === own)?.path ?? NOWHERE) : null;
+    return this.check(principal, departmentId, (id) => rows.find((d) => d.id === id));
+  }
+
+  /**
+   * `visible` on departments already read (`read` must know the department and the caller's own), for
+   * a caller that reads many at once.
+   */
+  check<D extends { path: string }>(
+    principal: Principal,
+    departmentId: string,
+    read: (id: string) => D | undefined,
+  ): D {
+    const department = read(departmentId);
+    const prefix =
+      principal.role === 'dept-admin'
+        ? ((principal.departmentId ? read(principal.departmentId)?.path : undefined) ?? NOWHERE)
+        : null;
     if (!department || (prefix !== null && !department.path.startsWith(prefix)))
       throw notFound('department', departmentId);
     return department;

@@ -63,15 +63,33 @@ const TAKE = `WITH taken AS (UPDATE pools SET allocated = jsonb_build_object(${C
   RETURNING allocated) SELECT allocated FROM taken`;
 
 /**
- * Chooses the pool for a resource and takes its capacity, inside the caller's transaction, in two steps
- * so the pool's row is locked as late as possible: `choose` reads the pools without a lock and picks
- * provider tier first, then the emptiest (spreading load); `take`, the caller's last write, takes the
- * capacity only if it is still there, so two concurrent requests never both take the last of a pool.
+ * Chooses the pool for a resource and takes its capacity, inside the caller's transaction. Admission
+ * (`lockPools`, `choose` for each request, `saveAllocated`) decides on locked rows, so requests admitted
+ * together see each other's takings and no two transactions both take the last of a pool; `take` is
+ * the one-statement form for a caller placing a single resource on a pool it already chose.
  */
 @Injectable()
 export class Placement {
-  async choose(manager: EntityManager, request: PlacementRequest): Promise<Pool> {
-    const pools = await manager.getRepository(Pool).find({ order: { name: 'ASC' } });
+  /**
+   * Reads and locks the pools a batch of requests may go to (those named, or all when one names none),
+   * in id order, so batches cannot deadlock. FOR NO KEY UPDATE, as `lock`. Answers them by name.
+   */
+  async lockPools(manager: EntityManager, poolIds: string[] | null): Promise<Pool[]> {
+    const qb = manager
+      .getRepository(Pool)
+      .createQueryBuilder('p')
+      .setLock('for_no_key_update')
+      .orderBy('p.id');
+    if (poolIds) qb.where('p.id IN (:...ids)', { ids: [...new Set(poolIds)] });
+    const pools = await qb.getMany();
+    return pools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * Picks among locked pools, provider tier first, then the emptiest (spreading load); 409 with every
+   * pool's reason when none fits.
+   */
+  choose(pools: Pool[], request: PlacementRequest): Pool {
     const asked = request.poolId ? pools.filter((p) => p.id === request.poolId) : pools;
     if (request.poolId && asked.length === 0)
       throw invalid('poolId', `pool ${request.poolId} does not exist`);
@@ -79,12 +97,28 @@ export class Placement {
     const fitting = asked
       .filter((_, i) => reasons[i].reason === null)
       .sort((a, b) => tierRank(a) - tierRank(b) || headroom(b) - headroom(a));
-    if (fitting.length > 0) return fitting[0];
-    throw conflict(
-      asked.length === 0
-        ? 'no pool fits: there are no pools'
-        : `no pool fits: ${reasons.map((r) => `${r.pool}: ${r.reason}`).join('; ')}`,
-      { reasons },
+    if (fitting.length === 0)
+      throw conflict(
+        asked.length === 0
+          ? 'no pool fits: there are no pools'
+          : `no pool fits: ${reasons.map((r) => `${r.pool}: ${r.reason}`).join('; ')}`,
+        { reasons },
+      );
+    return fitting[0];
+  }
+
+  /** Takes capacity on a locked pool in memory, so the requests chosen after see it; `saveAllocated` writes it. */
+  hold(pool: Pool, needs: Capacity): void {
+    pool.allocated = plus(capacityOf(pool.allocated), needs);
+  }
+
+  /** Writes what was held on these locked pools, in one statement. */
+  async saveAllocated(manager: EntityManager, pools: Pool[]): Promise<void> {
+    if (pools.length === 0) return;
+    await manager.query(
+      `UPDATE pools p SET allocated = x.allocated, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, allocated jsonb) WHERE p.id = x.id`,
+      [JSON.stringify(pools.map((pool) => ({ id: pool.id, allocated: pool.allocated })))],
     );
   }
 

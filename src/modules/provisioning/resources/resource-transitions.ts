@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../../../common/errors.js';
+import { requestContext, type RequestContext } from '../../../common/request-context.js';
 import { SqlParams } from '../../../common/sql-params.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { ResourceEvent } from '../entities/resource-event.entity.js';
@@ -80,20 +81,39 @@ export class ResourceTransitions {
   }
 
   /**
-   * A new resource's events, in one statement: nothing → requested, then requested → the state its row
-   * was inserted in (queued: placed and admitted in the same transaction). The second reads the first's
-   * RETURNING, which makes PostgreSQL write them in that order.
+   * New resources' events, in one statement for all: nothing → requested, then requested → the state its
+   * row was inserted in (queued: placed and admitted in the same transaction), each audited in the name
+   * of the request that asked for it. A resource's second pair reads its first's RETURNING, which makes
+   * PostgreSQL write them in that order.
    */
-  async created(manager: EntityManager, resource: Resource, reason: string): Promise<void> {
-    const requested = { ...resource, state: 'requested' as const };
-    if (!canMove(requested.state, resource.state)) throw invalidTransition(requested, resource.state);
+  async created(
+    manager: EntityManager,
+    created: Array<{ resource: Resource; reason: string; context: RequestContext | null }>,
+  ): Promise<void> {
     const params = new SqlParams();
-    await manager.query(
-      `WITH ${this.entries(params, { resource: requested, type: 'transition', from: null, reason: null, name: 'requested' })},
-        ${this.entries(params, { resource, type: 'transition', from: 'requested', reason, source: 'requestedevent' })}
-       SELECT 1`,
-      params.values,
-    );
+    const ctes = created.map(({ resource, reason, context }, i) => {
+      const requested = { ...resource, state: 'requested' as const };
+      if (!canMove(requested.state, resource.state)) throw invalidTransition(requested, resource.state);
+      const first = this.entries(params, {
+        resource: requested,
+        type: 'transition',
+        from: null,
+        reason: null,
+        name: `r${i}requested`,
+        context,
+      });
+      const second = this.entries(params, {
+        resource,
+        type: 'transition',
+        from: 'requested',
+        reason,
+        source: `r${i}requestedevent`,
+        name: `r${i}`,
+        context,
+      });
+      return `${first}, ${second}`;
+    });
+    await manager.query(`WITH ${ctes.join(',\n')} SELECT 1`, params.values);
   }
 
   /** Two CTEs writing the event row and the audit entry. */
@@ -109,9 +129,11 @@ export class ResourceTransitions {
       source?: string;
       /** Prefix of the two CTEs' names, when a statement has two pairs. */
       name?: string;
+      /** The request to audit the entry under, when not the current one. */
+      context?: RequestContext | null;
     },
   ): string {
-    const { resource, type, from, reason, specBefore, source, name = '' } = entry;
+    const { resource, type, from, reason, specBefore, source, name = '', context } = entry;
     const event = [
       params.add(resource.id, 'uuid'),
       params.add(resource.departmentId, 'uuid'),
@@ -133,6 +155,7 @@ export class ResourceTransitions {
       },
       params,
       source,
+      context === undefined ? (requestContext.get() ?? null) : context,
     );
     return `${name}event AS (
         INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)

@@ -1,20 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { conflict, invalid, notFound } from '../../../common/errors.js';
 import type { Principal } from '../../auth/principal.js';
-import { JobName } from '../../jobs/job-catalogue.js';
-import { OutboxService } from '../../jobs/outbox.service.js';
-import { QuotaService } from '../../quota/index.js';
 import { DepartmentScope } from '../../tenancy/department-scope.js';
 import { Department } from '../../tenancy/entities/department.entity.js';
 import type { CreateResourceDto, ListResourcesQuery } from '../dto/resource.dto.js';
 import { ResourceEvent } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
-import { CapacityTaken, capacityNeeds, Placement } from './placement.js';
-import { checkIdempotencyKey, checkLabels, checkSpec, quotaNeeds, requestHash } from './resource-spec.js';
-import { ResourceTransitions } from './resource-transitions.js';
+import { Admission } from './admission.js';
+import { checkIdempotencyKey, checkLabels, checkSpec, requestHash } from './resource-spec.js';
 
 export type ResourceWithEvents = Resource & { events: ResourceEvent[] };
 
@@ -24,16 +19,14 @@ export class ResourcesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scope: DepartmentScope,
-    private readonly quota: QuotaService,
-    private readonly placement: Placement,
-    private readonly transitions: ResourceTransitions,
-    private readonly outbox: OutboxService,
+    private readonly admission: Admission,
   ) {}
 
   /**
-   * One transaction: the resource row, its events and audit entries, the outbox row of the job that
-   * will provision it, its quota reservation and its pool capacity. With an Idempotency-Key, the same
-   * caller sending the same key and body gets the same resource; another body is a 409.
+   * Admitted in one transaction (see Admission): the resource row, its events and audit entries, the
+   * outbox row of the job that will provision it, its quota reservation and its pool capacity. With an
+   * Idempotency-Key, the same caller sending the same key and body gets the same resource; another body
+   * is a 409.
    */
   async create(principal: Principal, dto: CreateResourceDto, key?: string): Promise<Resource> {
     const idempotencyKey = checkIdempotencyKey(key);
@@ -46,58 +39,24 @@ export class ResourcesService {
     if (!departmentId) throw invalid('departmentId', 'is required');
     checkSpec(dto.kind, dto.spec);
     const labels = checkLabels(dto.labels);
-    // A pool whose room concurrent requests took meanwhile is read again with the others.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(async (manager) => {
-          const department = await this.scope.visible(principal, departmentId, manager);
-          const critical = dto.critical === true || (await this.criticalByPolicy(manager, department));
-          const resource = manager.getRepository(Resource).create({
-            id: randomUUID(),
-            departmentId,
-            kind: dto.kind,
-            name: dto.name,
-            spec: { ...dto.spec },
-            labels,
-            critical,
-            state: 'queued',
-            desiredState: 'running',
-            failureReason: null,
-            observed: null,
-            requestedBy: principal.userId,
-            idempotencyKey: idempotencyKey ?? null,
-            requestHash: idempotencyKey ? hash : null,
-          });
-          const placement = {
-            kind: dto.kind,
-            critical,
-            poolId: dto.poolId,
-            needs: capacityNeeds(resource.spec),
-          };
-          const pool = await this.placement.choose(manager, placement);
-          resource.poolId = pool.id;
-          await manager.getRepository(Resource).insert(resource);
-          await this.transitions.created(manager, resource, `placed on pool ${pool.name}`);
-          await this.outbox.enqueue(manager, JobName.ResourceConverge, { resourceId: resource.id });
-          // Every request locks these two rows: last, so each is held only until the commit; quota
-          // first, the order every path takes them in.
-          await this.quota.reserve(manager, {
-            departmentId,
-            resourceId: resource.id,
-            amounts: quotaNeeds(resource.spec),
-          });
-          await this.placement.take(manager, pool, placement);
-          return this.present(resource);
-        });
-      } catch (error) {
-        if (error instanceof CapacityTaken && attempt < 5) continue;
-        // Two requests with the same key raced: the loser answers what the winner created.
-        if (idempotencyKey && isUniqueViolation(error, 'uq_resources_idempotency')) {
-          const earlier = await this.byIdempotencyKey(principal, idempotencyKey, hash);
-          if (earlier) return earlier;
-        }
-        throw error;
+    try {
+      return this.present(
+        await this.admission.admit({
+          principal,
+          dto,
+          departmentId,
+          labels,
+          idempotencyKey,
+          requestHash: hash,
+        }),
+      );
+    } catch (error) {
+      // Two requests with the same key raced: the loser answers what the winner created.
+      if (idempotencyKey && isUniqueViolation(error, 'uq_resources_idempotency')) {
+        const earlier = await this.byIdempotencyKey(principal, idempotencyKey, hash);
+        if (earlier) return earlier;
       }
+      throw error;
     }
   }
 
@@ -162,16 +121,6 @@ export class ResourcesService {
         resourceId: earlier.id,
       });
     return this.present(earlier);
-  }
-
-  /** Critical when the department or any ancestor is flagged: a unit of 市公安局 is as critical as the bureau. */
-  private async criticalByPolicy(manager: EntityManager, department: Department): Promise<boolean> {
-    const ids = department.path.split('/').filter(Boolean);
-    const [{ critical }] = await manager.query(
-      `SELECT coalesce(bool_or(critical), false) AS critical FROM departments WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return critical === true;
   }
 
   /** The answer for a resource: never its idempotency bookkeeping. */

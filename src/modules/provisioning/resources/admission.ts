@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { requestContext, type RequestContext } from '../../../common/request-context.js';
+import type { Principal } from '../../auth/principal.js';
+import { JobName } from '../../jobs/job-catalogue.js';
+import { OutboxService } from '../../jobs/outbox.service.js';
+import { QuotaService } from '../../quota/index.js';
+import { DepartmentScope } from '../../tenancy/department-scope.js';
+import type { CreateResourceDto } from '../dto/resource.dto.js';
+import { Resource } from '../entities/resource.entity.js';
+import { capacityNeeds, Placement } from './placement.js';
+import { quotaNeeds } from './resource-spec.js';
+import { ResourceTransitions } from './resource-transitions.js';
+
+/** A checked request for a new resource, waiting for admission. */
+export interface AdmissionRequest {
+  principal: Principal;
+  dto: CreateResourceDto;
+  departmentId: string;
+  labels: Record<string, string>;
+  idempotencyKey?: string;
+  requestHash: string;
+}
+
+interface Waiting {
+  request: AdmissionRequest;
+  /** The request's own, for its audit entries: the batch runs in whichever request started it. */
+  context: RequestContext | null;
+  resolve: (resource: Resource) => void;
+  reject: (error: unknown) => void;
+}
+
+interface DepartmentRow {
+  id: string;
+  path: string;
+  criticalByPolicy: boolean;
+}
+
+/** Enough to amortise a transaction over many requests; more would only hold the locks longer. */
+const MAX_BATCH = 64;
+
+// A department and whether it or any ancestor is flagged critical: a unit of 市公安局 is as critical as the bureau.
+const DEPARTMENTS = `SELECT d.id, d.path,
+    (SELECT coalesce(bool_or(a.critical), false) FROM departments a
+     WHERE a.id = ANY(string_to_array(trim(both '/' from d.path), '/')::uuid[])) AS "criticalByPolicy"
+  FROM departments d WHERE d.id = ANY($1::uuid[])`;
+
+/**
+ * Admits new resources by group commit: the requests that arrive while one transaction runs are
+ * admitted together in the next, which reads the departments once, locks their quota rows and the
+ * pools once, decides each request in arrival order against what the earlier ones took, and writes
+ * all the admitted ones' rows, events, audit entries, jobs, reservations and pool capacity in a few
+ * statements. Each request still gets its own answer: a refusal (404, 400, 409) is that request's
+ * alone, and if the transaction itself fails (a unique index, say) each request is tried again alone,
+ * so no request fails for another's sake.
+ */
+@Injectable()
+export class Admission {
+  private readonly waiting: Waiting[] = [];
+  private draining = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scope: DepartmentScope,
+    private readonly quota: QuotaService,
+    private readonly placement: Placement,
+    private readonly transitions: ResourceTransitions,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** Resolves with the new resource once its transaction has committed, or rejects with why it was refused. */
+  admit(request: AdmissionRequest): Promise<Resource> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request, context: requestContext.get() ?? null, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) await this.settle(this.waiting.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async settle(batch: Waiting[]): Promise<void> {
+    let outcomes: Array<Resource | Error>;
+    try {
+      outcomes = await this.dataSource.transaction((manager) => this.admitAll(manager, batch));
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      for (const one of batch) await this.settle([one]);
+      return;
+    }
+    outcomes.forEach((outcome, i) =>
+      outcome instanceof Error ? batch[i].reject(outcome) : batch[i].resolve(outcome),
+    );
+  }
+
+  /** One transaction for the batch; answers each request's resource or its refusal, in order. */
+  private async admitAll(manager: EntityManager, batch: Waiting[]): Promise<Array<Resource | Error>> {
+    const requests = batch.map((w) => w.request);
+    const own = requests.flatMap((r) => (r.principal.departmentId ? [r.principal.departmentId] : []));
+    const rows: DepartmentRow[] = await manager.query(DEPARTMENTS, [
+      [...new Set([...requests.map((r) => r.departmentId), ...own])],
+    ]);
+    const departments = new Map(rows.map((d) => [d.id, d]));
+    const visible = requests.map((r) => {
+      try {
+        return this.scope.check(r.principal, r.departmentId, (id) => departments.get(id));
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    // Quota rows first, then pools: the order every path locks the two in.
+    const quota = await this.quota.batch(
+      manager,
+      requests.filter((_, i) => !(visible[i] instanceof Error)).map((r) => r.departmentId),
+    );
+    const named = requests.every((r) => r.dto.poolId) ? requests.map((r) => r.dto.poolId!) : null;
+    const pools = await this.placement.lockPools(manager, named);
+
+    const outcomes: Array<Resource | Error> = [];
+    const admitted: Array<{ resource: Resource; reason: string; context: RequestContext | null }> = [];
+    requests.forEach((r, i) => {
+      const department = visible[i];
+      if (department instanceof Error) return void outcomes.push(department);
+      try {
+        const spec = { ...r.dto.spec };
+        const critical = r.dto.critical === true || department.criticalByPolicy;
+        const needs = capacityNeeds(spec);
+        const pool = this.placement.choose(pools, {
+          kind: r.dto.kind,
+          critical,
+          poolId: r.dto.poolId,
+          needs,
+        });
+        const resource = manager.getRepository(Resource).create({
+          id: randomUUID(),
+          departmentId: r.departmentId,
+          poolId: pool.id,
+          kind: r.dto.kind,
+          name: r.dto.name,
+          spec,
+          labels: r.labels,
+          critical,
+          state: 'queued',
+          desiredState: 'running',
+          failureReason: null,
+          observed: null,
+          requestedBy: r.principal.userId,
+          idempotencyKey: r.idempotencyKey ?? null,
+          requestHash: r.idempotencyKey ? r.requestHash : null,
+        });
+        quota.take({ departmentId: r.departmentId, resourceId: resource.id, amounts: quotaNeeds(spec) });
+        this.placement.hold(pool, needs);
+        outcomes.push(resource);
+        admitted.push({ resource, reason: `placed on pool ${pool.name}`, context: batch[i].context });
+      } catch (error) {
+        outcomes.push(error as Error);
+      }
+    });
+    if (admitted.length === 0) return outcomes;
+
+    const resources = admitted.map((a) => a.resource);
+    await manager.getRepository(Resource).insert(resources);
+    await this.transitions.created(manager, admitted);
+    await this.outbox.enqueueMany(
+      manager,
+      JobName.ResourceConverge,
+      resources.map((resource) => ({ resourceId: resource.id })),
+    );
+    await quota.write(manager);
+    await this.placement.saveAllocated(
+      manager,
+      pools.filter((pool) => resources.some((resource) => resource.poolId === pool.id)),
+    );
+    return outcomes;
+  }
+}
