@@ -1,6 +1,7 @@
 // bench/rebill: seconds to compute a month's draft rebill for a generated city (2,000 departments,
 // 100,000 resources, a month of events: about a million state intervals), then the same with 4× the
-// resources; peak memory; and in the same run a bare SQL SUM over the same intervals as the floor.
+// resources, then again after adding three earlier months of events (a month's draft should not grow
+// with history); peak memory; and in the same run a bare SQL SUM over the same intervals as the floor.
 // Goal: under 10 s at 1×, under 5× the floor. Uses a database of its own, dropped at the end.
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/rebill.ts
 // BENCH_RESOURCES (default 100000) sets the 1× size; BENCH_DATABASE names a database to (re)create and keep.
@@ -115,12 +116,45 @@ async function addResources(db: DataSource, count: number, offset: number): Prom
   await db.query('ANALYZE resources; ANALYZE resource_events');
 }
 
+/**
+ * Earlier months for the first `count` resources: 30 stop/start events each in the three months before,
+ * all before the event in force when the month opens. A draft should not notice them.
+ */
+async function addHistory(db: DataSource, count: number): Promise<number> {
+  const [{ n }] = await db.query(
+    `WITH ins AS (
+       INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, occurred_at)
+       SELECT r.id, r.department_id, r.pool_id, 'transition',
+              CASE WHEN h % 2 = 0 THEN 'stopped' ELSE 'running' END, CASE WHEN h % 2 = 0 THEN 'running' ELSE 'stopped' END,
+              r.spec, $1::timestamptz - interval '93 days' + h * interval '3 days'
+       FROM (SELECT id, department_id, pool_id, spec FROM resources ORDER BY id LIMIT $2) r CROSS JOIN generate_series(0, 29) h
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ins`,
+    [FROM, count],
+  );
+  await db.query('ANALYZE resource_events');
+  return n;
+}
+
 /** The floor: one pass over the same events making the same intervals, summed, nothing else. */
 const FLOOR_SQL = `
   SELECT SUM((spec->>'vcpu')::numeric * EXTRACT(EPOCH FROM (LEAST(COALESCE(next_at, $2), $2) - GREATEST(at, $1))))
   FROM (SELECT spec, occurred_at AS at, LEAD(occurred_at) OVER (PARTITION BY resource_id ORDER BY occurred_at, id) AS next_at
         FROM resource_events WHERE occurred_at < $2) e
   WHERE COALESCE(next_at, $2) > $1`;
+
+/** Computes the month's draft from scratch (an earlier draft's lines are dropped untimed). */
+async function draft(db: DataSource) {
+  await db.query(`DELETE FROM rebill_lines WHERE run_id IN (SELECT id FROM rebill_runs WHERE period = $1)`, [
+    PERIOD,
+  ]);
+  await db.query(`DELETE FROM rebill_runs WHERE period = $1`, [PERIOD]);
+  const audit = new AuditService();
+  const rebills = new RebillsService(db, audit, new RateCardsService(db, audit));
+  const memory = memoryPeak();
+  const [seconds_, run] = await seconds(() => rebills.compute(PERIOD));
+  return { seconds: seconds_, run, peak: memory.stop() };
+}
 
 async function measure(db: DataSource, label: string) {
   const [[{ intervals }]] = await Promise.all([
@@ -131,17 +165,13 @@ async function measure(db: DataSource, label: string) {
     ),
   ]);
   const [floor] = await seconds(() => db.query(FLOOR_SQL, [FROM, TO]));
-  const audit = new AuditService();
-  const rebills = new RebillsService(db, audit, new RateCardsService(db, audit));
-  const memory = memoryPeak();
-  const [draft, run] = await seconds(() => rebills.compute(PERIOD));
-  const peak = memory.stop();
+  const { seconds: took, run, peak } = await draft(db);
   console.log(
     `${label}: ${intervals.toLocaleString('en')} intervals → ${run.lineCount.toLocaleString('en')} lines, ` +
-      `total ${run.total.toFixed(2)} CNY; draft ${draft.toFixed(2)} s, bare SQL SUM ${floor.toFixed(2)} s ` +
-      `(${(draft / floor).toFixed(2)}× the floor); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`,
+      `total ${run.total.toFixed(2)} CNY; draft ${took.toFixed(2)} s, bare SQL SUM ${floor.toFixed(2)} s ` +
+      `(${(took / floor).toFixed(2)}× the floor); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`,
   );
-  return { intervals, draft, floor, peak };
+  return { intervals, draft: took, floor, peak, total: run.total };
 }
 
 const base = process.env.DATABASE_URL;
@@ -167,6 +197,13 @@ try {
   console.log(
     `growth: ${(four.draft / one.draft).toFixed(2)}× the time for ${(four.intervals / one.intervals).toFixed(2)}× the intervals`,
   );
+  const earlier = await addHistory(db, RESOURCES);
+  const history = await draft(db);
+  if (!history.run.total.eq(four.total)) throw new Error('earlier months changed the total');
+  console.log(
+    `4× after ${earlier.toLocaleString('en')} events of earlier months: draft ${history.seconds.toFixed(2)} s ` +
+      `(${(history.seconds / four.draft).toFixed(2)}× the draft without them)`,
+  );
   benchLine({ figure: 'rebill.draft.1x', value: one.draft, unit: 's', ceiling: one.floor });
   benchLine({ figure: 'rebill.sql_floor.1x', value: one.floor, unit: 's' });
   benchLine({ figure: 'rebill.draft.4x', value: four.draft, unit: 's', ceiling: four.floor });
@@ -177,7 +214,17 @@ try {
     unit: '×',
     ceiling: four.intervals / one.intervals,
   });
-  benchLine({ figure: 'rebill.peak_rss', value: Math.max(one.peak, four.peak) / 2 ** 20, unit: 'MiB' });
+  benchLine({
+    figure: 'rebill.draft.4x_with_history',
+    value: history.seconds,
+    unit: 's',
+    ceiling: four.draft,
+  });
+  benchLine({
+    figure: 'rebill.peak_rss',
+    value: Math.max(one.peak, four.peak, history.peak) / 2 ** 20,
+    unit: 'MiB',
+  });
 } finally {
   await db.destroy();
   const admin = new DataSource({ ...dataSourceOptions(base), migrations: [] });

@@ -11,6 +11,7 @@ import { RebillLinesLean1796030610315 } from './1796030610315-RebillLinesLean.js
 import { Budgets1796031521002 } from './1796031521002-Budgets.js';
 import { RebillLineKeysBytewise1796039842964 } from './1796039842964-RebillLineKeysBytewise.js';
 import { RebillLineIndexesLean1796100523417 } from './1796100523417-RebillLineIndexesLean.js';
+import { ResourceEventsDeleted1796101847290 } from './1796101847290-ResourceEventsDeleted.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -27,4 +28,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Budgets1796031521002,
   RebillLineKeysBytewise1796039842964,
   RebillLineIndexesLean1796100523417,
+  ResourceEventsDeleted1796101847290,
 ];

@@ -25,8 +25,11 @@ const WINDOW_CARDS = `
 
 /**
  * A resource's state segments overlapping the window, with what they bill. Deleted is terminal: nothing
- * from a resource's first 'deleted' on bills. `under`, when given, is the placeholder of a department
- * path prefix: only that subtree's events are read (a department's live report meters its own usage only).
+ * from a resource's first 'deleted' on bills. Only the window's events are read, plus, per resource not
+ * deleted before it, the event in force when it opens and whether it had run: a month costs the same in
+ * a city's first year as in its tenth (index probes, not its whole history sorted). `under`, when given,
+ * is the placeholder of a department path prefix: only that subtree is read (a department's live report
+ * meters its own usage only).
  */
 const segments = (under?: string) => `
   SELECT ev.*, GREATEST(ev.at, $1::timestamptz) AS s, LEAST(COALESCE(ev.next_at, 'infinity'), $2::timestamptz) AS t
@@ -34,11 +37,27 @@ const segments = (under?: string) => `
     SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec,
            date_trunc('milliseconds', e.occurred_at) AS at,
            LEAD(date_trunc('milliseconds', e.occurred_at)) OVER w AS next_at,
-           bool_or(e.to_state = 'running') OVER w AS ever_running,
-           bool_or(e.to_state = 'deleted') OVER w AS ever_deleted
-    FROM resource_events e
-    WHERE e.occurred_at < $2::timestamptz
-      ${under ? `AND e.department_id IN (SELECT id FROM departments WHERE path LIKE ${under})` : ''}
+           bool_or(e.ran) OVER w AS ever_running,
+           bool_or(e.gone) OVER w AS ever_deleted
+    FROM (
+      SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec, e.occurred_at,
+             e.to_state = 'running' AS ran, e.to_state = 'deleted' AS gone
+      FROM resource_events e
+      WHERE e.occurred_at >= $1::timestamptz AND e.occurred_at < $2::timestamptz
+      UNION ALL
+      -- Index probes per resource (LIMIT 1 keeps them probes: an EXISTS may be hashed over the whole
+      -- history); the index for 'deleted' is partial, a row per deleted resource.
+      SELECT e.*,
+             e.to_state = 'running' OR COALESCE((SELECT true FROM resource_events x WHERE x.resource_id = r.id
+                                    AND x.occurred_at < $1::timestamptz AND x.to_state = 'running' LIMIT 1), false),
+             COALESCE((SELECT true FROM resource_events x WHERE x.resource_id = r.id
+                       AND x.occurred_at < $1::timestamptz AND x.to_state = 'deleted' LIMIT 1), false)
+      FROM resources r
+      CROSS JOIN LATERAL (SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec, e.occurred_at
+                          FROM resource_events e WHERE e.resource_id = r.id AND e.occurred_at < $1::timestamptz
+                          ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) e
+    ) e
+    ${under ? `WHERE e.department_id IN (SELECT id FROM departments WHERE path LIKE ${under})` : ''}
     WINDOW w AS (PARTITION BY e.department_id, e.resource_id ORDER BY e.occurred_at, e.id)
   ) ev
   WHERE COALESCE(ev.next_at, 'infinity') > $1::timestamptz

@@ -14,6 +14,7 @@ export type ResourceEventType = 'transition' | 'resized';
 @Index('ix_resource_events_resource', ['resourceId', 'occurredAt'])
 @Index('ix_resource_events_department', ['departmentId', 'occurredAt'])
 @Index('ix_resource_events_occurred', ['occurredAt'])
+@Index('ix_resource_events_deleted', ['resourceId', 'occurredAt'], { where: `to_state = 'deleted'` })
 export class ResourceEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
