@@ -56,6 +56,9 @@ const segments = (under?: string) => `
       CROSS JOIN LATERAL (SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec, e.occurred_at
                           FROM resource_events e WHERE e.resource_id = r.id AND e.occurred_at < $1::timestamptz
                           ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) e
+      -- A resource whose row was last touched, deleted, before the window has nothing in it: years of
+      -- deleted resources cost a scan, not probes. (Rows touched later are probed like any other.)
+      WHERE NOT (r.state = 'deleted' AND r.updated_at < $1::timestamptz)
     ) e
     ${under ? `WHERE e.department_id IN (SELECT id FROM departments WHERE path LIKE ${under})` : ''}
     WINDOW w AS (PARTITION BY e.department_id, e.resource_id ORDER BY e.occurred_at, e.id)
