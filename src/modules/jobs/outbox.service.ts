@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { SqlParams } from '../../common/sql-params.js';
 import { JOB_POLICIES, type JobName, type JobPayloads } from './job-catalogue.js';
 
 /** The channel a committed outbox row is announced on, so relays wake at once rather than at their next poll. */
@@ -21,13 +22,20 @@ export class OutboxService {
     name: N,
     payloads: Array<JobPayloads[N]>,
   ): Promise<void> {
-    await manager.query(
-      `WITH message AS (
-         INSERT INTO outbox_messages (queue, job_name, payload)
-         SELECT $1, $2, p FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS m(p, n) ORDER BY n
-         RETURNING id
-       ) SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM message LIMIT 1) AS one`,
-      [JOB_POLICIES[name].queue, name, JSON.stringify(payloads)],
-    );
+    const params = new SqlParams();
+    await manager.query(`WITH ${this.insert(params, name, payloads)} SELECT 1 FROM notified`, params.values);
+  }
+
+  /**
+   * The CTEs of `enqueueMany`, for a caller that writes the jobs in the statement of its own change:
+   * `message` writes the rows, `notified` sends the notification, only if the main query reads it.
+   */
+  insert<N extends JobName>(params: SqlParams, name: N, payloads: Array<JobPayloads[N]>): string {
+    return `message AS (
+        INSERT INTO outbox_messages (queue, job_name, payload)
+        SELECT ${params.add(JOB_POLICIES[name].queue, 'varchar')}, ${params.add(name, 'varchar')}, p
+        FROM jsonb_array_elements(${params.json(payloads)}) WITH ORDINALITY AS m(p, n) ORDER BY n
+        RETURNING id
+      ), notified AS (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM message LIMIT 1) AS one)`;
   }
 }

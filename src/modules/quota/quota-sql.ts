@@ -199,35 +199,31 @@ export async function lockQuotaRows(
   );
 }
 
-// Many reserve entries in one statement, each department's counter moved once by the sum of what it
-// wrote (as entryAndCounter does for one). The caller holds the departments' locks.
-const RESERVE_MANY = `
-  WITH entry AS (
-    INSERT INTO quota_ledger (department_id, resource_id, action, ${LEDGER_COLUMNS})
-    SELECT department_id, resource_id, 'reserve', ${LEDGER_COLUMNS}
-    FROM jsonb_to_recordset($1::jsonb) AS x(department_id uuid, resource_id uuid, ${stems.map((s) => `${s} bigint`).join(', ')})
-    ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
-    RETURNING department_id, ${LEDGER_COLUMNS}
-  ), sums AS (
-    SELECT department_id, ${stems.map((s) => `sum(${s}) AS ${s}`).join(', ')} FROM entry GROUP BY department_id
-  ), counted AS (
-    UPDATE department_quotas t
-    SET ${stems.map((s) => `${s}_used = t.${s}_used + sums.${s}`).join(', ')}, updated_at = now()
-    FROM sums WHERE t.department_id = sums.department_id
-    RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM entry)::int AS n`;
-
-/** Writes reserve entries for new resources and moves their departments' counters; answers how many were written. */
-export async function reserveEntries(
-  manager: EntityManager,
+/**
+ * Reserve entries for new resources as CTEs of a caller's statement, each department's counter moved
+ * once by the sum of what was written (as entryAndCounter does for one). No ON CONFLICT: a resource
+ * that already holds a reservation is a caller's bug, and fails the statement. The caller holds the
+ * departments' locks.
+ */
+export function reserveEntries(
+  params: SqlParams,
   entries: Array<{ departmentId: string; resourceId: string; amounts: QuotaAmounts }>,
-): Promise<number> {
+): string {
   const rows = entries.map((e) => ({
     department_id: e.departmentId,
     resource_id: e.resourceId,
     ...Object.fromEntries(QUOTA_DIMENSIONS.map((d) => [COLUMN[d], e.amounts[d]])),
   }));
-  const [{ n }]: Array<{ n: number }> = await manager.query(RESERVE_MANY, [JSON.stringify(rows)]);
-  return n;
+  return `reserved AS (
+    INSERT INTO quota_ledger (department_id, resource_id, action, ${LEDGER_COLUMNS})
+    SELECT department_id, resource_id, 'reserve', ${LEDGER_COLUMNS}
+    FROM jsonb_to_recordset(${params.json(rows)}) AS x(department_id uuid, resource_id uuid, ${stems.map((s) => `${s} bigint`).join(', ')})
+    RETURNING department_id, ${LEDGER_COLUMNS}
+  ), reserved_sums AS (
+    SELECT department_id, ${stems.map((s) => `sum(${s}) AS ${s}`).join(', ')} FROM reserved GROUP BY department_id
+  ), reserved_counted AS (
+    UPDATE department_quotas t
+    SET ${stems.map((s) => `${s}_used = t.${s}_used + reserved_sums.${s}`).join(', ')}, updated_at = now()
+    FROM reserved_sums WHERE t.department_id = reserved_sums.department_id
+  )`;
 }

@@ -56,12 +56,9 @@ export class QuotaBatch {
     this.taken.push({ departmentId: input.departmentId, resourceId: input.resourceId, amounts: asked });
   }
 
-  async write(manager: EntityManager): Promise<void> {
-    if (this.taken.length === 0) return;
-    const written = await reserveEntries(manager, this.taken);
-    // New resources' ids are fresh: an entry already there means a caller reused one.
-    if (written !== this.taken.length)
-      throw new Error('quota reservation for a resource that already has one');
+  /** The CTEs recording what was taken, for the statement that writes the resources. */
+  write(params: SqlParams): string {
+    return reserveEntries(params, this.taken);
   }
 }
 

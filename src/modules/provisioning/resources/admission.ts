@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { requestContext, type RequestContext } from '../../../common/request-context.js';
+import { SqlParams } from '../../../common/sql-params.js';
 import type { Principal } from '../../auth/principal.js';
 import { JobName } from '../../jobs/job-catalogue.js';
 import { OutboxService } from '../../jobs/outbox.service.js';
@@ -46,6 +47,49 @@ const DEPARTMENTS = `SELECT d.id, d.path,
     (SELECT coalesce(bool_or(a.critical), false) FROM departments a
      WHERE a.id = ANY(string_to_array(trim(both '/' from d.path), '/')::uuid[])) AS "criticalByPolicy"
   FROM departments d WHERE d.id = ANY($1::uuid[])`;
+
+const COLUMNS = {
+  id: 'uuid',
+  department_id: 'uuid',
+  pool_id: 'uuid',
+  kind: 'varchar',
+  name: 'varchar',
+  spec: 'jsonb',
+  labels: 'jsonb',
+  critical: 'boolean',
+  state: 'varchar',
+  desired_state: 'varchar',
+  requested_by: 'uuid',
+  idempotency_key: 'varchar',
+  request_hash: 'char(64)',
+} as const;
+
+/** The CTE inserting new resources' rows (failure reason and observed start null); `inserted` answers their timestamps. */
+function insertResources(params: SqlParams, resources: Resource[]): string {
+  const rows = resources.map((r) => ({
+    id: r.id,
+    department_id: r.departmentId,
+    pool_id: r.poolId,
+    kind: r.kind,
+    name: r.name,
+    spec: r.spec,
+    labels: r.labels,
+    critical: r.critical,
+    state: r.state,
+    desired_state: r.desiredState,
+    requested_by: r.requestedBy,
+    idempotency_key: r.idempotencyKey,
+    request_hash: r.requestHash,
+  }));
+  const columns = Object.keys(COLUMNS).join(', ');
+  return `inserted AS (
+    INSERT INTO resources (${columns})
+    SELECT ${columns} FROM jsonb_to_recordset(${params.json(rows)})
+      AS x(${Object.entries(COLUMNS)
+        .map(([column, type]) => `${column} ${type}`)
+        .join(', ')})
+    RETURNING id, created_at, updated_at)`;
+}
 
 /**
  * Admits new resources by group commit: the requests that arrive while one transaction runs are
@@ -166,19 +210,30 @@ export class Admission {
     });
     if (admitted.length === 0) return outcomes;
 
+    // One statement writes them all; the resources' rows are read back for their timestamps.
     const resources = admitted.map((a) => a.resource);
-    await manager.getRepository(Resource).insert(resources);
-    await this.transitions.created(manager, admitted);
-    await this.outbox.enqueueMany(
-      manager,
-      JobName.ResourceConverge,
-      resources.map((resource) => ({ resourceId: resource.id })),
+    const params = new SqlParams();
+    const inserted: Array<{ id: string; created_at: Date; updated_at: Date }> = await manager.query(
+      `WITH ${insertResources(params, resources)},
+        ${this.transitions.created(params, admitted)},
+        ${this.outbox.insert(
+          params,
+          JobName.ResourceConverge,
+          resources.map((resource) => ({ resourceId: resource.id })),
+        )},
+        ${quota.write(params)},
+        ${this.placement.saveAllocated(
+          params,
+          pools.filter((pool) => resources.some((resource) => resource.poolId === pool.id)),
+        )}
+       SELECT inserted.* FROM inserted, (SELECT count(*) FROM notified) AS notified`,
+      params.values,
     );
-    await quota.write(manager);
-    await this.placement.saveAllocated(
-      manager,
-      pools.filter((pool) => resources.some((resource) => resource.poolId === pool.id)),
-    );
+    const written = new Map(inserted.map((row) => [row.id, row]));
+    for (const resource of resources) {
+      resource.createdAt = written.get(resource.id)!.created_at;
+      resource.updatedAt = written.get(resource.id)!.updated_at;
+    }
     return outcomes;
   }
 }

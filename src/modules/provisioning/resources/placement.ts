@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { conflict, DomainError, ErrorCode, invalid } from '../../../common/errors.js';
+import type { SqlParams } from '../../../common/sql-params.js';
 import { KINDS_OF_POOL, Pool, type ResourceKind } from '../entities/pool.entity.js';
 import type { ResourceSpec } from '../entities/resource.entity.js';
 import {
@@ -112,14 +113,12 @@ export class Placement {
     pool.allocated = plus(capacityOf(pool.allocated), needs);
   }
 
-  /** Writes what was held on these locked pools, in one statement. */
-  async saveAllocated(manager: EntityManager, pools: Pool[]): Promise<void> {
-    if (pools.length === 0) return;
-    await manager.query(
-      `UPDATE pools p SET allocated = x.allocated, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, allocated jsonb) WHERE p.id = x.id`,
-      [JSON.stringify(pools.map((pool) => ({ id: pool.id, allocated: pool.allocated })))],
-    );
+  /** A CTE writing what was held on these locked pools, for the caller's statement. */
+  saveAllocated(params: SqlParams, pools: Pool[]): string {
+    const allocated = pools.map((pool) => ({ id: pool.id, allocated: pool.allocated }));
+    return `allocated AS (
+      UPDATE pools p SET allocated = x.allocated, updated_at = now()
+      FROM jsonb_to_recordset(${params.json(allocated)}) AS x(id uuid, allocated jsonb) WHERE p.id = x.id)`;
   }
 
   /** Takes the request's capacity on the chosen pool, or throws CapacityTaken when it no longer fits. */

@@ -83,14 +83,13 @@ export class ResourceTransitions {
   /**
    * New resources' events, in one statement for all: nothing → requested, then requested → the state its
    * row was inserted in (queued: placed and admitted in the same transaction), each audited in the name
-   * of the request that asked for it. A resource's second pair reads its first's RETURNING, which makes
-   * PostgreSQL write them in that order.
+   * of the request that asked for it: CTEs for the statement that inserts the resources. A resource's
+   * second pair reads its first's RETURNING, which makes PostgreSQL write them in that order.
    */
-  async created(
-    manager: EntityManager,
+  created(
+    params: SqlParams,
     created: Array<{ resource: Resource; reason: string; context: RequestContext | null }>,
-  ): Promise<void> {
-    const params = new SqlParams();
+  ): string {
     const ctes = created.map(({ resource, reason, context }, i) => {
       const requested = { ...resource, state: 'requested' as const };
       if (!canMove(requested.state, resource.state)) throw invalidTransition(requested, resource.state);
@@ -113,7 +112,7 @@ export class ResourceTransitions {
       });
       return `${first}, ${second}`;
     });
-    await manager.query(`WITH ${ctes.join(',\n')} SELECT 1`, params.values);
+    return ctes.join(',\n');
   }
 
   /** Two CTEs writing the event row and the audit entry. */
