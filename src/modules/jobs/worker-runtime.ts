@@ -6,7 +6,6 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
 import { rootLogger } from '../../common/logger.js';
-import { OutboxMessage } from './entities/outbox-message.entity.js';
 import {
   JOB_POLICIES,
   JobName,
@@ -140,13 +139,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   /** Outbox rows are done when their job succeeds or fails for good; repeatable jobs have no row. */
   private async markDone(jobId: string | undefined, lastError: string | null): Promise<void> {
     if (!jobId || !UUID.test(jobId)) return;
-    await this.dataSource
-      .getRepository(OutboxMessage)
-      .createQueryBuilder()
-      .update()
-      .set({ doneAt: () => 'now()', lastError })
-      .where('id = :id AND done_at IS NULL', { id: jobId })
-      .execute();
+    await this.dataSource.query(
+      `UPDATE outbox_messages SET done_at = now(), last_error = $2 WHERE id = $1 AND done_at IS NULL`,
+      [jobId, lastError],
+    );
   }
 
   /**

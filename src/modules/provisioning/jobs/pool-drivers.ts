@@ -17,7 +17,7 @@ export class PoolDrivers implements OnApplicationShutdown {
   }
 
   /** The pool must have been read with its sealed connection. */
-  forPool(pool: Pool): ResourceDriver {
+  forPool(pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>): ResourceDriver {
     return this.cache.get({
       id: pool.id,
       type: pool.type,

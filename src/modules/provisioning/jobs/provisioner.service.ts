@@ -154,20 +154,28 @@ export class Provisioner {
     return moved ? 'success' : 'skipped';
   }
 
-  /** The resource with what driving it needs (its pool's sealed connection, its department's code), in one query. */
-  private load(manager: EntityManager, id: string): Promise<Loaded | null> {
-    return manager
-      .getRepository(Resource)
-      .createQueryBuilder('r')
-      .innerJoin('r.pool', 'p')
-      .innerJoin('r.department', 'd')
-      .addSelect(['p.id', 'p.type', 'p.connectionSealed', 'd.id', 'd.code'])
-      .where('r.id = :id', { id })
-      .getOne() as Promise<Loaded | null>;
+  /**
+   * The resource with what driving it needs (its pool's sealed connection, its department's code), in
+   * one statement: raw, since every job runs it and an entity query builder costs more than the query.
+   */
+  private async load(manager: EntityManager, id: string): Promise<Loaded | null> {
+    const [row]: Loaded[] = await manager.query(LOAD, [id]);
+    return row ?? null;
   }
 }
 
-type Loaded = Resource & { pool: Pool; department: Pick<Department, 'id' | 'code'> };
+const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.name, r.spec,
+    r.labels, r.critical, r.state, r.desired_state AS "desiredState", r.failure_reason AS "failureReason",
+    r.observed, r.requested_by AS "requestedBy", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+    json_build_object('id', p.id, 'type', p.type, 'connectionSealed', p.connection_sealed) AS pool,
+    json_build_object('id', d.id, 'code', d.code) AS department
+  FROM resources r JOIN pools p ON p.id = r.pool_id JOIN departments d ON d.id = r.department_id
+  WHERE r.id = $1`;
+
+type Loaded = Resource & {
+  pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
+  department: Pick<Department, 'id' | 'code'>;
+};
 
 /** Stops the object; a missing one is made again (as the spec says) and then stopped. */
 async function powerOff(driver: ResourceDriver, target: DriverResource): Promise<ObservedObject> {
