@@ -23,8 +23,8 @@ export class OutboxRelay {
     private readonly queues: QueueRegistry,
   ) {}
 
-  /** One pass: enqueue new rows, then re-enqueue stale ones whose job Redis no longer holds. */
-  async pump(now = new Date()): Promise<{ enqueued: number; requeued: number }> {
+  /** One pass: enqueue new rows, then (with `checkStale`) re-enqueue stale ones whose job Redis no longer holds. */
+  async pump(now = new Date(), checkStale = true): Promise<{ enqueued: number; requeued: number }> {
     const repo = this.dataSource.getRepository(OutboxMessage);
     const fresh = await repo.find({
       where: { doneAt: IsNull(), enqueuedAt: IsNull() },
@@ -33,6 +33,7 @@ export class OutboxRelay {
     });
     await this.add(fresh);
     if (fresh.length > 0) await repo.update({ id: In(fresh.map((m) => m.id)) }, { enqueuedAt: now });
+    if (!checkStale) return { enqueued: fresh.length, requeued: 0 };
 
     const stale = await repo.find({
       where: { doneAt: IsNull(), enqueuedAt: LessThan(new Date(now.getTime() - STALE_AFTER_MS)) },

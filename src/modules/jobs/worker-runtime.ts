@@ -38,8 +38,9 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private relayTimer?: NodeJS.Timeout;
   private schedulerTimer?: NodeJS.Timeout;
   private relayRunning?: Promise<unknown>;
-  /** A wake-up came while a pass was running: run one more after it. */
+  /** A wake-up came while a pass was running: run one more after it (with the stale check if a poll asked for it). */
   private relayAgain = false;
+  private staleAgain = false;
   private listener?: pg.Client;
   private relistenTimer?: NodeJS.Timeout;
   private stopping = false;
@@ -59,7 +60,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     for (const queue of Object.values(QueueName)) this.workers.push(this.startWorker(queue));
     void this.ensureRepeatables();
     this.schedulerTimer = setInterval(() => void this.ensureRepeatables(), STALE_AFTER_MS);
-    this.relayTimer = setInterval(() => this.tickRelay(), this.config.OUTBOX_POLL_MS);
+    this.relayTimer = setInterval(() => this.tickRelay(true), this.config.OUTBOX_POLL_MS);
     void this.listen();
     this.log.info(
       { queues: Object.values(QueueName), concurrency: this.config.WORKER_CONCURRENCY },
@@ -164,20 +165,27 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  private tickRelay(): void {
+  /**
+   * One relay pass. Only the poll looks for stale rows: a notification announces new rows, and every
+   * committed admission sends one, so checking Redis for lost jobs on each would repeat the same work.
+   */
+  private tickRelay(stale: boolean): void {
     if (this.stopping) return;
     if (this.relayRunning) {
       this.relayAgain = true;
+      this.staleAgain ||= stale;
       return;
     }
     this.relayRunning = this.relay
-      .pump()
+      .pump(new Date(), stale)
       .catch((error: unknown) => this.log.warn({ err: (error as Error).message }, 'outbox relay pass failed'))
       .finally(() => {
         this.relayRunning = undefined;
         if (this.relayAgain) {
+          const again = this.staleAgain;
           this.relayAgain = false;
-          this.tickRelay();
+          this.staleAgain = false;
+          this.tickRelay(again);
         }
       });
   }
@@ -200,14 +208,14 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     };
     client.on('error', again);
     client.on('end', again);
-    client.on('notification', () => this.tickRelay());
+    client.on('notification', () => this.tickRelay(false));
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
       if (this.stopping) return void (await client.end());
       this.listener = client;
       // Rows committed before the LISTEN took effect announced themselves to no one.
-      this.tickRelay();
+      this.tickRelay(false);
     } catch (error) {
       this.log.warn(
         { err: (error as Error).message },
