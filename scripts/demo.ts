@@ -57,6 +57,8 @@ try {
   process.env.JWT_SECRET ??= secrets.JWT_SECRET;
   process.env.SECRET_KEY ??= secrets.SECRET_KEY;
   process.env.PORT ??= String(await portOrFree(3000));
+  // The banner is what a demo user reads; Nest's start-up lines would bury it (LOG_LEVEL=info shows them).
+  process.env.LOG_LEVEL ??= 'warn';
 
   (await import('../test/support/console.js')).ensureConsoleBuilt();
   const { migrate } = await import('../test/support/database.js');
