@@ -184,10 +184,14 @@ export const HOSTED_EQUIPMENT = `
 /** The pool whose card prices rack units: the city's own data centre, i.e. the oldest self-managed pool. */
 export const HOSTING_POOL = `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`;
 
-/**
- * A line id that grows with time (the UUIDv7 layout: milliseconds since the epoch, then random bits), so
- * a draft's million new ids land at the end of the primary-key index instead of on random pages.
- */
-export const TIME_ORDERED_ID = `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+/** A UUIDv7 layout: milliseconds since the epoch, then random bits. */
+const TIME_ORDERED_UUID = `encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
   PLACING substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1),
   'hex')::uuid`;
+
+/**
+ * Line ids that grow with time: a UUIDv7 prefix drawn once per statement (milliseconds since the epoch,
+ * then 42 random bits), then the row's number in the statement. A draft's million new ids land at the
+ * end of the primary-key index instead of on random pages, and each costs a counter, not a random uuid.
+ */
+export const LINE_ID = `(left((SELECT ${TIME_ORDERED_UUID})::text, 28) || lpad(to_hex(row_number() OVER ()), 8, '0'))::uuid`;

@@ -11,9 +11,9 @@ import { RateCardsService } from './rate-cards.service.js';
 import {
   HOSTED_EQUIPMENT,
   HOSTING_POOL,
+  LINE_ID,
   METERING_SETTINGS,
   pricedLines,
-  TIME_ORDERED_ID,
   UNPRICED_POOLS,
   UNPRICED_USAGE,
 } from './rebill-sql.js';
@@ -157,7 +157,7 @@ export class RebillsService {
     await this.guardTiers(() =>
       manager.query(
         `INSERT INTO rebill_lines (${LINE_COLUMNS})
-         SELECT ${TIME_ORDERED_ID}, $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
+         SELECT ${LINE_ID}, $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
                 l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
          FROM (${pricedLines()}) l`,
         [p.from, until, p.monthMs, p.period, runId],
@@ -195,7 +195,7 @@ export class RebillsService {
     const column = <T>(pick: (l: (typeof lines)[number]) => T) => lines.map(pick);
     await manager.query(
       `INSERT INTO rebill_lines (${LINE_COLUMNS})
-       SELECT ${TIME_ORDERED_ID}, $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit', NULL, l.rate_card_id,
+       SELECT ${LINE_ID}, $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit', NULL, l.rate_card_id,
               l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
        FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::numeric[],
                    $10::numeric[], $11::numeric[], $12::numeric[])
@@ -233,7 +233,7 @@ export class RebillsService {
       await this.guardTiers(() =>
         manager.query(
           `INSERT INTO rebill_lines (${LINE_COLUMNS})
-           SELECT ${TIME_ORDERED_ID}, $5, 'adj|' || $7::text || '|' || x.key, 'adjustment', $4::text,
+           SELECT ${LINE_ID}, $5, 'adj|' || $7::text || '|' || x.key, 'adjustment', $4::text,
                   COALESCE(e.department_id, b.department_id), COALESCE(e.resource_id, b.resource_id),
                   COALESCE(e.pool_id, b.pool_id), COALESCE(e.dimension, b.dimension), COALESCE(e.tier, b.tier),
                   COALESCE(e.rate_card_id, b.rate_card_id), COALESCE(e.unit, b.unit),
