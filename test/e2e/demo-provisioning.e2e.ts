@@ -48,17 +48,27 @@ describe('demo city: pools and quota so a demo login can provision', () => {
   };
 
   it('places 市统计局 on the provider pool and the critical 市公安局 on the self-managed pool', async () => {
-    // Other suites' pools share the database: what matters is the tier placement chose.
-    const tierOf = async (poolId: string) =>
-      (await t.dataSource.getRepository(Pool).findOneByOrFail({ id: poolId })).tier;
-    expect(await tierOf((await ask('tjj')).body.poolId)).toBe('provider');
-    const gaj = (await ask('gaj')).body;
-    expect(gaj.critical).toBe(true);
-    expect(await tierOf(gaj.poolId)).toBe('self-managed');
-    const demoPools = await t.dataSource
-      .getRepository(Pool)
-      .findBy({ name: In(DEMO_POOLS.map(([name]) => name)) });
-    expect(demoPools.map((p) => p.tier).sort()).toEqual(['provider', 'self-managed']);
+    // Other suites' pools share the database, some of them real (a libvirt pool would boot a 4 GiB VM
+    // that nobody deletes): while this test asks, only the demo's own pools are enabled.
+    const others: Array<{ id: string }> = await t.dataSource.query(
+      `WITH off AS (UPDATE pools SET enabled = false WHERE enabled AND name <> ALL($1) RETURNING id) SELECT id FROM off`,
+      [DEMO_POOLS.map(([name]) => name)],
+    );
+    try {
+      const demoPools = await t.dataSource
+        .getRepository(Pool)
+        .findBy({ name: In(DEMO_POOLS.map(([name]) => name)) });
+      expect(demoPools.map((p) => p.tier).sort()).toEqual(['provider', 'self-managed']);
+      const tierOf = (poolId: string) => demoPools.find((p) => p.id === poolId)?.tier;
+      expect(tierOf((await ask('tjj')).body.poolId)).toBe('provider');
+      const gaj = (await ask('gaj')).body;
+      expect(gaj.critical).toBe(true);
+      expect(tierOf(gaj.poolId)).toBe('self-managed');
+    } finally {
+      await t.dataSource.query(`UPDATE pools SET enabled = true WHERE id = ANY($1::uuid[])`, [
+        others.map((p) => p.id),
+      ]);
+    }
   });
 
   it('prices each demo pool with a tender card, so the demo finance login computes a rebill at once', async () => {
