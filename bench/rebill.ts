@@ -6,7 +6,7 @@
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/rebill.ts
 // BENCH_RESOURCES (default 100000) sets the 1× size; BENCH_DATABASE names a database to (re)create and keep.
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createDatabase } from '../test/support/database.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
@@ -175,7 +175,8 @@ async function storeOnly(db: DataSource, runId: string): Promise<number> {
                      usage_ms, quantity, unit_price, amount`;
     const [took] = await seconds(() =>
       runner.query(
-        `INSERT INTO rebill_lines (id, run_id, ${columns}) SELECT ${LINE_ID}, gen_random_uuid(), ${columns} FROM computed`,
+        `INSERT INTO rebill_lines (id, run_id, ${columns}) SELECT ${LINE_ID}, $1, ${columns} FROM computed`,
+        [randomUUID()],
       ),
     );
     await runner.rollbackTransaction();
