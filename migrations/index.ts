@@ -12,6 +12,7 @@ import { Budgets1796031521002 } from './1796031521002-Budgets.js';
 import { RebillLineKeysBytewise1796039842964 } from './1796039842964-RebillLineKeysBytewise.js';
 import { RebillLineIndexesLean1796100523417 } from './1796100523417-RebillLineIndexesLean.js';
 import { ResourceEventsDeleted1796101847290 } from './1796101847290-ResourceEventsDeleted.js';
+import { ResourceEventsOrderedByResource1796200000000 } from './1796200000000-ResourceEventsOrderedByResource.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -29,4 +30,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   RebillLineKeysBytewise1796039842964,
   RebillLineIndexesLean1796100523417,
   ResourceEventsDeleted1796101847290,
+  ResourceEventsOrderedByResource1796200000000,
 ];

@@ -73,15 +73,17 @@ export class RebillsService {
         ...(await this.insertHosted(manager, run.id, p, until)),
       ];
       await this.insertAdjustments(manager, run.id, period);
-      await manager.query('DELETE FROM rebill_run_cards WHERE run_id = $1', [run.id]);
-      await manager.query(
-        `INSERT INTO rebill_run_cards (rate_card_id, run_id)
-         SELECT DISTINCT rate_card_id, run_id FROM rebill_lines WHERE run_id = $1`,
+      // One pass over the new lines for the total, the count and the cards they used.
+      const [totals] = await manager.query(
+        `SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count,
+                COALESCE(array_agg(DISTINCT rate_card_id), '{}') AS cards
+         FROM rebill_lines WHERE run_id = $1`,
         [run.id],
       );
-      const [totals] = await manager.query(
-        'SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count FROM rebill_lines WHERE run_id = $1',
-        [run.id],
+      await manager.query('DELETE FROM rebill_run_cards WHERE run_id = $1', [run.id]);
+      await manager.query(
+        'INSERT INTO rebill_run_cards (rate_card_id, run_id) SELECT unnest($2::uuid[]), $1',
+        [run.id, totals.cards],
       );
       const changes = {
         total: new Dec(totals.total),

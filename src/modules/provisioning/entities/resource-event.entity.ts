@@ -11,7 +11,7 @@ export type ResourceEventType = 'transition' | 'resized';
  * the resource was in, and `spec` is always the spec in force after the event.
  */
 @Entity('resource_events')
-@Index('ix_resource_events_resource', ['resourceId', 'occurredAt'])
+@Index('ix_resource_events_resource', ['resourceId', 'occurredAt', 'id'])
 @Index('ix_resource_events_department', ['departmentId', 'occurredAt'])
 @Index('ix_resource_events_occurred', ['occurredAt'])
 @Index('ix_resource_events_deleted', ['resourceId', 'occurredAt'], { where: `to_state = 'deleted'` })
