@@ -84,6 +84,14 @@ async function generateCity(db: DataSource): Promise<void> {
   }
 }
 
+/**
+ * Vacuums and analyses what was generated, as a city's tables are in steady state: otherwise autovacuum
+ * wakes up for the millions of new rows and works through them on the same two cores during a measure.
+ */
+async function settle(db: DataSource): Promise<void> {
+  await db.query('VACUUM (ANALYZE) resources, resource_events');
+}
+
 /** Adds `count` resources, each running since before the month, with EVENTS_IN_MONTH events in it. */
 async function addResources(db: DataSource, count: number, offset: number): Promise<void> {
   const batch = 50_000;
@@ -114,7 +122,7 @@ async function addResources(db: DataSource, count: number, offset: number): Prom
       [offset + start, offset + start + n - 1, DEPARTMENTS - 1, FROM, EVENTS_IN_MONTH],
     );
   }
-  await db.query('ANALYZE resources; ANALYZE resource_events');
+  await settle(db);
 }
 
 /**
@@ -133,7 +141,7 @@ async function addHistory(db: DataSource, count: number): Promise<number> {
      SELECT count(*)::int AS n FROM ins`,
     [FROM, count],
   );
-  await db.query('ANALYZE resource_events');
+  await settle(db);
   return n;
 }
 
