@@ -166,12 +166,14 @@ export class Provisioner {
 
 const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.name, r.spec,
     r.labels, r.critical, r.state, r.desired_state AS "desiredState", r.failure_reason AS "failureReason",
-    r.observed, r.requested_by AS "requestedBy", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
+    r.observed, r.requested_by AS "requestedBy", r.idempotency_key AS "idempotencyKey",
+    r.request_hash AS "requestHash", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
     json_build_object('id', p.id, 'type', p.type, 'connectionSealed', p.connection_sealed) AS pool,
     json_build_object('id', d.id, 'code', d.code) AS department
   FROM resources r JOIN pools p ON p.id = r.pool_id JOIN departments d ON d.id = r.department_id
   WHERE r.id = $1`;
 
+/** Every column of the resource (LOAD reads them all), with the parts of its pool and department driving needs. */
 type Loaded = Resource & {
   pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
   department: Pick<Department, 'id' | 'code'>;
