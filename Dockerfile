@@ -16,7 +16,9 @@ RUN npm run build && npm run build:console && npm prune --omit=dev
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends libvirt-clients fonts-noto-cjk tini \
+# virsh for libvirt pools; ssh for their qemu+ssh:// URIs (virsh runs the ssh binary; the key and known_hosts
+# come from a Secret mounted at /home/node/.ssh); the CJK font for PDF reports.
+RUN apt-get update && apt-get install -y --no-install-recommends libvirt-clients openssh-client fonts-noto-cjk tini \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

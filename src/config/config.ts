@@ -90,6 +90,17 @@ export class AppConfig {
   @Min(50)
   OUTBOX_POLL_MS = 500;
 
+  /**
+   * Where a worker process serves /healthz and /metrics: its jobs set metrics (job runs, quota drift,
+   * budget overspend) that only its own registry holds. Unset: not served; 0: any free port (logged).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT?: number;
+
   /** Where fake pools keep their objects (tests, benchmarks, the demo); REDIS_URL when unset. */
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { QueueRegistry } from '../jobs/queue-registry.js';
 
 /** One registry for the process; modules register their own metrics on it. */
@@ -12,6 +12,22 @@ export class MetricsService {
     help: 'HTTP request latency',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  /** Job runs by outcome: success, skipped, retrying (an attempt failed, another follows) or failed. */
+  readonly jobRuns = new Counter({
+    name: 'govcloud_jobs_total',
+    help: 'Job runs by queue, job name and outcome',
+    labelNames: ['queue', 'job', 'outcome'],
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: 'govcloud_job_duration_seconds',
+    help: 'Job run time, whatever its outcome',
+    labelNames: ['queue', 'job'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
 

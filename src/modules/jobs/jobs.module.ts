@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../../config/config.js';
+import { WorkerMetricsServer } from '../health/worker-metrics-server.js';
 import { QueueName } from './job-catalogue.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { OutboxService } from './outbox.service.js';
@@ -28,6 +29,6 @@ const queues = BullModule.registerQueue(...Object.values(QueueName).map((name) =
 })
 export class JobsModule {}
 
-/** Imported only by the worker entry point: runs the workers and the relay. */
-@Module({ imports: [DiscoveryModule], providers: [WorkerRuntime] })
+/** Imported only by the worker entry point: runs the workers and the relay, and serves their metrics. */
+@Module({ imports: [DiscoveryModule], providers: [WorkerRuntime, WorkerMetricsServer] })
 export class WorkerRuntimeModule {}

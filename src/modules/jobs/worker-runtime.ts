@@ -6,6 +6,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
 import { rootLogger } from '../../common/logger.js';
+import { MetricsService } from '../health/metrics.service.js';
 import {
   JOB_POLICIES,
   JobName,
@@ -53,6 +54,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     private readonly relay: OutboxRelay,
     private readonly queues: QueueRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -120,6 +122,8 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     const handler = this.handlers.get(name);
     if (!handler) throw new TerminalJobError(`no handler for job ${job.name}`);
     const attempts = job.opts.attempts ?? 1;
+    const labels = { queue: job.queueName, job: name };
+    const timer = this.metrics.jobDuration.startTimer(labels);
     try {
       const outcome = await handler(job.data, {
         jobId: job.id,
@@ -127,13 +131,17 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
         lastAttempt: job.attemptsMade + 1 >= attempts,
       });
       await this.markDone(job.id, null);
+      this.metrics.jobRuns.inc({ ...labels, outcome });
       return outcome;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts;
       this.log.warn({ job: job.id, name, attempt: job.attemptsMade + 1, final, err: message }, 'job failed');
       if (final) await this.markDone(job.id, message);
+      this.metrics.jobRuns.inc({ ...labels, outcome: final ? 'failed' : 'retrying' });
       throw error;
+    } finally {
+      timer();
     }
   }
 
