@@ -13,6 +13,7 @@ import { RebillLineKeysBytewise1796039842964 } from './1796039842964-RebillLineK
 import { RebillLineIndexesLean1796100523417 } from './1796100523417-RebillLineIndexesLean.js';
 import { ResourceEventsDeleted1796101847290 } from './1796101847290-ResourceEventsDeleted.js';
 import { ResourceEventsOrderedByResource1796200000000 } from './1796200000000-ResourceEventsOrderedByResource.js';
+import { LoginLockout1796300000000 } from './1796300000000-LoginLockout.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -31,4 +32,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   RebillLineIndexesLean1796100523417,
   ResourceEventsDeleted1796101847290,
   ResourceEventsOrderedByResource1796200000000,
+  LoginLockout1796300000000,
 ];

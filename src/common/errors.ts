@@ -11,6 +11,7 @@ export enum ErrorCode {
   Unavailable = 'Unavailable',
   PayloadTooLarge = 'PayloadTooLarge',
   UnsupportedMediaType = 'UnsupportedMediaType',
+  TooManyRequests = 'TooManyRequests',
 }
 
 export class DomainError extends Error {

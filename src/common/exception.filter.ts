@@ -30,6 +30,8 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.UnsupportedMediaType:
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case ErrorCode.TooManyRequests:
+      return HttpStatus.TOO_MANY_REQUESTS;
     default:
       return assertUnreachable(code);
   }
@@ -180,6 +182,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (response.headersSent) return;
     if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (body.statusCode === 429 && typeof body.retryAfterSeconds === 'number')
+      response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(body.statusCode).json(body);
   }
 }

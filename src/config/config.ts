@@ -64,6 +64,22 @@ export class AppConfig {
   @MinLength(8, { message: 'must be at least 8 characters' })
   GOVCLOUD_ADMIN_PASSWORD?: string;
 
+  /** Failed logins in a row that lock an account (等保: limit illegal login attempts)… */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  LOGIN_MAX_FAILURES = 5;
+
+  /** …for this many minutes. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  LOGIN_LOCK_MINUTES = 15;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

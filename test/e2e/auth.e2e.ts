@@ -67,6 +67,95 @@ describe('login, users and API tokens', () => {
     await t.http().get('/api/v1/users').set(bearer(tokens.deptAdmin)).expect(403);
   });
 
+  describe('failed logins in a row lock the account (LOGIN_MAX_FAILURES 5, LOGIN_LOCK_MINUTES 15)', () => {
+    const aUser = async () => {
+      const username = unique('locked');
+      const res = await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(tokens.operator))
+        .send({ username, password: 'right-password', role: 'finance' })
+        .expect(201);
+      return { username, id: res.body.id as string };
+    };
+    const auditOf = async (id: string) =>
+      (await t.dataSource.query(
+        `SELECT action, actor_name, after FROM audit_entries WHERE target_id = $1 AND action LIKE 'auth.%' ORDER BY id`,
+        [id],
+      )) as Array<{ action: string; actor_name: string; after: Record<string, unknown> }>;
+
+    it('locks at the fifth failure, refuses even the right password with 429, and audits every attempt', async () => {
+      const { username, id } = await aUser();
+      // Concurrent failures each count: none is lost to a race.
+      const wrong = await Promise.all([1, 2, 3, 4].map(() => login(username, 'wrong')));
+      expect(wrong.map((r) => r.status)).toEqual([401, 401, 401, 401]);
+      await login(username, 'wrong').expect(401);
+      const refused = await login(username, 'right-password').expect(429);
+      expect(refused.body.message).toMatch(/^username: locked after too many failed logins, until /);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+
+      const audit = await auditOf(id);
+      expect(audit.map((a) => a.action)).toEqual([
+        ...Array(5).fill('auth.login-failed'),
+        'auth.login-locked',
+        'auth.login-failed',
+      ]);
+      expect(audit.every((a) => a.actor_name === username)).toBe(true);
+      expect(audit[5].after).toMatchObject({ failedLogins: 5 });
+      expect(audit[6].after).toEqual({ reason: 'locked' });
+      const [listed] = (
+        await t.http().get('/api/v1/users').set(bearer(tokens.auditor)).expect(200)
+      ).body.filter((u: { id: string }) => u.id === id);
+      expect(listed).toMatchObject({ failedLogins: 5, lockedUntil: refused.body.lockedUntil });
+    });
+
+    it('a lock that has run out lets the right password in, and a success starts the count again', async () => {
+      const { username, id } = await aUser();
+      for (let i = 0; i < 5; i++) await login(username, 'wrong').expect(401);
+      await login(username, 'right-password').expect(429);
+      await t.dataSource.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [
+        id,
+      ]);
+      // The first failure after the lock counts from one again, not from six.
+      await login(username, 'wrong').expect(401);
+      const [after] = await t.dataSource.query(
+        'SELECT failed_logins, locked_until FROM users WHERE id = $1',
+        [id],
+      );
+      expect(after).toEqual({ failed_logins: 1, locked_until: null });
+      await login(username, 'right-password').expect(200);
+      for (let i = 0; i < 4; i++) await login(username, 'wrong').expect(401);
+      await login(username, 'right-password').expect(200);
+      expect((await auditOf(id)).at(-1)).toMatchObject({ action: 'auth.login', actor_name: username });
+    });
+
+    it('an operator lifts the lock by setting a new password', async () => {
+      const { username, id } = await aUser();
+      for (let i = 0; i < 5; i++) await login(username, 'wrong').expect(401);
+      await login(username, 'right-password').expect(429);
+      await t
+        .http()
+        .patch(`/api/v1/users/${id}`)
+        .set(bearer(tokens.operator))
+        .send({ password: 'a-new-password' })
+        .expect(200);
+      await login(username, 'a-new-password').expect(200);
+    });
+
+    it('an unknown name is audited as an anonymous failure and locks nothing', async () => {
+      const username = unique('nobody');
+      for (let i = 0; i < 6; i++) await login(username, 'wrong').expect(401);
+      const audit = await auditOf(username);
+      expect(audit).toHaveLength(6);
+      expect(audit[0]).toEqual({
+        action: 'auth.login-failed',
+        actor_name: 'anonymous',
+        after: { reason: 'unknown user' },
+      });
+    });
+  });
+
   it('a disabled user is locked out at once, even with a valid token', async () => {
     const user = await t.world.user('finance');
     const token = await t.world.tokenOf(user);

@@ -131,7 +131,9 @@ export const en: Record<MessageKey, string> = {
   'inventory.title': 'Inventory',
 
   // login
+  'login.locked': 'Too many failed logins: the account is locked until {until}',
   'login.password': 'Password',
+  'login.refused': 'Username or password is wrong',
   'login.submit': 'Sign in',
   'login.subtitle': 'City government cloud management',
   'login.username': 'Username',

@@ -129,7 +129,9 @@ export const zhCN = {
   'inventory.title': '资产清单',
 
   // login
+  'login.locked': '连续登录失败次数过多，账号已锁定至 {until}',
   'login.password': '密码',
+  'login.refused': '用户名或密码错误',
   'login.submit': '登录',
   'login.subtitle': '城市政务云统一管理平台',
   'login.username': '用户名',

@@ -36,6 +36,32 @@ describe('login', () => {
     expect(message.closest('.ant-form-item')?.textContent).toContain('用户名');
   });
 
+  it('says until when an account is locked after too many failed logins', async () => {
+    const until = '2026-11-30T08:15:00.000Z';
+    mockApi(({ path }) =>
+      path === '/auth/login'
+        ? {
+            status: 429,
+            body: {
+              statusCode: 429,
+              error: 'TooManyRequests',
+              message: `username: locked after too many failed logins, until ${until}`,
+              field: 'username',
+              lockedUntil: until,
+              retryAfterSeconds: 900,
+            },
+          }
+        : undefined,
+    );
+    renderApp();
+    fill(await screen.findByLabelText('用户名'), 'zhang');
+    fill(screen.getByLabelText('密码'), 'right');
+    await user.click(screen.getByRole('button', { name: '登 录' }));
+    expect(
+      await screen.findByText(`连续登录失败次数过多，账号已锁定至 ${new Date(until).toLocaleString()}`),
+    ).toBeTruthy();
+  });
+
   it('shows a refused login above the form, and signs in to the role’s first screen', async () => {
     let password = 'wrong';
     mockApi(({ path, body }) => {
@@ -60,7 +86,7 @@ describe('login', () => {
     fill(await screen.findByLabelText('用户名'), 'zhang');
     fill(screen.getByLabelText('密码'), 'wrong');
     await user.click(screen.getByRole('button', { name: '登 录' }));
-    expect(await screen.findByText('username or password is wrong')).toBeTruthy();
+    expect(await screen.findByText('用户名或密码错误')).toBeTruthy();
 
     fill(screen.getByLabelText('密码'), 'right');
     await user.click(screen.getByRole('button', { name: '登 录' }));

@@ -2,7 +2,7 @@ import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { showFieldErrors } from '../api';
+import { ApiError, showFieldErrors } from '../api';
 import { useAuth } from '../auth';
 import { useI18n } from '../i18n';
 import { LanguageSwitch } from '../layout/LanguageSwitch';
@@ -27,7 +27,11 @@ export function Login() {
     try {
       await login(username, password);
     } catch (err) {
-      setError(showFieldErrors(form, err));
+      // The two refusals a user meets every day, in the console's language rather than the API's.
+      if (err instanceof ApiError && err.status === 401) setError(t('login.refused'));
+      else if (err instanceof ApiError && err.status === 429 && typeof err.body.lockedUntil === 'string')
+        setError(t('login.locked', { until: new Date(err.body.lockedUntil).toLocaleString() }));
+      else setError(showFieldErrors(form, err));
     } finally {
       setBusy(false);
     }

@@ -34,11 +34,11 @@ function redact(value: unknown): unknown {
 export class AuditService {
   /**
    * Writes one entry inside the caller's transaction, so a change and its audit entry commit together.
-   * The actor comes from the request; work done by workers is recorded as "system".
+   * The actor comes from the request (or `context`); work done by workers is recorded as "system".
    */
-  async record(manager: EntityManager, record: AuditRecord): Promise<void> {
+  async record(manager: EntityManager, record: AuditRecord, context?: RequestContext): Promise<void> {
     const params = new SqlParams();
-    await manager.query(this.insert(record, params), params.values);
+    await manager.query(this.insert(record, params, undefined, context), params.values);
   }
 
   /**
@@ -56,7 +56,8 @@ export class AuditService {
     const principal = context?.principal;
     const values = [
       params.add(principal?.userId ?? null, 'uuid'),
-      params.add(principal?.username ?? 'system', 'varchar'),
+      // A request nobody has signed in to (a login for an unknown name) is anonymous; no request: the system.
+      params.add(principal?.username ?? (context ? 'anonymous' : 'system'), 'varchar'),
       params.add(principal?.role ?? null, 'varchar'),
       params.add(record.action, 'varchar'),
       params.add(record.targetType, 'varchar'),

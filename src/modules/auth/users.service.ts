@@ -61,6 +61,11 @@ export class UsersService {
       if (dto.displayName !== undefined) changes.displayName = dto.displayName;
       if (dto.disabled !== undefined) changes.disabled = dto.disabled;
       if (dto.password !== undefined) changes.passwordHash = await hashPassword(dto.password);
+      // An operator who sets a new password or enables the user lifts a lockout from failed logins.
+      if (dto.password !== undefined || dto.disabled === false) {
+        changes.failedLogins = 0;
+        changes.lockedUntil = null;
+      }
       if (Object.keys(changes).length > 0) await repo.update({ id }, changes);
       const after = { ...before, ...changes, passwordHash: undefined };
       await this.audit.record(manager, {

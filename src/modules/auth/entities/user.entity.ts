@@ -38,6 +38,14 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Failed logins in a row; a success, a new password or re-enabling the user resets them. */
+  @Column({ name: 'failed_logins', type: 'integer', default: 0 })
+  failedLogins!: number;
+
+  /** Set when LOGIN_MAX_FAILURES failures in a row lock the account; logins are refused until then. */
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
