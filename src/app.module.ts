@@ -15,7 +15,6 @@ import { TenancyModule } from './modules/tenancy/tenancy.module.js';
 /** The bounded contexts, shared by both entry points. */
 const domainModules = [
   ConfigModule,
-  DatabaseModule,
   JobsModule,
   HealthModule,
   AuditModule,
@@ -34,7 +33,13 @@ export class AppModule {
   static forRole(role: { api: boolean; worker: boolean }): DynamicModule {
     return {
       module: AppModule,
-      imports: [...domainModules, ...(role.worker ? [WorkerRuntimeModule] : [])],
+      imports: [
+        DatabaseModule.forRoot(
+          role.api && role.worker ? 'govcloud' : role.api ? 'govcloud-api' : 'govcloud-worker',
+        ),
+        ...domainModules,
+        ...(role.worker ? [WorkerRuntimeModule] : []),
+      ],
     };
   }
 }

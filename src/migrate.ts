@@ -7,7 +7,7 @@ import { loadDotEnv, runOrExit } from './process.js';
 
 loadDotEnv();
 await runOrExit(async () => {
-  const dataSource = new DataSource(dataSourceOptions(loadConfig().DATABASE_URL));
+  const dataSource = new DataSource(dataSourceOptions(loadConfig().DATABASE_URL, 'govcloud-migrate'));
   await dataSource.initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   console.log(JSON.stringify({ msg: 'migrations applied', migrations: applied.map((m) => m.name) }));

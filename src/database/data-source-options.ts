@@ -2,7 +2,8 @@ import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities.js';
 
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+/** `application` names the process's sessions in pg_stat_activity, for whoever looks for a lock's holder. */
+export function dataSourceOptions(databaseUrl: string, application = 'govcloud'): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -13,6 +14,14 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     uuidExtension: 'pgcrypto',
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    extra: { max: 20, connectionTimeoutMillis: 5000 },
+    applicationName: application,
+    extra: {
+      max: 20,
+      connectionTimeoutMillis: 5000,
+      // A transaction left open by a bug or a hung client would keep its row locks (a department's quota
+      // row) until the process died: PostgreSQL ends it after a minute instead. No driver call runs inside
+      // a transaction (a converge job holds a session lock), so nothing legitimate idles that long.
+      idle_in_transaction_session_timeout: 60_000,
+    },
   };
 }

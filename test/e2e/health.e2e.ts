@@ -19,6 +19,14 @@ describe('probes, metrics and API docs', () => {
     expect(res.text).toContain('govcloud_queue_jobs{queue="audit",state="waiting"}');
   });
 
+  it('names its PostgreSQL sessions and lets none idle in a transaction for more than a minute', async () => {
+    const [session] = await t.dataSource.query(
+      `SELECT application_name, current_setting('idle_in_transaction_session_timeout') AS idle
+       FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
+    );
+    expect(session).toEqual({ application_name: 'govcloud-api', idle: '1min' });
+  });
+
   it('serves the OpenAPI document generated from the DTOs, and answers request ids', async () => {
     const res = await t.http().get('/api/docs-json').expect(200);
     expect(res.body.paths['/api/v1/departments'].post).toBeDefined();

@@ -65,6 +65,16 @@ describe('a worker process serves its own /metrics and /healthz', () => {
     );
   });
 
+  it('names its PostgreSQL sessions: its pool and its outbox listener', async () => {
+    const names = await t.dataSource.query(
+      `SELECT DISTINCT application_name AS name FROM pg_stat_activity
+       WHERE datname = current_database() AND application_name LIKE 'govcloud-%' ORDER BY 1`,
+    );
+    expect(names.map((n: { name: string }) => n.name)).toEqual(
+      expect.arrayContaining(['govcloud-outbox-listener', 'govcloud-worker']),
+    );
+  });
+
   it('stops serving when SIGTERM drains the worker', async () => {
     await worker.stop(15_000);
     // Nest's shutdown hooks end by re-raising the signal: dying of SIGTERM, not of the SIGKILL fallback.

@@ -205,7 +205,10 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
    */
   private async listen(): Promise<void> {
     if (this.stopping) return;
-    const client = new pg.Client({ connectionString: this.config.DATABASE_URL });
+    const client = new pg.Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: 'govcloud-outbox-listener',
+    });
     let lost = false;
     const again = () => {
       if (lost) return;
