@@ -373,6 +373,44 @@ describe('rebills', () => {
     expect(why.body.consistent).toBe(true);
   });
 
+  it('does not reverse hosted equipment of a finalised month in the next draft', async () => {
+    const d = await t.world.department('department', tree.city);
+    const system = await post('/api/v1/systems', aSystem(d.id), tokens.operator).expect(201);
+    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
+      system.body.id,
+    ]);
+    const host = await post(
+      '/api/v1/hosts',
+      aHost(d.id, { rackUnit: '2U', systemIds: [system.body.id] }),
+      tokens.operator,
+    ).expect(201);
+    await t.dataSource.query(
+      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
+       VALUES ('host', $1, $2, 'verifying', 'migrated', '2018-06-01T00:00:00Z', 'test')`,
+      [host.body.id, d.id],
+    );
+    const june = (await post('/api/v1/rebills', { period: '2018-06' }).expect(201)).body;
+    await post(`/api/v1/rebills/${june.id}/finalize`, {}).expect(200);
+    const july = (await post('/api/v1/rebills', { period: '2018-07' }).expect(201)).body;
+    const lines = (await get(`/api/v1/rebills/${july.id}/departments/${d.id}`)).body.lines.items;
+    // Nothing about June changed: July bills its own 2 U × 150 and corrects nothing.
+    expect(lines.map((l: Record<string, string>) => [l.kind, l.month, l.amount])).toEqual([
+      ['usage', '2018-07', '300.00'],
+    ]);
+    // A card back-dated to 16 June doubles the price: half of June is corrected, 2 U × 15/30 × 150.
+    const [{ id: hostingPool }] = await t.dataSource.query(
+      `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`,
+    );
+    await b.card(hostingPool, '2018-06-16', { rackUnitMonth: '300' });
+    await post('/api/v1/rebills', { period: '2018-07' }).expect(201);
+    const again = (await get(`/api/v1/rebills/${july.id}/departments/${d.id}`)).body.lines.items;
+    expect(again.map((l: Record<string, string>) => [l.kind, l.month, l.amount]).sort()).toEqual([
+      ['adjustment', '2018-06', '-150.00'],
+      ['adjustment', '2018-06', '300.00'],
+      ['usage', '2018-07', '600.00'],
+    ]);
+  });
+
   it('lists usage no card prices and will not finalise it', async () => {
     const bare = await b.pool();
     const d = await t.world.department('department', tree.city);

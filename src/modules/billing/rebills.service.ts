@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { RebillRun } from './entities/rebill.entity.js';
 import { Dec } from './money.js';
 import { parsePeriod, shiftPeriod, type Period } from './period.js';
-import { meterHosted, priceLines, rackUnitsOf, UnpricedUsageError } from './metering.js';
+import { meterHosted, priceLines, rackUnitsOf, UnpricedUsageError, type PricedLine } from './metering.js';
 import { RateCardsService } from './rate-cards.service.js';
 import {
   HOSTED_EQUIPMENT,
@@ -29,6 +29,34 @@ type Unpriced = { poolId: string | null; from: string };
 
 const unprocessable = (field: string, message: string) =>
   new DomainError(ErrorCode.Unprocessable, `${field}: ${message}`, { field });
+
+/** Priced hosted-equipment lines as a row source, from the arrays of hostedLineParams at $first…$first+10. */
+const hostedLinesSql = (first: number) => {
+  const at = (i: number) => `$${first + i}`;
+  return `SELECT l.key, l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit'::text AS dimension,
+                 NULL::text AS tier, l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount
+          FROM unnest(${at(0)}::text[], ${at(1)}::text[], ${at(2)}::uuid[], ${at(3)}::uuid[], ${at(4)}::uuid[],
+                      ${at(5)}::uuid[], ${at(6)}::text[], ${at(7)}::numeric[], ${at(8)}::numeric[], ${at(9)}::numeric[],
+                      ${at(10)}::numeric[])
+            AS l(key, month, department_id, resource_id, pool_id, rate_card_id, unit, usage_ms, quantity, unit_price, amount)`;
+};
+
+const hostedLineParams = (lines: PricedLine[]) => {
+  const column = <T>(pick: (l: PricedLine) => T) => lines.map(pick);
+  return [
+    column((l) => l.key),
+    column((l) => l.month),
+    column((l) => l.departmentId),
+    column((l) => l.resourceId),
+    column((l) => l.poolId),
+    column((l) => l.rateCardId),
+    column((l) => l.unit),
+    column((l) => l.usageMs.toFixed()),
+    column((l) => l.quantity.toFixed()),
+    column((l) => l.unitPrice.toFixed()),
+    column((l) => l.amount.toFixed(2)),
+  ];
+};
 
 /** Computes and finalises rebill runs. Everything heavy happens in PostgreSQL (rebill-sql.ts). */
 @Injectable()
@@ -71,8 +99,8 @@ export class RebillsService {
       const unpriced = [
         ...(await this.insertUsage(manager, run.id, p, until)),
         ...(await this.insertHosted(manager, run.id, p, until)),
+        ...(await this.insertAdjustments(manager, run.id, period)),
       ];
-      await this.insertAdjustments(manager, run.id, period);
       // One pass over the new lines for the total, the count and the cards they used.
       const [totals] = await manager.query(
         `SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count,
@@ -175,63 +203,64 @@ export class RebillsService {
     p: Period,
     until: Date,
   ): Promise<Unpriced[]> {
-    const hosts: Array<{ id: string; departmentId: string; rackUnit: string | null; from: Date }> =
-      await manager.query(HOSTED_EQUIPMENT, [until]);
-    if (hosts.length === 0) return [];
-    const [pool] = await manager.query(HOSTING_POOL);
-    if (!pool) return [{ poolId: null, from: p.from.toISOString() }];
-    const cards = await this.cards.terms(manager);
-    const window = { from: p.from, to: until };
-    let intervals;
-    try {
-      intervals = hosts.flatMap((h) =>
-        meterHosted({ ...h, poolId: pool.id, rackUnits: rackUnitsOf(h.rackUnit), to: null }, cards, window),
-      );
-    } catch (error) {
-      if (error instanceof UnpricedUsageError)
-        return [{ poolId: error.poolId, from: error.at.toISOString() }];
-      throw error;
-    }
-    const lines = priceLines(intervals, cards);
-    if (lines.length === 0) return [];
-    const column = <T>(pick: (l: (typeof lines)[number]) => T) => lines.map(pick);
+    const { lines, unpriced } = await this.hostedLines(manager, p, until);
+    if (lines.length === 0) return unpriced;
     await manager.query(
       `INSERT INTO rebill_lines (${LINE_COLUMNS})
-       SELECT ${LINE_ID}, $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit', NULL, l.rate_card_id,
-              l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
-       FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::numeric[],
-                   $10::numeric[], $11::numeric[], $12::numeric[])
-            AS l(key, month, department_id, resource_id, pool_id, rate_card_id, unit, usage_ms, quantity, unit_price, amount)`,
-      [
-        runId,
-        column((l) => l.key),
-        column((l) => l.month),
-        column((l) => l.departmentId),
-        column((l) => l.resourceId),
-        column((l) => l.poolId),
-        column((l) => l.rateCardId),
-        column((l) => l.unit),
-        column((l) => l.usageMs.toFixed()),
-        column((l) => l.quantity.toFixed()),
-        column((l) => l.unitPrice.toFixed()),
-        column((l) => l.amount.toFixed(2)),
-      ],
+       SELECT ${LINE_ID}, $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
+              l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
+       FROM (${hostedLinesSql(2)}) l`,
+      [runId, ...hostedLineParams(lines)],
     );
-    return [];
+    return unpriced;
+  }
+
+  /** The priced rack-unit lines of hosted equipment in a window, or the usage no card prices. */
+  private async hostedLines(
+    manager: EntityManager,
+    p: Period,
+    until: Date,
+  ): Promise<{ lines: PricedLine[]; unpriced: Unpriced[] }> {
+    const hosts: Array<{ id: string; departmentId: string; rackUnit: string | null; from: Date }> =
+      await manager.query(HOSTED_EQUIPMENT, [until]);
+    if (hosts.length === 0) return { lines: [], unpriced: [] };
+    const [pool] = await manager.query(HOSTING_POOL);
+    if (!pool) return { lines: [], unpriced: [{ poolId: null, from: p.from.toISOString() }] };
+    const cards = await this.cards.terms(manager);
+    const window = { from: p.from, to: until };
+    try {
+      const intervals = hosts.flatMap((h) =>
+        meterHosted({ ...h, poolId: pool.id, rackUnits: rackUnitsOf(h.rackUnit), to: null }, cards, window),
+      );
+      return { lines: priceLines(intervals, cards), unpriced: [] };
+    } catch (error) {
+      if (error instanceof UnpricedUsageError)
+        return { lines: [], unpriced: [{ poolId: error.poolId, from: error.at.toISOString() }] };
+      throw error;
+    }
   }
 
   /**
    * Corrections of finalised months: each is recomputed from today's events and cards and compared,
    * key by key, with what finalised runs billed for it (its own lines plus earlier adjustments). The
    * difference becomes an adjustment line in this draft that references the original run and line.
+   * Hosted equipment is recomputed too (by the TypeScript model, as in insertHosted): the finalised
+   * runs hold its rack-unit lines, so leaving it out would reverse them.
    */
-  private async insertAdjustments(manager: EntityManager, runId: string, period: string): Promise<void> {
+  private async insertAdjustments(
+    manager: EntityManager,
+    runId: string,
+    period: string,
+  ): Promise<Unpriced[]> {
+    const unpriced: Unpriced[] = [];
     const finalized: Array<{ id: string; period: string }> = await manager.query(
       `SELECT id, period FROM rebill_runs WHERE state = 'finalized' AND period < $1 AND period >= $2 ORDER BY period`,
       [period, shiftPeriod(period, -ADJUSTMENT_LOOKBACK_MONTHS)],
     );
     for (const original of finalized) {
       const q = parsePeriod(original.period);
+      const hosted = await this.hostedLines(manager, q, q.end);
+      unpriced.push(...hosted.unpriced);
       await this.guardTiers(() =>
         manager.query(
           `INSERT INTO rebill_lines (${LINE_COLUMNS})
@@ -242,7 +271,7 @@ export class RebillsService {
                   COALESCE(e.usage_ms, 0) - COALESCE(b.usage_ms, 0), COALESCE(e.quantity, 0) - COALESCE(b.quantity, 0),
                   COALESCE(e.unit_price, b.unit_price), COALESCE(e.amount, 0) - COALESCE(b.amount, 0),
                   $6::uuid, o.id, x.key
-           FROM (${pricedLines()}) e
+           FROM ((${pricedLines()}) UNION ALL (${hostedLinesSql(8)})) e
            FULL JOIN (
              SELECT COALESCE(l.adjusts_key, l.key) AS key, SUM(l.usage_ms) AS usage_ms, SUM(l.quantity) AS quantity,
                     SUM(l.amount) AS amount, (array_agg(l.department_id))[1] AS department_id,
@@ -258,10 +287,11 @@ export class RebillsService {
            LEFT JOIN rebill_lines o ON o.run_id = $6::uuid AND o.department_id = COALESCE(e.department_id, b.department_id)
                                      AND o.key = x.key
            WHERE COALESCE(e.amount, 0) <> COALESCE(b.amount, 0) OR COALESCE(e.usage_ms, 0) <> COALESCE(b.usage_ms, 0)`,
-          [q.from, q.end, q.monthMs, q.period, runId, original.id, period],
+          [q.from, q.end, q.monthMs, q.period, runId, original.id, period, ...hostedLineParams(hosted.lines)],
         ),
       );
     }
+    return unpriced;
   }
 
   /** A storage tier no card prices shows up as a NULL price: answer 422 naming it instead of a 500. */
