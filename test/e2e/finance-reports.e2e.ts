@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BudgetsService } from '../../src/modules/billing/budgets.service.js';
 import { Dec } from '../../src/modules/billing/money.js';
+import { RebillsService } from '../../src/modules/billing/rebills.service.js';
 import { BillingWorld } from '../support/billing.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 
@@ -96,6 +97,30 @@ describe('finance reports', () => {
       monthsWithoutRebill: ['2011-01', '2011-02', '2011-03', '2011-04', '2011-05', '2011-06'],
     });
     expect(await t.dataSource.query(`SELECT id FROM rebill_runs WHERE period LIKE '2011-%'`)).toEqual([]);
+  });
+
+  it('does not carry a correction of a finalised month forward as if it were the run rate', async () => {
+    // 10 vCPU at 1 CNY/h from 1 February 2012: February billed 29 days × 240 = 6,960.00 and finalised.
+    const d = await t.world.department('department', tree.city);
+    const vm = await b.resource(d.id, pool, { vcpu: 10, memoryGiB: 0, storageGiB: 0 }, [
+      ['running', '2012-02-01T00:00:00Z'],
+    ]);
+    const rebills = t.app.get(RebillsService);
+    const feb = await rebills.compute('2012-02');
+    await rebills.finalize(feb.id, null);
+    // Reported late: it was deleted on 15 February, so March's draft takes back 15 days × 240 = 3,600.00.
+    await b.events(vm, d.id, pool, { vcpu: 10, memoryGiB: 0, storageGiB: 0 }, [
+      ['deleted', '2012-02-15T00:00:00Z'],
+    ]);
+    const now = new Date('2012-03-02T00:00:00Z');
+    await rebills.compute('2012-03', now);
+    const budgets = t.app.get(BudgetsService);
+    await budgets.set(d.id, 2012, '5000.00');
+    const [status] = (
+      await budgets.report({ userId: '', username: 'test', role: 'finance', departmentId: null }, 2012, now)
+    ).filter((s) => s.departmentId === d.id);
+    // Nothing runs in March: the forecast is what was spent, 6,960.00 − 3,600.00.
+    expect(status).toMatchObject({ spent: '3360.00', forecast: '3360.00', overspend: false });
   });
 
   it('forecasts overspend from the month-to-date run rate and raises one alert: event, metric, report', async () => {

@@ -85,6 +85,14 @@ export class BudgetsService {
       ).map((d: { id: string; path: string }) => [d.id, d.path]),
     );
     const current = usage.totals.find((m) => parsePeriod(m.month).end.getTime() > now.getTime());
+    // The current draft's corrections of finalised months are spent, but they are no run rate.
+    const corrections: Array<{ departmentId: string; amount: string }> = current?.rebillId
+      ? await this.dataSource.query(
+          `SELECT department_id AS "departmentId", SUM(amount)::text AS amount FROM rebill_lines
+           WHERE run_id = $1 AND kind = 'adjustment' GROUP BY department_id`,
+          [current.rebillId],
+        )
+      : [];
     const alerts: Array<{ departmentId: string; raisedAt: Date }> = await this.dataSource.query(
       `SELECT department_id AS "departmentId", MAX(raised_at) AS "raisedAt" FROM budget_alerts WHERE month LIKE $1
        GROUP BY department_id`,
@@ -97,7 +105,13 @@ export class BudgetsService {
       let forecast = spent;
       if (current) {
         // The current month's rate so far, carried from where it was metered to the end of the year.
-        const mtd = sum(rows.filter((r) => r.month === current.month).map((r) => new Dec(r.amount)));
+        const mtd = sum(rows.filter((r) => r.month === current.month).map((r) => new Dec(r.amount))).minus(
+          sum(
+            corrections
+              .filter((c) => paths.get(c.departmentId)?.startsWith(b.path))
+              .map((c) => new Dec(c.amount)),
+          ),
+        );
         const until = current.meteredUntil.getTime();
         const metered = until - parsePeriod(current.month).from.getTime();
         if (metered > 0) forecast = forecast.plus(mtd.times(yearEnd - until).div(metered));
