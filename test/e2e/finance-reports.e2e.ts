@@ -3,6 +3,7 @@ import { BudgetsService } from '../../src/modules/billing/budgets.service.js';
 import { Dec } from '../../src/modules/billing/money.js';
 import { RebillsService } from '../../src/modules/billing/rebills.service.js';
 import { BillingWorld } from '../support/billing.js';
+import { aHost, aSystem } from '../support/inventory.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 
 describe('finance reports', () => {
@@ -73,6 +74,55 @@ describe('finance reports', () => {
     expect(csv.text).toContain(`2015-05,chargeback,${tree.dept.code}`);
     const bad = await get('/api/v1/reports/usage?from=2015-07&to=2015-05').expect(400);
     expect(bad.body.message).toMatch(/^to/);
+  });
+
+  it('meters hosted equipment live as the draft does', async () => {
+    const d = await t.world.department('department', tree.city);
+    // Rack units are priced by the oldest self-managed pool's card (other suites may have made that pool).
+    const [oldest] = await t.dataSource.query(
+      `SELECT id FROM pools WHERE tier = 'self-managed' ORDER BY created_at, id LIMIT 1`,
+    );
+    await b.card(oldest?.id ?? (await b.pool('self-managed')), '2013-04-01', { rackUnitMonth: '150' });
+    const system = await t
+      .http()
+      .post('/api/v1/systems')
+      .set(bearer(tokens.operator))
+      .send(aSystem(d.id))
+      .expect(201);
+    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
+      system.body.id,
+    ]);
+    const host = await t
+      .http()
+      .post('/api/v1/hosts')
+      .set(bearer(tokens.operator))
+      .send(aHost(d.id, { rackUnit: '2U', systemIds: [system.body.id] }))
+      .expect(201);
+    await t.dataSource.query(
+      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
+       VALUES ('host', $1, $2, 'verifying', 'migrated', '2013-04-16T00:00:00Z', 'test')`,
+      [host.body.id, d.id],
+    );
+    const report = async () =>
+      (
+        await get(`/api/v1/reports/usage?from=2013-04&to=2013-04&departmentId=${d.id}`).expect(200)
+      ).body.rows.map((r: Record<string, string>) => [
+        r.month,
+        r.basis,
+        r.rebillId === null,
+        r.dimension,
+        r.quantity,
+        r.amount,
+      ]);
+    // 2 U × 15/30 month × 150 = 150.00, metered live (no run) and from the draft alike.
+    expect(await report()).toEqual([['2013-04', 'showback', true, 'rackUnit', '1.000000', '150.00']]);
+    await t
+      .http()
+      .post('/api/v1/rebills')
+      .set(bearer(tokens.finance))
+      .send({ period: '2013-04' })
+      .expect(201);
+    expect(await report()).toEqual([['2013-04', 'showback', false, 'rackUnit', '1.000000', '150.00']]);
   });
 
   it('forecasts from live usage when the current month has no rebill run yet', async () => {

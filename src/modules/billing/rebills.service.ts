@@ -31,7 +31,7 @@ const unprocessable = (field: string, message: string) =>
   new DomainError(ErrorCode.Unprocessable, `${field}: ${message}`, { field });
 
 /** Priced hosted-equipment lines as a row source, from the arrays of hostedLineParams at $first…$first+10. */
-const hostedLinesSql = (first: number) => {
+export const hostedLinesSql = (first: number) => {
   const at = (i: number) => `$${first + i}`;
   return `SELECT l.key, l.month, l.department_id, l.resource_id, l.pool_id, 'rackUnit'::text AS dimension,
                  NULL::text AS tier, l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount
@@ -41,7 +41,7 @@ const hostedLinesSql = (first: number) => {
             AS l(key, month, department_id, resource_id, pool_id, rate_card_id, unit, usage_ms, quantity, unit_price, amount)`;
 };
 
-const hostedLineParams = (lines: PricedLine[]) => {
+export const hostedLineParams = (lines: PricedLine[]) => {
   const column = <T>(pick: (l: PricedLine) => T) => lines.map(pick);
   return [
     column((l) => l.key),
@@ -52,7 +52,7 @@ const hostedLineParams = (lines: PricedLine[]) => {
     column((l) => l.rateCardId),
     column((l) => l.unit),
     column((l) => l.usageMs.toFixed()),
-    column((l) => l.quantity.toFixed()),
+    column((l) => l.quantity.toFixed(6)),
     column((l) => l.unitPrice.toFixed()),
     column((l) => l.amount.toFixed(2)),
   ];
@@ -216,7 +216,7 @@ export class RebillsService {
   }
 
   /** The priced rack-unit lines of hosted equipment in a window, or the usage no card prices. */
-  private async hostedLines(
+  async hostedLines(
     manager: EntityManager,
     p: Period,
     until: Date,

@@ -7,6 +7,7 @@ import { DepartmentScope } from '../tenancy/department-scope.js';
 import { Dec, formatAmount, sum } from './money.js';
 import { parsePeriod, shiftPeriod } from './period.js';
 import { METERING_SETTINGS, pricedLines } from './rebill-sql.js';
+import { hostedLineParams, hostedLinesSql, RebillsService } from './rebills.service.js';
 import type { Basis, UsageRow, MonthTotal } from './views.js';
 
 export const MAX_REPORT_MONTHS = 36;
@@ -17,6 +18,7 @@ export class UsageReportService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scope: DepartmentScope,
+    private readonly rebills: RebillsService,
   ) {}
 
   async usage(
@@ -48,13 +50,24 @@ export class UsageReportService {
       const run = runs.find((r) => r.period === month);
       const basis: Basis = run?.state === 'finalized' ? 'chargeback' : 'showback';
       const meteredUntil = run?.computedUntil ?? new Date(Math.min(p.end.getTime(), now.getTime()));
-      // Lines of the month's run; without one, the subtree's month is metered live (nothing is stored).
-      const source = run
-        ? { sql: `SELECT * FROM rebill_lines WHERE run_id = $1`, params: [run.id] }
-        : { sql: pricedLines('$5'), params: [p.from, meteredUntil, p.monthMs, month] };
-      const n = source.params.length;
       const found: Array<Omit<UsageRow, 'month' | 'basis' | 'rebillId'>> = await this.dataSource.transaction(
         async (manager) => {
+          // Lines of the month's run; without one, the subtree's month is metered live (nothing is
+          // stored), hosted equipment included as a draft has it.
+          const source = run
+            ? { sql: `SELECT * FROM rebill_lines WHERE run_id = $1`, params: [run.id] as unknown[] }
+            : {
+                sql: `(${pricedLines('$5')}) UNION ALL (${hostedLinesSql(6)})`,
+                params: [
+                  p.from,
+                  meteredUntil,
+                  p.monthMs,
+                  month,
+                  `${prefix}%`,
+                  ...hostedLineParams((await this.rebills.hostedLines(manager, p, meteredUntil)).lines),
+                ],
+              };
+          const n = source.params.length;
           if (!run) for (const setting of METERING_SETTINGS) await manager.query(setting);
           return manager.query(
             `SELECT l.department_id AS "departmentId", d.code, d.name, l.dimension, l.unit,
