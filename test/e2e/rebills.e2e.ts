@@ -411,6 +411,29 @@ describe('rebills', () => {
     ]);
   });
 
+  it('will not finalise a draft whose corrections an earlier month finalised since has made stale', async () => {
+    const d = await t.world.department('department', tree.city);
+    const spec = { vcpu: 1, memoryGiB: 0, storageGiB: 0 };
+    const vm = await b.resource(d.id, pool, spec, [['running', '2021-01-01T00:00:00Z']]);
+    const jan = (await post('/api/v1/rebills', { period: '2021-01' }).expect(201)).body;
+    await post(`/api/v1/rebills/${jan.id}/finalize`, {}).expect(200);
+    // Reported late: deleted on 31 January, a day (24 h × 0.05 = 1.20) less than January billed.
+    await b.events(vm, d.id, pool, spec, [['deleted', '2021-01-31T00:00:00Z']]);
+    // Finance catches up two months: both drafts correct January, as neither knows of the other.
+    const feb = (await post('/api/v1/rebills', { period: '2021-02' }).expect(201)).body;
+    const mar = (await post('/api/v1/rebills', { period: '2021-03' }).expect(201)).body;
+    await post(`/api/v1/rebills/${feb.id}/finalize`, {}).expect(200);
+    const stale = await post(`/api/v1/rebills/${mar.id}/finalize`, {}).expect(409);
+    expect(stale.body.message).toMatch(/recompute/);
+    await post('/api/v1/rebills', { period: '2021-03' }).expect(201);
+    await post(`/api/v1/rebills/${mar.id}/finalize`, {}).expect(200);
+    const [{ corrected }] = await t.dataSource.query(
+      `SELECT SUM(amount)::text AS corrected FROM rebill_lines WHERE kind = 'adjustment' AND department_id = $1`,
+      [d.id],
+    );
+    expect(corrected).toBe('-1.20');
+  });
+
   it('lists usage no card prices and will not finalise it', async () => {
     const bare = await b.pool();
     const d = await t.world.department('department', tree.city);

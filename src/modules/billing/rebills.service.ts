@@ -151,6 +151,17 @@ export class RebillsService {
         throw conflict(
           `rebill ${run.period} was computed only up to ${run.computedUntil.toISOString()}; recompute it after the month has ended`,
         );
+      // Its corrections were measured against the finalised runs of the moment it was computed: a month
+      // finalised since may already carry them, and finalising both would correct twice.
+      const [since] = await manager.query(
+        `SELECT period FROM rebill_runs WHERE state = 'finalized' AND period < $1 AND finalized_at > $2
+         ORDER BY period LIMIT 1`,
+        [run.period, run.computedAt],
+      );
+      if (since)
+        throw conflict(
+          `rebill ${since.period} was finalized after ${run.period} was computed; recompute ${run.period} first`,
+        );
       if (run.unpriced.length > 0)
         throw conflict(
           `rebill ${run.period} has usage no rate card prices (pool ${run.unpriced[0].poolId} from ${run.unpriced[0].from}); add a card and recompute`,
