@@ -22,6 +22,9 @@ export function dataSourceOptions(databaseUrl: string, application = 'govcloud')
       // row) until the process died: PostgreSQL ends it after a minute instead. No driver call runs inside
       // a transaction (a converge job holds a session lock), so nothing legitimate idles that long.
       idle_in_transaction_session_timeout: 60_000,
+      // Times are UTC (DESIGN.md): a server whose zone is Asia/Shanghai must not move the dates SQL makes
+      // (burn-up weeks, ::date casts). The startup option outranks postgresql.conf and ALTER DATABASE.
+      options: '-c TimeZone=UTC',
     },
   };
 }

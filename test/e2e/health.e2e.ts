@@ -19,12 +19,13 @@ describe('probes, metrics and API docs', () => {
     expect(res.text).toContain('govcloud_queue_jobs{queue="audit",state="waiting"}');
   });
 
-  it('names its PostgreSQL sessions and lets none idle in a transaction for more than a minute', async () => {
+  it('names its PostgreSQL sessions, keeps them in UTC, and lets none idle in a transaction for a minute', async () => {
     const [session] = await t.dataSource.query(
-      `SELECT application_name, current_setting('idle_in_transaction_session_timeout') AS idle
+      `SELECT application_name, current_setting('idle_in_transaction_session_timeout') AS idle,
+              current_setting('TimeZone') AS zone
        FROM pg_stat_activity WHERE pid = pg_backend_pid()`,
     );
-    expect(session).toEqual({ application_name: 'govcloud-api', idle: '1min' });
+    expect(session).toEqual({ application_name: 'govcloud-api', idle: '1min', zone: 'UTC' });
   });
 
   it('serves the OpenAPI document generated from the DTOs, and answers request ids', async () => {
