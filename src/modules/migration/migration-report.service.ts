@@ -207,8 +207,9 @@ export class MigrationReportService {
   }
 
   /**
-   * Weekly burn-up: at the end of each week, how many systems were migrated (migrated or archived;
-   * a migrated system never goes back) and how many non-classified systems existed.
+   * Weekly burn-up: at the end of each week, how many non-classified systems were migrated (migrated or
+   * archived; a migrated system never goes back) out of those in scope, i.e. known and not retired —
+   * the statistics table's rate, week by week, so a target drawn on it asks what the table asks.
    */
   async burnup(principal: Principal, query: BurnupQuery) {
     const to = query.to ?? today();
@@ -221,7 +222,8 @@ export class MigrationReportService {
     const weeks: Array<{ week_start: string; week_end: string; migrated: string; non_classified: string }> =
       await this.dataSource.query(
         `WITH firsts AS (
-           SELECT t.subject_id, min(t.at) AS created_at, min(t.at) FILTER (WHERE t.to_status = 'migrated') AS migrated_at
+           SELECT t.subject_id, min(t.at) AS created_at, min(t.at) FILTER (WHERE t.to_status = 'migrated') AS migrated_at,
+                  min(t.at) FILTER (WHERE t.to_status = 'retired') AS retired_at
            FROM migration_transitions t
            JOIN information_systems s ON s.id = t.subject_id
            JOIN departments d ON d.id = s.department_id
@@ -233,8 +235,9 @@ export class MigrationReportService {
            SELECT w::date AS week_start, (w + interval '7 days')::date AS week_end
            FROM generate_series(date_trunc('week', $1::date), $2::date, interval '7 days') AS w)
          SELECT to_char(w.week_start, 'YYYY-MM-DD') AS week_start, to_char(w.week_end - 1, 'YYYY-MM-DD') AS week_end,
-                count(m.subject_id) FILTER (WHERE m.migrated_at < w.week_end) AS migrated,
-                count(m.subject_id) FILTER (WHERE m.created_at < w.week_end AND m.classification = 'non-classified') AS non_classified
+                count(m.subject_id) FILTER (WHERE m.migrated_at < w.week_end AND m.classification = 'non-classified') AS migrated,
+                count(m.subject_id) FILTER (WHERE m.created_at < w.week_end AND m.classification = 'non-classified'
+                                              AND (m.retired_at IS NULL OR m.retired_at >= w.week_end)) AS non_classified
          FROM weeks w LEFT JOIN marks m ON true
          GROUP BY w.week_start, w.week_end ORDER BY w.week_start`,
         [from, to, prefix],
