@@ -5,7 +5,15 @@ import {
   type MigrationStatus,
 } from '../../src/modules/migration/status-machine.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
-import { aHost, aSystem, evidenceFor, HAPPY_PATH, PASSED_CHECKLIST, walk } from '../support/inventory.js';
+import {
+  aHost,
+  aRoom,
+  aSystem,
+  evidenceFor,
+  HAPPY_PATH,
+  PASSED_CHECKLIST,
+  walk,
+} from '../support/inventory.js';
 
 describe('migration inventory: systems and hosts', () => {
   let t: TestApp;
@@ -362,6 +370,55 @@ describe('migration inventory: systems and hosts', () => {
       expect(new Set(otherSees.body.items.map((s: { departmentId: string }) => s.departmentId))).toEqual(
         new Set([tree.other.id]),
       );
+    });
+
+    it("a dept-admin cannot put its systems and hosts in another department's server room", async () => {
+      const room = (
+        await t
+          .http()
+          .post('/api/v1/server-rooms')
+          .set(bearer(tokens.operator))
+          .send(aRoom(tree.other.id))
+          .expect(201)
+      ).body;
+      const admin = tokens.deptAdmin;
+      const refused = async (res: { status: number; body: { message: string } }) =>
+        expect({ status: res.status, message: res.body.message }).toEqual({
+          status: 400,
+          message: expect.stringMatching(/^serverRoomId: /),
+        });
+      const post = (path: string, body: object) => t.http().post(path).set(bearer(admin)).send(body);
+      await refused(await post('/api/v1/systems', aSystem(tree.dept.id, { serverRoomId: room.id })));
+      await refused(await post('/api/v1/hosts', aHost(tree.dept.id, { serverRoomId: room.id })));
+      const system = await createSystem({}, admin);
+      const host = (await post('/api/v1/hosts', aHost(tree.dept.id)).expect(201)).body;
+      const patch = (path: string) => t.http().patch(path).set(bearer(admin)).send({ serverRoomId: room.id });
+      await refused(await patch(`/api/v1/systems/${system.id}`));
+      await refused(await patch(`/api/v1/hosts/${host.id}`));
+      // The room's closure is not blocked by them, and a room that does not exist answers alike.
+      const blockers = await t.dataSource.query(
+        `SELECT id FROM information_systems WHERE server_room_id = $1
+         UNION ALL SELECT id FROM hosts WHERE server_room_id = $1`,
+        [room.id],
+      );
+      expect(blockers).toEqual([]);
+      await refused(
+        await post(
+          '/api/v1/hosts',
+          aHost(tree.dept.id, { serverRoomId: '00000000-0000-4000-8000-000000000000' }),
+        ),
+      );
+      // Operators place anything anywhere; a dept-admin its own rooms.
+      const own = (
+        await t.http().post('/api/v1/server-rooms').set(bearer(admin)).send(aRoom(tree.dept.id)).expect(201)
+      ).body;
+      await post('/api/v1/hosts', aHost(tree.unit.id, { serverRoomId: own.id })).expect(201);
+      await t
+        .http()
+        .post('/api/v1/systems')
+        .set(bearer(tokens.operator))
+        .send(aSystem(tree.dept.id, { serverRoomId: room.id }))
+        .expect(201);
     });
   });
 });

@@ -11,7 +11,7 @@ import type { ListInventoryQuery } from './dto/system.dto.js';
 import { Host } from './entities/host.entity.js';
 import { InformationSystem } from './entities/information-system.entity.js';
 import { MigrationTransition } from './entities/migration-transition.entity.js';
-import { loadScoped, scopeList } from './scoped.js';
+import { checkServerRoom, loadScoped, scopeList } from './scoped.js';
 import { TransitionsService } from './transitions.service.js';
 
 export type HostView = Omit<Host, 'systems'> & { systemIds: string[] };
@@ -62,6 +62,7 @@ export class HostsService {
   async create(principal: Principal, dto: CreateHostDto): Promise<HostView> {
     return this.dataSource.transaction(async (manager) => {
       await this.scope.visible(principal, dto.departmentId, manager);
+      await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       const { systemIds, ...fields } = dto;
       const repo = manager.getRepository(Host);
       const host = repo.create({ ...HOST_DEFAULTS, ...definedFields(fields), status: 'inventoried' });
@@ -85,6 +86,7 @@ export class HostsService {
   async update(principal: Principal, id: string, dto: UpdateHostDto): Promise<HostView> {
     return this.dataSource.transaction(async (manager) => {
       const host = await loadScoped(manager, this.scope, principal, Host, 'host', id, true);
+      await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       const before = { ...host, systemIds: await systemIdsOf(manager, id) };
       const { systemIds, ...fields } = dto;
       const after = { ...host, ...definedFields(fields) };

@@ -1,5 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { notFound } from '../../common/errors.js';
+import { invalid, notFound } from '../../common/errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { DepartmentScope } from '../tenancy/department-scope.js';
 
@@ -45,4 +45,25 @@ export async function scopeList<T extends ObjectLiteral>(
     });
   }
   return qb;
+}
+
+/**
+ * A server room a system or host may be placed in: one the caller may see. A dept-admin naming another
+ * department's room would otherwise block that room's closure (and learn that the id exists), so such
+ * a room answers exactly like a missing one. null (clearing) and undefined (unchanged) pass.
+ */
+export async function checkServerRoom(
+  manager: EntityManager,
+  scope: DepartmentScope,
+  principal: Principal,
+  serverRoomId: string | null | undefined,
+): Promise<void> {
+  if (!serverRoomId) return;
+  const [room] = await manager.query(
+    'SELECT d.path FROM server_rooms r JOIN departments d ON d.id = r.department_id WHERE r.id = $1',
+    [serverRoomId],
+  );
+  const prefix = await scope.pathPrefix(principal, manager);
+  if (!room || (prefix !== null && !String(room.path).startsWith(prefix)))
+    throw invalid('serverRoomId', `no server room ${serverRoomId}`);
 }

@@ -15,7 +15,7 @@ import type {
 } from './dto/system.dto.js';
 import { InformationSystem } from './entities/information-system.entity.js';
 import { MigrationTransition } from './entities/migration-transition.entity.js';
-import { loadScoped, scopeList } from './scoped.js';
+import { checkServerRoom, loadScoped, scopeList } from './scoped.js';
 import { TransitionsService } from './transitions.service.js';
 
 export type SystemView = InformationSystem & { strategy: string; hostIds?: string[]; resourceIds?: string[] };
@@ -84,6 +84,7 @@ export class SystemsService {
   async create(principal: Principal, dto: CreateSystemDto): Promise<SystemView> {
     return this.dataSource.transaction(async (manager) => {
       await this.scope.visible(principal, dto.departmentId, manager);
+      await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       const repo = manager.getRepository(InformationSystem);
       const system = repo.create(assess({ ...SYSTEM_DEFAULTS, ...definedFields(dto) } as InformationSystem));
       system.status = 'inventoried';
@@ -105,6 +106,7 @@ export class SystemsService {
   async update(principal: Principal, id: string, dto: UpdateSystemDto): Promise<SystemView> {
     return this.dataSource.transaction(async (manager) => {
       const before = await loadScoped(manager, this.scope, principal, InformationSystem, 'system', id, true);
+      await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       const after = assess({ ...before, ...definedFields(dto) });
       await manager.getRepository(InformationSystem).save(after);
       await this.audit.record(manager, {
