@@ -18,6 +18,9 @@ import {
 
 const NOT_BLANK = /\S/;
 
+/** The largest value of a PostgreSQL integer column: a larger number is the client's mistake, named here. */
+export const INT_MAX = 2_147_483_647;
+
 /**
  * May be left out, but not sent as null: for fields whose column takes no null. (@IsOptional lets null
  * through, which then fails in the database or the service.) Use IsOptional where null means "clear".
@@ -87,11 +90,12 @@ export class PageQuery {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   offset?: number;
 }
 

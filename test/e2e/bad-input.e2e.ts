@@ -1,7 +1,9 @@
 // Bodies and URLs a careless or hostile client sends: each answers 4xx in the API's error shape, with a
 // request id and a message naming what is wrong; none reaches the database to fail there.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
+import { aHost, aRoom, aSystem } from '../support/inventory.js';
 
 describe('bad input is refused by name', () => {
   let t: TestApp;
@@ -92,6 +94,43 @@ describe('bad input is refused by name', () => {
     refused(await create(pool), 400, /^capacity /);
     refused(await create({ ...pool, capacity: null }), 400, /^capacity /);
     refused(await create({ ...pool, capacity: [1] }), 400, /^capacity /);
+  });
+
+  it('a number beyond what its column holds is refused by name, not by the database', async () => {
+    const tree = await t.world.city();
+    const send = (method: 'post' | 'get', url: string, body?: object) =>
+      t.http()[method](url).set(bearer(operator)).send(body);
+    const big = 1e12;
+    for (const field of ['memoryGib', 'diskGib', 'powerWatts'])
+      refused(
+        await send('post', '/api/v1/hosts', aHost(tree.dept.id, { [field]: big })),
+        400,
+        new RegExp(`^${field} `),
+      );
+    for (const field of ['dataVolumeGb', 'userCount'])
+      refused(
+        await send('post', '/api/v1/systems', aSystem(tree.dept.id, { [field]: big })),
+        400,
+        new RegExp(`^${field} `),
+      );
+    const room = (await send('post', '/api/v1/server-rooms', aRoom(tree.dept.id)).expect(201)).body;
+    const lease = {
+      provider: '中国电信',
+      bandwidthMbps: big,
+      monthlyFee: '2500.00',
+      contractStart: '2025-01-01',
+      contractEnd: '2027-06-30',
+    };
+    refused(await send('post', `/api/v1/server-rooms/${room.id}/leases`, lease), 400, /^bandwidthMbps /);
+    // Equipment from a closed room joins a pool within the bounds of POST /pools/{id}/capacity.
+    const transfer = { hostId: randomUUID(), poolId: randomUUID(), vcpu: big };
+    refused(
+      await send('post', `/api/v1/server-rooms/${room.id}/close`, { transfers: [transfer] }),
+      400,
+      /^transfers\.0\.vcpu /,
+    );
+    refused(await send('get', '/api/v1/audit?offset=99999999999999999999'), 400, /^offset /);
+    refused(await send('get', '/api/v1/resources?offset=99999999999999999999'), 400, /^offset /);
   });
 
   it('headers too large for Node answer in the error shape too', async () => {

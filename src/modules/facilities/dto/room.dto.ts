@@ -17,7 +17,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { OptionalText, Text } from '../../../common/dto.js';
+import { INT_MAX, OptionalText, Text } from '../../../common/dto.js';
+import { CAPACITY_MAX } from '../../provisioning/dto/pool.dto.js';
 import { DateOnly } from '../../migration/dto/planning.dto.js';
 import { ROOM_STATUSES, type RoomStatus } from '../room-status.js';
 
@@ -120,28 +121,32 @@ export class TransferDto {
   @IsUUID()
   poolId!: string;
 
-  @ApiPropertyOptional({ description: 'defaults to the host’s CPU cores' })
+  @ApiPropertyOptional({ description: 'defaults to the host’s CPU cores', maximum: CAPACITY_MAX })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(CAPACITY_MAX)
   vcpu?: number;
 
-  @ApiPropertyOptional({ description: 'defaults to the host’s memory' })
+  @ApiPropertyOptional({ description: 'defaults to the host’s memory', maximum: CAPACITY_MAX })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(CAPACITY_MAX)
   memoryGiB?: number;
 
-  @ApiPropertyOptional({ description: 'defaults to the host’s disk' })
+  @ApiPropertyOptional({ description: 'defaults to the host’s disk', maximum: CAPACITY_MAX })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(CAPACITY_MAX)
   storageGiB?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maximum: CAPACITY_MAX })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(CAPACITY_MAX)
   gpu?: number;
 }
 
@@ -185,9 +190,10 @@ export class CreateLeaseDto {
   @Text(200, 'e.g. 中国电信')
   provider!: string;
 
-  @ApiProperty({ minimum: 1 })
+  @ApiProperty({ minimum: 1, maximum: INT_MAX })
   @IsInt()
   @Min(1)
+  @Max(INT_MAX)
   bandwidthMbps!: number;
 
   @Money('monthly fee, CNY', { optional: false })

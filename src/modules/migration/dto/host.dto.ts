@@ -22,16 +22,18 @@ export class CreateHostDto {
   @Max(100000)
   cpuCores?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 2_000_000_000 })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(2_000_000_000) // as the spreadsheet import (inventory-sheets.ts)
   memoryGib?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 2_000_000_000 })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(2_000_000_000) // as the spreadsheet import (inventory-sheets.ts)
   diskGib?: number;
 
   @OptionalText(100)
@@ -48,10 +50,11 @@ export class CreateHostDto {
   @OptionalText(16)
   rackUnit?: string;
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000 })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(1_000_000) // as the spreadsheet import (inventory-sheets.ts)
   powerWatts?: number;
 
   @ApiPropertyOptional({ minimum: 1970, maximum: 2100 })

@@ -73,16 +73,18 @@ export class CreateSystemDto {
   @StringList('special devices, e.g. 加密机, CA')
   specialDevices?: string[];
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 2_000_000_000 })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(2_000_000_000) // as the spreadsheet import (inventory-sheets.ts)
   dataVolumeGb?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 2_000_000_000 })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(2_000_000_000) // as the spreadsheet import (inventory-sheets.ts)
   userCount?: number;
 
   @ApiPropertyOptional({ enum: AVAILABILITY_NEEDS })

@@ -3,7 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } fro
 import { Nested, Text } from '../../../common/dto.js';
 import { POOL_TIERS, POOL_TYPES, type PoolTier, type PoolType } from '../entities/pool.entity.js';
 
-const CAPACITY_MAX = 1_000_000_000;
+export const CAPACITY_MAX = 1_000_000_000;
 
 const Amount = (required: boolean) => (target: object, key: string) => {
   (required ? ApiProperty({ minimum: 0 }) : ApiPropertyOptional({ minimum: 0, default: 0 }))(target, key);
