@@ -335,6 +335,22 @@ describe('rebills', () => {
     await post('/api/v1/rebills', { period: '2024-2' }).expect(400);
   });
 
+  it('refuses a period of a two-digit year, which JavaScript dates would read as 19xx', async () => {
+    // Date.UTC(99, 11, 1) is 1999-12-01: "0099-12" was billed with 1999-12's usage under its own label.
+    for (const period of ['0099-12', '0000-01', '1969-12']) {
+      const res = await post('/api/v1/rebills', { period });
+      expect({ status: res.status, message: res.body.message }).toEqual({
+        status: 400,
+        message: expect.stringMatching(/^period /),
+      });
+      const report = await get(`/api/v1/reports/usage?from=${period}&to=${period}`);
+      expect({ status: report.status, message: report.body.message }).toEqual({
+        status: 400,
+        message: expect.stringMatching(/^from /),
+      });
+    }
+  });
+
   it('bills hosted equipment per rack unit per month, from its move into the cloud data centre', async () => {
     const d = await t.world.department('department', tree.city);
     const hostingPool =

@@ -1,6 +1,11 @@
 import { invalid } from '../../common/errors.js';
 
-export const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/**
+ * A month from 1970-01: Date.UTC reads the years 0–99 as 1900–1999, so "0099-12" would be billed with
+ * 1999-12's usage under its own label; and the city's cloud bills nothing before the epoch.
+ */
+export const PERIOD = /^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/;
+export const PERIOD_MESSAGE = 'must be a month YYYY-MM from 1970-01';
 
 /** A rebill period 'YYYY-MM': the month [from, end) in UTC. */
 export interface Period {
@@ -13,7 +18,7 @@ export interface Period {
 
 export function parsePeriod(period: string, field = 'period'): Period {
   const match = PERIOD.exec(period);
-  if (!match) throw invalid(field, 'must be a month YYYY-MM');
+  if (!match) throw invalid(field, PERIOD_MESSAGE);
   const from = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
   const end = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
   return { period, from, end, monthMs: end.getTime() - from.getTime() };

@@ -2,10 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { BooleanQuery, PageQuery } from '../../../common/dto.js';
 import { IsBoolean } from 'class-validator';
+import { PERIOD, PERIOD_MESSAGE } from '../period.js';
 
 export class ComputeRebillDto {
   @ApiProperty({ example: '2025-03', description: 'the month to bill, YYYY-MM (UTC)' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: '$property must be a month YYYY-MM' })
+  @Matches(PERIOD, { message: `$property ${PERIOD_MESSAGE}` })
   period!: string;
 }
 

@@ -3,18 +3,18 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { RoomReportQuery } from '../../facilities/dto/room.dto.js';
 import { MONEY_STRING } from '../money.js';
+import { PERIOD, PERIOD_MESSAGE } from '../period.js';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class UsageReportQuery {
   @ApiProperty({ example: '2025-01' })
-  @Matches(MONTH, { message: '$property must be a month YYYY-MM' })
+  @Matches(PERIOD, { message: `$property ${PERIOD_MESSAGE}` })
   from!: string;
 
   @ApiProperty({ example: '2025-12' })
-  @Matches(MONTH, { message: '$property must be a month YYYY-MM' })
+  @Matches(PERIOD, { message: `$property ${PERIOD_MESSAGE}` })
   to!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'the department and its subtree' })
