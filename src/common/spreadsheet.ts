@@ -68,7 +68,12 @@ async function loadWorksheet(buffer: Buffer, encoding?: CsvEncoding): Promise<Ex
     return sheet;
   }
   // Every CSV cell stays text; the columns decide what it means.
-  return workbook.csv.read(Readable.from([decodeCsv(buffer, encoding)]), { map: (v: string) => v });
+  try {
+    return await workbook.csv.read(Readable.from([decodeCsv(buffer, encoding)]), { map: (v: string) => v });
+  } catch (error) {
+    // A quote never closed, or more columns than a worksheet holds: the file's fault, as for an XLSX.
+    throw invalid('file', `not a readable CSV: ${String((error as Error).message).slice(0, 200)}`);
+  }
 }
 
 function cellText(cell: ExcelJS.Cell): string {

@@ -418,6 +418,21 @@ describe('migration inventory spreadsheets', () => {
     expect(exported.text).not.toContain(tree.unit.code);
   });
 
+  it('a CSV it cannot parse answers 400 naming the file, not 500', async () => {
+    const broken = [
+      '部门编码,系统名称\n"unterminated,\n', // a quote never closed
+      `部门编码\n${'x,'.repeat(17_000)}\n`, // more columns than a worksheet holds
+    ];
+    for (const kind of ['systems', 'hosts'] as const)
+      for (const csv of broken) {
+        const res = await upload(kind, csv, 'broken.csv');
+        expect({ status: res.status, message: res.body.message }).toEqual({
+          status: 400,
+          message: expect.stringMatching(/^file: not a readable CSV/),
+        });
+      }
+  });
+
   it('imports 10,000 rows in one file', async () => {
     const dept = await t.world.department('department', tree.city);
     const rows = Array.from({ length: 10_000 }, (_, i) => [
