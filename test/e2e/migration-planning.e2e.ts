@@ -343,5 +343,21 @@ describe('migration planning and reports', () => {
       expect(weeks.at(-1)).toMatchObject({ weekStart: '2025-06-09', migrated: 2 });
       expect(weeks.map((w) => w.migrated)).toEqual([...weeks.map((w) => w.migrated)].sort((x, y) => x - y));
     });
+
+    it('refuses a burn-up over more than ten years, which would cross every system with every week', async () => {
+      const res = await t
+        .http()
+        .get('/api/v1/reports/migration/burnup?from=1000-01-01&to=9999-12-31')
+        .set(bearer(tokens.auditor));
+      expect({ status: res.status, message: res.body.message }).toEqual({
+        status: 400,
+        message: expect.stringMatching(/^from: /),
+      });
+      await t
+        .http()
+        .get('/api/v1/reports/migration/burnup?from=2016-01-01&to=2025-12-31')
+        .set(bearer(tokens.auditor))
+        .expect(200);
+    });
   });
 });

@@ -17,6 +17,8 @@ import {
 } from './status-machine.js';
 import type { BurnupWeek, Counts, ReportRow } from './report-rows.js';
 
+const MAX_BURNUP_YEARS = 10;
+
 interface Tally {
   total: number;
   classified: number;
@@ -216,6 +218,9 @@ export class MigrationReportService {
     const from =
       query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 84 * 86_400_000).toISOString().slice(0, 10);
     if (from > to) throw invalid('from', 'must not be after to');
+    // Every week is crossed with every system: a span of centuries kept PostgreSQL busy for minutes.
+    if (Date.parse(to) - Date.parse(from) > MAX_BURNUP_YEARS * 366 * 86_400_000)
+      throw invalid('from', `a burn-up spans at most ${MAX_BURNUP_YEARS} years`);
     const prefix = query.departmentId
       ? (await this.scope.visible(principal, query.departmentId)).path
       : await this.scope.pathPrefix(principal);
