@@ -12,6 +12,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -74,6 +75,20 @@ export const Code = () =>
     }),
     MaxLength(64),
   );
+
+/**
+ * A finite number with at most `places` decimals. class-validator's IsNumber({ maxDecimalPlaces })
+ * throws on a fraction JavaScript writes in exponent form (1e-7 has no "."), which answered 500.
+ */
+export const NumberWithDecimals = (places: number) =>
+  ValidateBy({
+    name: 'numberWithDecimals',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(places)) === value,
+      defaultMessage: () => `$property must be a number with at most ${places} decimals`,
+    },
+  });
 
 /** Query-string booleans arrive as text. */
 export const BooleanQuery = () =>

@@ -133,6 +133,20 @@ describe('bad input is refused by name', () => {
     refused(await send('get', '/api/v1/resources?offset=99999999999999999999'), 400, /^offset /);
   });
 
+  it('a fraction JavaScript writes in exponent form (1e-7) is refused by name, not a 500', async () => {
+    const tree = await t.world.city();
+    const send = (url: string, body: object) => t.http().post(url).set(bearer(operator)).send(body);
+    const target = { dueDate: '2030-12-31', percentage: 1e-7 };
+    refused(await send('/api/v1/migration/targets', target), 400, /^percentage /);
+    for (const field of ['floorAreaM2', 'itPowerKw', 'utilisationPercent', 'pue'])
+      refused(
+        await send('/api/v1/server-rooms', aRoom(tree.dept.id, { [field]: 1e-7 })),
+        400,
+        new RegExp(`^${field} `),
+      );
+    await send('/api/v1/server-rooms', aRoom(tree.dept.id, { floorAreaM2: 60.25, pue: 1.5 })).expect(201);
+  });
+
   it('headers too large for Node answer in the error shape too', async () => {
     const res = await t
       .http()

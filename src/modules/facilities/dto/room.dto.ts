@@ -8,7 +8,6 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { INT_MAX, OptionalText, Text } from '../../../common/dto.js';
+import { INT_MAX, NumberWithDecimals, OptionalText, Text } from '../../../common/dto.js';
 import { CAPACITY_MAX } from '../../provisioning/dto/pool.dto.js';
 import { DateOnly } from '../../migration/dto/planning.dto.js';
 import { ROOM_STATUSES, type RoomStatus } from '../room-status.js';
@@ -38,7 +37,7 @@ const Measure = (description: string, max: number) =>
   applyDecorators(
     ApiPropertyOptional({ minimum: 0, maximum: max, description }),
     IsOptional(),
-    IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 }),
+    NumberWithDecimals(2),
     Min(0),
     Max(max),
   );
@@ -69,7 +68,7 @@ export class CreateRoomDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, description: 'power usage effectiveness' })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @NumberWithDecimals(2)
   @Min(1)
   @Max(10)
   pue?: number;

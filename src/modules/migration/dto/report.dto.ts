@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNumber, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { OptionalText } from '../../../common/dto.js';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { NumberWithDecimals, OptionalText } from '../../../common/dto.js';
 import { DateOnly } from './planning.dto.js';
 
 const OptionalDate = (description: string) =>
@@ -45,7 +45,7 @@ export class CreateTargetDto {
   dueDate!: string;
 
   @ApiProperty({ minimum: 0, maximum: 100, example: 80 })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @NumberWithDecimals(2)
   @Min(0)
   @Max(100)
   percentage!: number;
