@@ -57,8 +57,10 @@ export class DriverCache {
     if (cached && cached.connection === pool.connection && cached.driver.type === pool.type) {
       return cached.driver;
     }
-    if (cached) void cached.driver.close();
+    // Made before the old one is closed: when the new connection is unusable (createDriver throws), the
+    // old driver stays open in the cache, so a connection mended back to it is served again.
     const driver = createDriver(pool, this.options);
+    if (cached) void cached.driver.close();
     this.drivers.set(pool.id, { connection: pool.connection, driver });
     return driver;
   }

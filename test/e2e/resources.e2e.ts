@@ -295,6 +295,37 @@ describe('resources on a fake pool, through the API and the worker', () => {
         'running',
       ]);
     });
+
+    it('serves a pool again once its broken connection is mended: the worker does not keep a driver it closed', async () => {
+      // A kubeconfig that cannot be read passes the API's check (any non-empty text), so an operator can
+      // break a working kubernetes pool and mend it; a fake pool's connection is broken here by hand.
+      const mended = await createPool(t, tokens.operator);
+      const first = await request({ ...aResourceRequest(), poolId: mended.id }).expect(202);
+      await untilState(t, tokens.deptAdmin, first.body.id, 'running');
+      const box = t.app.get(SecretBox);
+      await t.dataSource
+        .getRepository(Pool)
+        .update({ id: mended.id }, { connectionSealed: box.seal('{not json', mended.id) });
+      const second = await request({ ...aResourceRequest(), poolId: mended.id }).expect(202);
+      expect((await untilState(t, tokens.deptAdmin, second.body.id, 'failed')).failureReason).toMatch(
+        /^Misconfigured: /,
+      );
+
+      await t
+        .http()
+        .patch(`/api/v1/pools/${mended.id}`)
+        .set(bearer(tokens.operator))
+        .send({ connection: '' })
+        .expect(200);
+      await t
+        .http()
+        .post(`/api/v1/resources/${second.body.id}/retry`)
+        .set(bearer(tokens.deptAdmin))
+        .expect(202);
+      await untilState(t, tokens.deptAdmin, second.body.id, 'running');
+      await t.http().delete(`/api/v1/resources/${first.body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+      await untilState(t, tokens.deptAdmin, first.body.id, 'deleted');
+    });
   });
 
   describe('placement', () => {
