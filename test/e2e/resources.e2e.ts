@@ -140,6 +140,48 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(await fake.pool.createCount(body.id)).toBe(1);
   });
 
+  it('stop cancels a start the worker has not done yet, as start cancels a stop: the last word wins', async () => {
+    const { body } = await request(aResourceRequest()).expect(202);
+    await untilState(t, tokens.deptAdmin, body.id, 'running');
+    await t.http().post(`/api/v1/resources/${body.id}/stop`).set(bearer(tokens.deptAdmin)).expect(202);
+    await untilState(t, tokens.deptAdmin, body.id, 'stopped');
+    await fake.pool.pause();
+    try {
+      await t.http().post(`/api/v1/resources/${body.id}/start`).set(bearer(tokens.deptAdmin)).expect(202);
+      const stopped = await t
+        .http()
+        .post(`/api/v1/resources/${body.id}/stop`)
+        .set(bearer(tokens.deptAdmin))
+        .expect(202);
+      expect(stopped.body).toMatchObject({ state: 'stopped', desiredState: 'stopped' });
+    } finally {
+      await fake.pool.resume();
+    }
+    await eventually('both jobs done', async () => {
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox_messages WHERE payload->>'resourceId' = $1 AND done_at IS NULL`,
+        [body.id],
+      );
+      return n === 0 ? true : undefined;
+    });
+    const after = await t
+      .http()
+      .get(`/api/v1/resources/${body.id}`)
+      .set(bearer(tokens.deptAdmin))
+      .expect(200);
+    expect(after.body).toMatchObject({ state: 'stopped', desiredState: 'stopped' });
+    expect((await fake.pool.objects()).find((o) => o.resourceId === body.id)?.phase).toBe('stopped');
+    const audit = await t.dataSource.query(
+      `SELECT action FROM audit_entries WHERE target_id = $1 AND action IN ('resource.start', 'resource.stop') ORDER BY id`,
+      [body.id],
+    );
+    expect(audit.map((a: { action: string }) => a.action)).toEqual([
+      'resource.stop',
+      'resource.start',
+      'resource.stop',
+    ]);
+  });
+
   it('refuses a resize beyond quota or pool capacity with 409, changing nothing', async () => {
     const { body } = await request(aResourceRequest()).expect(202);
     const res = await t

@@ -38,7 +38,9 @@ export class ResourceActionsService {
   stop(principal: Principal, id: string): Promise<Resource> {
     return this.act(principal, id, async (manager, r) => {
       if (r.state === 'running' && r.desiredState === 'stopped') return false;
-      if (r.state !== 'running' || r.desiredState !== 'running')
+      // Stop also cancels a start the worker has not done yet, as start cancels a stop: the last word wins.
+      const startPending = r.state === 'stopped' && r.desiredState === 'running';
+      if (!startPending && (r.state !== 'running' || r.desiredState !== 'running'))
         throw invalidTransition(r, 'stopped', 'stop');
       await this.want(manager, r, 'stopped');
       return true;
