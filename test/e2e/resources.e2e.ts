@@ -182,6 +182,33 @@ describe('resources on a fake pool, through the API and the worker', () => {
     ]);
   });
 
+  it('records the spec the resource has when the worker moves it, not the one its job read before a resize', async () => {
+    await fake.pool.pause();
+    let id: string;
+    try {
+      const { body } = await request(aResourceRequest()).expect(202);
+      id = body.id;
+      // The worker has read the resource (vcpu 2) and hangs in the driver call while the owner resizes.
+      await untilState(t, tokens.deptAdmin, id, 'provisioning');
+      await t
+        .http()
+        .patch(`/api/v1/resources/${id}`)
+        .set(bearer(tokens.deptAdmin))
+        .send({ spec: { vcpu: 3 } })
+        .expect(202);
+    } finally {
+      await fake.pool.resume();
+    }
+    const running = await untilState(t, tokens.deptAdmin, id, 'running');
+    // Billing meters each event's spec from its time on: after the resize, every event says vcpu 3.
+    const events: Array<{ type: string; toState: string; spec: { vcpu: number } }> = running.events;
+    const resized = events.findIndex((e) => e.type === 'resized');
+    expect(events.slice(resized).map((e) => `${e.type}:${e.toState}:${e.spec.vcpu}`)).toEqual([
+      'resized:provisioning:3',
+      'transition:running:3',
+    ]);
+  });
+
   it('refuses a resize beyond quota or pool capacity with 409, changing nothing', async () => {
     const { body } = await request(aResourceRequest()).expect(202);
     const res = await t

@@ -55,9 +55,11 @@ export class ResourceTransitions {
       set.push(`desired_state = ${params.add(changes.desiredState, 'varchar')}`);
     if (changes.observed !== undefined) set.push(`observed = ${params.json(changes.observed)}`);
     const update = `UPDATE resources SET ${set.join(', ')}, updated_at = now()
-      WHERE id = ${params.add(resource.id, 'uuid')} AND state = ${params.add(from, 'varchar')} RETURNING id`;
+      WHERE id = ${params.add(resource.id, 'uuid')} AND state = ${params.add(from, 'varchar')} RETURNING id, spec`;
+    // The event carries the row's spec, not the caller's copy: a worker's copy was read before its driver
+    // call, and a resize committed meanwhile must not be metered away by the move that follows it.
     const rows: unknown[] = await manager.query(
-      `WITH moved AS (${update}), ${this.entries(params, { resource: moved, type: 'transition', from, reason, source: 'moved' })}
+      `WITH moved AS (${update}), ${this.entries(params, { resource: moved, type: 'transition', from, reason, source: 'moved', spec: 'moved.spec' })}
        ${also ? `, also AS (${also(params, 'moved')})` : ''}
        SELECT 1 FROM moved`,
       params.values,
@@ -130,9 +132,11 @@ export class ResourceTransitions {
       name?: string;
       /** The request to audit the entry under, when not the current one. */
       context?: RequestContext | null;
+      /** A column of `source` to take the event's spec from, instead of `resource.spec`. */
+      spec?: string;
     },
   ): string {
-    const { resource, type, from, reason, specBefore, source, name = '', context } = entry;
+    const { resource, type, from, reason, specBefore, source, name = '', context, spec } = entry;
     const event = [
       params.add(resource.id, 'uuid'),
       params.add(resource.departmentId, 'uuid'),
@@ -140,7 +144,7 @@ export class ResourceTransitions {
       params.add(type, 'varchar'),
       params.add(from, 'varchar'),
       params.add(resource.state, 'varchar'),
-      params.json(resource.spec),
+      spec ?? params.json(resource.spec),
       params.add(reason, 'text'),
     ];
     const audit = this.audit.insert(
