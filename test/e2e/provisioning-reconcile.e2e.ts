@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createDriver, objectName } from '../../libs/drivers/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { QueueName } from '../../src/modules/jobs/job-catalogue.js';
 import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
+import { PoolDrivers } from '../../src/modules/provisioning/jobs/pool-drivers.js';
 import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
@@ -106,6 +107,36 @@ describe('reconciler: drift between the database and a pool', () => {
     expect(second.orphans).toEqual([]);
     expect(await events('orphan')).toEqual([{ resource_id: null, object_name: objectName(stray) }]);
     expect(await objectOf(stray)).toBeDefined();
+  });
+
+  it('does not report as an orphan the object of a resource deleted while the pass ran', async () => {
+    const id = await running();
+    const drivers = t.app.get(PoolDrivers);
+    const forPool = drivers.forPool.bind(drivers);
+    // The pass lists the pool, then the owner deletes the resource before the pass reads the database.
+    const spy = jest.spyOn(drivers, 'forPool').mockImplementation((p) => {
+      const driver = forPool(p);
+      if (p.id !== pool.id) return driver;
+      return Object.assign(Object.create(driver), {
+        list: async () => {
+          const listed = await driver.list();
+          spy.mockRestore();
+          await t.http().delete(`/api/v1/resources/${id}`).set(bearer(token)).expect(202);
+          await untilState(t, token, id, 'deleted');
+          return listed;
+        },
+      });
+    });
+    try {
+      const report = await pass();
+      expect(report.listed).toBeGreaterThan(0);
+      expect(report.orphans).not.toContain(objectName(id));
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await events('orphan')).map((e: { object_name: string }) => e.object_name)).not.toContain(
+      objectName(id),
+    );
   });
 
   it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {

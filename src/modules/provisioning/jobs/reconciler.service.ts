@@ -94,6 +94,7 @@ export class Reconciler {
         manager,
         pool.id,
         observed.map((o) => o.resourceId),
+        startedAt,
       );
       const orphans = observed.filter((o) => !known.has(o.resourceId));
       await manager.transaction(async (m) => {
@@ -135,19 +136,24 @@ export class Reconciler {
     return report;
   }
 
-  /** Of the resource ids the pool reported, those of resources that exist and are not deleted. */
-  private async liveIds(manager: EntityManager, poolId: string, ids: string[]): Promise<Set<string>> {
+  /**
+   * Of the resource ids the pool reported, those of resources that exist and are not deleted, or were
+   * deleted only after the list call began (their object was listed before its delete job removed it).
+   */
+  private async liveIds(
+    manager: EntityManager,
+    poolId: string,
+    ids: string[],
+    listedAt: Date,
+  ): Promise<Set<string>> {
     const uuids = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
     if (uuids.length === 0) return new Set();
     const rows = await manager
       .getRepository(Resource)
       .createQueryBuilder('r')
       .select('r.id', 'id')
-      .where('r.pool_id = :poolId AND r.id IN (:...uuids) AND r.state <> :deleted', {
-        poolId,
-        uuids,
-        deleted: 'deleted',
-      })
+      .where('r.pool_id = :poolId AND r.id IN (:...uuids)', { poolId, uuids })
+      .andWhere('(r.state <> :deleted OR r.updated_at >= :listedAt)', { deleted: 'deleted', listedAt })
       .getRawMany<{ id: string }>();
     return new Set(rows.map((r) => r.id));
   }
