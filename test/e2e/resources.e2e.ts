@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { objectName } from '../../libs/drivers/index.js';
 import { JOB_POLICIES, JobName, QueueName } from '../../src/modules/jobs/job-catalogue.js';
 import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
@@ -363,6 +364,22 @@ describe('resources on a fake pool, through the API and the worker', () => {
         'provisioning',
         'running',
       ]);
+    });
+
+    it('fails at once, as misconfigured, when the pool connection cannot be unsealed', async () => {
+      const sealed = await createPool(t, tokens.operator);
+      // Sealed for another pool (or under another SECRET_KEY): no retry can open it.
+      await t.dataSource
+        .getRepository(Pool)
+        .update({ id: sealed.id }, { connectionSealed: t.app.get(SecretBox).seal('', randomUUID()) });
+      const { body } = await request({ ...aResourceRequest(), poolId: sealed.id }).expect(202);
+      const failed = await untilState(t, tokens.deptAdmin, body.id, 'failed', 10_000);
+      expect(failed.failureReason).toMatch(/^Misconfigured: /);
+      const [outbox] = await t.dataSource.query(
+        `SELECT done_at FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+        [body.id],
+      );
+      expect(outbox.done_at).not.toBeNull();
     });
 
     it('serves a pool again once its broken connection is mended: the worker does not keep a driver it closed', async () => {

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { DriverCache, type ResourceDriver } from '../../../../libs/drivers/index.js';
+import { DriverCache, DriverError, type ResourceDriver } from '../../../../libs/drivers/index.js';
 import { AppConfig } from '../../../config/config.js';
 import type { Pool } from '../entities/pool.entity.js';
 import { SecretBox } from '../pools/secret-box.js';
@@ -18,11 +18,16 @@ export class PoolDrivers implements OnApplicationShutdown {
 
   /** The pool must have been read with its sealed connection. */
   forPool(pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>): ResourceDriver {
-    return this.cache.get({
-      id: pool.id,
-      type: pool.type,
-      connection: this.secrets.open(pool.connectionSealed, pool.id),
-    });
+    let connection: string;
+    try {
+      connection = this.secrets.open(pool.connectionSealed, pool.id);
+    } catch (error) {
+      // Sealed for another pool or under another SECRET_KEY: no retry opens it, so the job must not retry.
+      throw new DriverError('Misconfigured', `pool ${pool.id}: its connection cannot be unsealed`, {
+        cause: error,
+      });
+    }
+    return this.cache.get({ id: pool.id, type: pool.type, connection });
   }
 
   onApplicationShutdown(): Promise<void> {
