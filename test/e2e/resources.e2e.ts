@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { objectName } from '../../libs/drivers/index.js';
 import { JOB_POLICIES, JobName, QueueName } from '../../src/modules/jobs/job-catalogue.js';
 import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
+import { Resource } from '../../src/modules/provisioning/entities/resource.entity.js';
+import { Provisioner } from '../../src/modules/provisioning/jobs/provisioner.service.js';
+import { ResourceTransitions } from '../../src/modules/provisioning/resources/resource-transitions.js';
+import { QuotaService } from '../../src/modules/quota/index.js';
 import { SecretBox } from '../../src/modules/provisioning/pools/secret-box.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
@@ -364,6 +368,49 @@ describe('resources on a fake pool, through the API and the worker', () => {
         'provisioning',
         'running',
       ]);
+    });
+
+    it('leaves a delete that fails after its move (rolled back) on the last attempt failed, so DELETE can retry it', async () => {
+      const { body } = await request(aResourceRequest()).expect(202);
+      await untilState(t, tokens.deptAdmin, body.id, 'running');
+      const before = await allocated();
+      // Deleting without a job, so that this test runs the job's last attempt itself.
+      const resource = await t.dataSource.getRepository(Resource).findOneByOrFail({ id: body.id });
+      await t.app
+        .get(ResourceTransitions)
+        .move(t.dataSource.manager, resource, 'deleting', 'deletion requested', { desiredState: 'deleted' });
+      // The bookkeeping after the deleting → deleted move fails (a lost connection, say): all rolled back.
+      const release = jest
+        .spyOn(t.app.get(QuotaService), 'release')
+        .mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+      try {
+        await expect(
+          t.app
+            .get(Provisioner)
+            .converge({ resourceId: body.id }, { jobId: undefined, attempt: 8, lastAttempt: true }),
+        ).rejects.toThrow('Connection terminated unexpectedly');
+      } finally {
+        release.mockRestore();
+      }
+      const failed = await t
+        .http()
+        .get(`/api/v1/resources/${body.id}`)
+        .set(bearer(tokens.deptAdmin))
+        .expect(200);
+      expect(failed.body).toMatchObject({
+        state: 'failed',
+        failureReason: 'Connection terminated unexpectedly',
+      });
+      expect(failed.body.events.at(-1)).toMatchObject({ fromState: 'deleting', toState: 'failed' });
+
+      await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+      await untilState(t, tokens.deptAdmin, body.id, 'deleted');
+      expect((await ledger(body.id)).map((e: { action: string }) => e.action)).toEqual([
+        'reserve',
+        'commit',
+        'release',
+      ]);
+      expect((await allocated()).vcpu).toBe(before.vcpu - 2);
     });
 
     it('fails at once, as misconfigured, when the pool connection cannot be unsealed', async () => {

@@ -97,9 +97,10 @@ export class Provisioner {
       case 'deleted': {
         await driver.delete(target);
         if (r.state !== 'deleting') return 'skipped';
-        // Exactly once: only the deleting → deleted move gives back quota and pool capacity.
+        // Exactly once: only the deleting → deleted move gives back quota and pool capacity. A copy moves:
+        // should the transaction roll back, the failure path must still see the resource deleting.
         const done = await manager.transaction(async (m) => {
-          if (!(await this.transitions.move(m, r, 'deleted', 'object removed'))) return false;
+          if (!(await this.transitions.move(m, { ...r }, 'deleted', 'object removed'))) return false;
           await this.quota.release(m, r.id);
           await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
           return true;
