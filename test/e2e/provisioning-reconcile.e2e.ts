@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createDriver, objectName } from '../../libs/drivers/index.js';
 import { loadConfig } from '../../src/config/config.js';
-import { QueueName } from '../../src/modules/jobs/job-catalogue.js';
+import { JobName, QueueName } from '../../src/modules/jobs/job-catalogue.js';
+import { OutboxService } from '../../src/modules/jobs/outbox.service.js';
 import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
 import { PoolDrivers } from '../../src/modules/provisioning/jobs/pool-drivers.js';
 import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
@@ -137,6 +138,49 @@ describe('reconciler: drift between the database and a pool', () => {
     expect((await events('orphan')).map((e: { object_name: string }) => e.object_name)).not.toContain(
       objectName(id),
     );
+  });
+
+  it('drives again a resource left deleting with no job, and gives its quota back once', async () => {
+    const id = await running();
+    const used = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT COALESCE(SUM(vcpu), 0)::int AS vcpu FROM quota_ledger WHERE resource_id = $1`,
+          [id],
+        )
+      )[0].vcpu as number;
+    expect(await used()).toBeGreaterThan(0);
+    // As the API's DELETE leaves it, but its job ended without moving it on (it stalled out, or the
+    // database was away when it ended): DELETE again does nothing to a deleting resource.
+    await t.dataSource.query(
+      `UPDATE resources SET state = 'deleting', desired_state = 'deleted', updated_at = now() - interval '2 minutes'
+       WHERE id = $1`,
+      [id],
+    );
+    await t.http().delete(`/api/v1/resources/${id}`).set(bearer(token)).expect(202);
+    const report = await pass();
+    expect(report.redriven).toEqual([id]);
+    await untilState(t, token, id, 'deleted');
+    expect(await objectOf(id)).toBeUndefined();
+    expect(await used()).toBe(0);
+    expect(await events('redriven')).toEqual([{ resource_id: id, object_name: null }]);
+    // Settled now: the next pass leaves it alone.
+    expect((await pass()).redriven).toEqual([]);
+  });
+
+  it('leaves alone a resource whose job is still pending, however long ago it moved', async () => {
+    const id = await running();
+    await t.dataSource.transaction(async (m) => {
+      await m.query(
+        `UPDATE resources SET state = 'deleting', desired_state = 'deleted', updated_at = now() - interval '2 minutes'
+         WHERE id = $1`,
+        [id],
+      );
+      await t.app.get(OutboxService).enqueue(m, JobName.ResourceConverge, { resourceId: id });
+    });
+    // Either its job is still pending, or it has run and the resource is deleted: never driven twice.
+    expect((await pass()).redriven).not.toContain(id);
+    await untilState(t, token, id, 'deleted');
   });
 
   it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {

@@ -51,7 +51,8 @@ export const JOB_POLICIES: Record<JobName, JobPolicy> = {
     backoffMs: 1000,
     maxBackoffMs: 30_000,
   },
-  // Periodic: compares every pool with the database, recreates what is missing, reports orphans.
+  // Periodic: compares every pool with the database, recreates what is missing, drives stuck resources
+  // again, reports orphans.
   [JobName.PoolReconcile]: { queue: QueueName.Reconcile, attempts: 1, backoffMs: 1000, everyMs: 60_000 },
   // Periodic: meter the current month up to now and raise budget overspend forecasts.
   [JobName.BudgetCheck]: { queue: QueueName.Billing, attempts: 1, backoffMs: 1000, everyMs: 60 * 60_000 },

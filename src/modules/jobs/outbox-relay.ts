@@ -23,7 +23,10 @@ export class OutboxRelay {
     private readonly queues: QueueRegistry,
   ) {}
 
-  /** One pass: enqueue new rows, then (with `checkStale`) re-enqueue stale ones whose job Redis no longer holds. */
+  /**
+   * One pass: enqueue new rows, then (with `checkStale`) re-enqueue stale ones whose job Redis no longer
+   * holds, and close those whose job ended without a worker recording it.
+   */
   async pump(now = new Date(), checkStale = true): Promise<{ enqueued: number; requeued: number }> {
     const repo = this.dataSource.getRepository(OutboxMessage);
     const fresh = await repo.find({
@@ -43,7 +46,23 @@ export class OutboxRelay {
     const lost: OutboxMessage[] = [];
     for (const message of stale) {
       const job = await this.queues.get(JOB_POLICIES[message.jobName as JobName].queue).getJob(message.id);
-      if (!job) lost.push(message);
+      if (!job) {
+        lost.push(message);
+        continue;
+      }
+      // Ended, yet the row is open: BullMQ failed it without the handler (stalled too often), or the
+      // worker could not mark the row (the database was away). Re-adding would do nothing (BullMQ keeps
+      // the id), so the row is closed with what BullMQ knows; the reconciler takes up a resource it left
+      // in a working state.
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        const error = state === 'failed' ? job.failedReason || 'failed' : null;
+        await repo.update({ id: message.id, doneAt: IsNull() }, { doneAt: now, lastError: error });
+        this.log.warn(
+          { job: message.id, name: message.jobName, state, err: error },
+          'closed an outbox row its job had outlived',
+        );
+      }
     }
     await this.add(lost);
     if (stale.length > 0) await repo.update({ id: In(stale.map((m) => m.id)) }, { enqueuedAt: now });

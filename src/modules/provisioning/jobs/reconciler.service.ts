@@ -15,6 +15,21 @@ import { PoolDrivers } from './pool-drivers.js';
 const SETTLED: ResourceState[] = ['running', 'stopped'];
 /** At most this many recreations per pool and pass, so a pool that lost everything is not stormed. */
 export const MAX_RECREATE_PER_PASS = 50;
+/**
+ * A resource short of where its owner wants it (a working state, or settled but wanting the other one)
+ * with no converge job pending is stuck: its last job ended without moving it on (it stalled too often,
+ * or failed while the database was away), and no user action reaches a deleting one. After this long
+ * untouched it is driven again, by the same idempotent job.
+ */
+export const STUCK_AFTER_MS = 60_000;
+const STUCK = `
+  SELECT r.id, r.state FROM resources r
+  WHERE r.pool_id = $1 AND r.updated_at < $2
+    AND (r.state IN ('requested', 'queued', 'provisioning', 'deleting')
+         OR (r.state IN ('running', 'stopped') AND r.desired_state <> r.state))
+    AND NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.done_at IS NULL
+                    AND m.job_name = '${JobName.ResourceConverge}' AND m.payload->>'resourceId' = r.id::text)
+  ORDER BY r.updated_at LIMIT $3`;
 /** An orphan is reported again only after this long. */
 const ORPHAN_REPORT_EVERY_MS = 24 * 3600_000;
 
@@ -22,6 +37,7 @@ export interface PoolReport {
   poolId: string;
   listed: number;
   recreated: string[];
+  redriven: string[];
   orphans: string[];
   error?: string;
 }
@@ -78,7 +94,7 @@ export class Reconciler {
   }
 
   private async reconcilePool(manager: EntityManager, pool: Pool): Promise<PoolReport> {
-    const report: PoolReport = { poolId: pool.id, listed: 0, recreated: [], orphans: [] };
+    const report: PoolReport = { poolId: pool.id, listed: 0, recreated: [], redriven: [], orphans: [] };
     const startedAt = new Date();
     try {
       const observed = await this.drivers.forPool(pool).list();
@@ -97,7 +113,23 @@ export class Reconciler {
         startedAt,
       );
       const orphans = observed.filter((o) => !known.has(o.resourceId));
+      const stuck: Array<{ id: string; state: ResourceState }> = await manager.query(STUCK, [
+        pool.id,
+        new Date(startedAt.getTime() - STUCK_AFTER_MS),
+        MAX_RECREATE_PER_PASS,
+      ]);
       await manager.transaction(async (m) => {
+        for (const r of stuck) {
+          await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: r.id });
+          await m.getRepository(ReconcileEvent).insert({
+            poolId: pool.id,
+            resourceId: r.id,
+            objectName: null,
+            action: 'redriven',
+            detail: `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s: converge queued`,
+          });
+          report.redriven.push(r.id);
+        }
         for (const r of missing) {
           await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: r.id });
           await m.getRepository(ReconcileEvent).insert({
@@ -121,7 +153,8 @@ export class Reconciler {
           report.orphans.push(o.name);
         }
       });
-      if (report.recreated.length || report.orphans.length) this.log.warn(report, 'pool drift');
+      if (report.recreated.length || report.redriven.length || report.orphans.length)
+        this.log.warn(report, 'pool drift');
     } catch (error) {
       report.error = error instanceof Error ? error.message : String(error);
       this.log.warn({ poolId: pool.id, err: report.error }, 'reconcile pass failed');
