@@ -119,28 +119,21 @@ export class Reconciler {
         MAX_RECREATE_PER_PASS,
       ]);
       await manager.transaction(async (m) => {
-        for (const r of stuck) {
-          await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: r.id });
+        // Both go through the converge job, the same idempotent path as provisioning.
+        const converge = async (id: string, action: 'recreated' | 'redriven', detail: string) => {
+          await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: id });
           await m.getRepository(ReconcileEvent).insert({
             poolId: pool.id,
-            resourceId: r.id,
+            resourceId: id,
             objectName: null,
-            action: 'redriven',
-            detail: `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s: converge queued`,
+            action,
+            detail: `${detail}: converge queued`,
           });
-          report.redriven.push(r.id);
-        }
-        for (const r of missing) {
-          await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: r.id });
-          await m.getRepository(ReconcileEvent).insert({
-            poolId: pool.id,
-            resourceId: r.id,
-            objectName: null,
-            action: 'recreated',
-            detail: 'object missing from the pool: converge queued',
-          });
-          report.recreated.push(r.id);
-        }
+          report[action].push(id);
+        };
+        for (const r of stuck)
+          await converge(r.id, 'redriven', `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s`);
+        for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
         for (const o of orphans) {
           if (await this.reportedLately(m, pool.id, o.name)) continue;
           await m.getRepository(ReconcileEvent).insert({
