@@ -90,6 +90,17 @@ export const NumberWithDecimals = (places: number) =>
     },
   });
 
+/** A date-time after now; text that is no date is IsISO8601's to refuse, with its own message. */
+export const InFuture = () =>
+  ValidateBy({
+    name: 'inFuture',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value !== 'string' || Number.isNaN(Date.parse(value)) || Date.parse(value) > Date.now(),
+      defaultMessage: () => '$property must be in the future',
+    },
+  });
+
 /** Query-string booleans arrive as text. */
 export const BooleanQuery = () =>
   Transform(({ value }) =>

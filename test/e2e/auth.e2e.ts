@@ -200,12 +200,23 @@ describe('login, users and API tokens', () => {
   });
 
   it('refuses expired API tokens and garbage', async () => {
+    const past = await t
+      .http()
+      .post('/api/v1/auth/tokens')
+      .set(bearer(tokens.finance))
+      .send({ name: 'born expired', expiresAt: '2000-01-01T00:00:00Z' })
+      .expect(400);
+    expect(past.body.message).toBe('expiresAt must be in the future');
     const created = await t
       .http()
       .post('/api/v1/auth/tokens')
       .set(bearer(tokens.finance))
-      .send({ name: 'short-lived', expiresAt: '2000-01-01T00:00:00Z' })
+      .send({ name: 'short-lived', expiresAt: new Date(Date.now() + 1000).toISOString() })
       .expect(201);
+    await t.http().get('/api/v1/auth/me').set(bearer(created.body.token)).expect(200);
+    await t.dataSource.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      created.body.id,
+    ]);
     await t.http().get('/api/v1/auth/me').set(bearer(created.body.token)).expect(401);
     await t.http().get('/api/v1/auth/me').set(bearer('gct_nonsense')).expect(401);
     await t.http().get('/api/v1/auth/me').set(bearer('a.b.c')).expect(401);

@@ -173,6 +173,11 @@ describe('rebills', () => {
     it('lets a dept-admin see only its subtree', async () => {
       const res = await get(`/api/v1/rebills/${run.id}`, tokens.deptAdmin).expect(200);
       expect(res.body.total).toBe('149.78');
+      // The count of its own lines, not the city's (which would tell how much the others use).
+      expect(res.body.lineCount).toBe(res.body.lines.count);
+      expect(res.body.lineCount).toBeLessThan(
+        (await get(`/api/v1/rebills/${run.id}`).expect(200)).body.lineCount,
+      );
       expect(res.body.departments.map((d: { departmentId: string }) => d.departmentId).sort()).toEqual(
         [tree.dept.id, tree.unit.id].sort(),
       );

@@ -66,14 +66,14 @@ export class RebillQueryService {
     );
   }
 
-  /** The sum of the visible lines: the run total, or a dept-admin's subtree total. */
-  async total(runId: string, prefix: string): Promise<string> {
+  /** The sum and count of the visible lines: the run's, or a dept-admin's subtree's. */
+  async visibleTotal(runId: string, prefix: string): Promise<{ total: string; lineCount: number }> {
     const [row] = await this.dataSource.query(
-      `SELECT COALESCE(SUM(l.amount), 0)::numeric(18,2)::text AS total
+      `SELECT COALESCE(SUM(l.amount), 0)::numeric(18,2)::text AS total, COUNT(*)::int AS "lineCount"
        FROM rebill_lines l JOIN departments d ON d.id = l.department_id WHERE l.run_id = $1 AND d.path LIKE $2`,
       [runId, `${prefix}%`],
     );
-    return row.total;
+    return row;
   }
 
   /** A page of lines in department and key order, under a path prefix (or of one department when exact is given). */

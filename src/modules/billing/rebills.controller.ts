@@ -20,17 +20,19 @@ const CONTENT_TYPES = {
   pdf: 'application/pdf',
 } as const;
 
-const summary = (run: RebillRun, total: string) => ({
+/** A run as its reader sees it: total and line count are those of the lines the reader may see. */
+const summary = (run: RebillRun, visible: { total: string; lineCount: number }) => ({
   id: run.id,
   period: run.period,
   state: run.state,
   computedUntil: run.computedUntil,
   computedAt: run.computedAt,
   finalizedAt: run.finalizedAt,
-  lineCount: run.lineCount,
+  lineCount: visible.lineCount,
   unpriced: run.unpriced,
-  total,
+  total: visible.total,
 });
+const whole = (run: RebillRun) => summary(run, { total: run.total.toFixed(2), lineCount: run.lineCount });
 
 /** Finance and operators run and finalise; everyone reads, a dept-admin only its subtree. */
 @ApiTags('rebills')
@@ -48,16 +50,14 @@ export class RebillsController {
   @Post()
   @Roles('operator', 'finance')
   async compute(@Body() dto: ComputeRebillDto) {
-    const run = await this.rebills.compute(dto.period);
-    return summary(run, run.total.toFixed(2));
+    return whole(await this.rebills.compute(dto.period));
   }
 
   @Post(':id/finalize')
   @Roles('operator', 'finance')
   @HttpCode(200)
   async finalize(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string) {
-    const run = await this.rebills.finalize(id, principal.userId);
-    return summary(run, run.total.toFixed(2));
+    return whole(await this.rebills.finalize(id, principal.userId));
   }
 
   @Get()
@@ -73,12 +73,12 @@ export class RebillsController {
   async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Query() q: RebillQuery) {
     const run = await this.query.run(id);
     const prefix = await this.query.visiblePrefix(principal);
-    const total = await this.query.total(id, prefix);
+    const visible = await this.query.visibleTotal(id, prefix);
     const departments = await this.query.departmentTotals(id, prefix);
     const format = q.format ?? 'json';
     if (format === 'json')
-      return { ...summary(run, total), departments, lines: await this.query.lines(id, { prefix }, q) };
-    const input = { run, total, departments, lines: this.query.allLines(id, prefix) };
+      return { ...summary(run, visible), departments, lines: await this.query.lines(id, { prefix }, q) };
+    const input = { run, total: visible.total, departments, lines: this.query.allLines(id, prefix) };
     const file =
       format === 'csv'
         ? rebillCsv(input)
@@ -104,7 +104,7 @@ export class RebillsController {
     const totals = await this.query.departmentTotals(id, department.path);
     const own = totals.find((t) => t.departmentId === deptId);
     return {
-      rebill: summary(run, await this.query.total(id, await this.query.visiblePrefix(principal))),
+      rebill: summary(run, await this.query.visibleTotal(id, await this.query.visiblePrefix(principal))),
       department: { id: department.id, code: department.code, name: department.name },
       own: own?.own ?? '0.00',
       subtree: own?.subtree ?? '0.00',

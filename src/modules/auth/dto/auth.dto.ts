@@ -10,7 +10,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { OptionalNotNull, OptionalText, Text } from '../../../common/dto.js';
+import { InFuture, OptionalNotNull, OptionalText, Text } from '../../../common/dto.js';
 import { ROLES, type Role } from '../principal.js';
 
 export class LoginDto {
@@ -76,8 +76,9 @@ export class CreateApiTokenDto {
   @Text(100, 'what the token is for')
   name!: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'in the future; unset: the token never expires' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @InFuture()
   expiresAt?: string;
 }
