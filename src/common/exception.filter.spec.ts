@@ -5,10 +5,14 @@ import {
   QueryRunnerAlreadyReleasedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
+import { entities } from '../database/entities.js';
 import { AllExceptionsFilter, RETRY_AFTER_SECONDS, toErrorBody } from './exception.filter.js';
 
-const pgError = (code: string | undefined, message = `pg error ${code}`) =>
-  new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
+const pgError = (
+  code: string | undefined,
+  message = `pg error ${code}`,
+  fields: Record<string, string> = {},
+) => new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code, ...fields }));
 
 const socketError = (code: string) =>
   Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -111 });
@@ -44,6 +48,50 @@ describe('errors of a backing service answer 503, not 500', () => {
     expect(toErrorBody(pgError('42P01', 'relation "x" does not exist')).statusCode).toBe(500);
     expect(toErrorBody(new Error('boom')).statusCode).toBe(500);
     expect(toErrorBody(new AggregateError([new Error('boom')], '')).statusCode).toBe(500);
+  });
+
+  it('names the API field, not the column, in the errors of constraints', () => {
+    expect(entities.length).toBeGreaterThan(0); // their metadata maps columns to fields
+    const missing = pgError(
+      '23503',
+      'insert or update on table "information_systems" violates foreign key constraint "fk_systems_server_room"',
+      {
+        table: 'information_systems',
+        detail:
+          'Key (server_room_id)=(7f1c0e4e-0000-4000-8000-000000000000) is not present in table "server_rooms".',
+      },
+    );
+    expect(toErrorBody(missing)).toEqual({
+      statusCode: 400,
+      error: 'InvalidInput',
+      message: 'serverRoomId: 7f1c0e4e-0000-4000-8000-000000000000 does not exist',
+      field: 'serverRoomId',
+    });
+    const referenced = pgError(
+      '23503',
+      'update or delete on table "server_rooms" violates foreign key constraint "fk_hosts_server_room" on table "hosts"',
+      { table: 'hosts', detail: 'Key (id)=(x) is still referenced from table "hosts".' },
+    );
+    expect(toErrorBody(referenced)).toMatchObject({ statusCode: 409, error: 'Conflict' });
+    const unset = pgError('23502', 'null value in column "contract_start"', {
+      table: 'network_leases',
+      column: 'contract_start',
+    });
+    expect(toErrorBody(unset)).toMatchObject({
+      statusCode: 400,
+      message: 'contractStart: must not be null',
+      field: 'contractStart',
+    });
+    const taken = pgError('23505', 'duplicate key value violates unique constraint', {
+      table: 'departments',
+      detail: 'Key (code)=(finance) already exists.',
+    });
+    expect(toErrorBody(taken)).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'code: finance already exists',
+      field: 'code',
+    });
   });
 
   it('tells the client when to retry a 503, and only a 503', () => {

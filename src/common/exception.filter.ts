@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
+  getMetadataArgsStorage,
   QueryFailedError,
   QueryRunnerAlreadyReleasedError,
   QueryRunnerProviderAlreadyReleasedError,
@@ -46,23 +47,60 @@ export interface ErrorFields {
 
 type ErrorBody = ErrorFields & { requestId?: string };
 
+/**
+ * The API field a table's column holds: its entity property (department_id → departmentId). The request
+ * named the field, so its error does too, not the column's database spelling.
+ */
+export function fieldOf(table: string | undefined, column: string): string {
+  const storage = getMetadataArgsStorage();
+  const targets = storage.tables.filter((t) => t.name === table).map((t) => t.target);
+  const found = storage.columns.find(
+    (c) => targets.includes(c.target) && (c.options.name ?? c.propertyName) === column,
+  );
+  return (
+    found?.propertyName ?? column.replace(/_([a-z0-9])/g, (_all, letter: string) => letter.toUpperCase())
+  );
+}
+
+/** The columns and values of a key in a constraint's detail: "Key (a, b)=(x, y) …". */
+const KEY_DETAIL = /^Key \(([^)]+)\)=\((.*)\) (.+)$/;
+
 /** Postgres errors that are the client's mistake, keyed by SQLSTATE. */
 function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
-  const pg = error.driverError as { code?: string; detail?: string; constraint?: string; column?: string };
+  const pg = error.driverError as {
+    code?: string;
+    detail?: string;
+    constraint?: string;
+    column?: string;
+    table?: string;
+  };
+  const key = pg.detail?.match(KEY_DETAIL);
+  const fields = key?.[1].split(', ').map((column) => fieldOf(pg.table, column));
+  const column = pg.column && fieldOf(pg.table, pg.column);
   switch (pg.code) {
     case '23505':
       return {
         statusCode: 409,
         error: ErrorCode.Conflict,
-        message: `already exists: ${pg.detail ?? pg.constraint}`,
+        message: key ? `${fields!.join(', ')}: ${key[2]} already exists` : `already exists: ${pg.constraint}`,
+        ...(key && { field: fields!.at(-1) }),
       };
     case '23503':
     case '23001': // restrict_violation: PostgreSQL 18 reports ON DELETE RESTRICT with its own code
-      return {
-        statusCode: 409,
-        error: ErrorCode.Conflict,
-        message: `still referenced or missing: ${pg.detail ?? pg.constraint}`,
-      };
+      // Writing a row that names one that does not exist is the request's mistake, in the field naming
+      // it; deleting (or re-keying) a row others still reference is a conflict.
+      return key && error.message.startsWith('insert or update')
+        ? {
+            statusCode: 400,
+            error: ErrorCode.InvalidInput,
+            message: `${fields!.join(', ')}: ${key[2]} does not exist`,
+            field: fields!.at(-1),
+          }
+        : {
+            statusCode: 409,
+            error: ErrorCode.Conflict,
+            message: `still referenced: ${pg.detail ?? pg.constraint}`,
+          };
     case '23514': // check_violation: a CHECK constraint, or a trigger refusing a change with its reasons
       return { statusCode: 409, error: ErrorCode.Conflict, message: error.message };
     case '23502':
@@ -70,7 +108,8 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
       return {
         statusCode: 400,
         error: ErrorCode.InvalidInput,
-        message: `${pg.column ?? 'value'}: must not be null`,
+        message: `${column ?? 'value'}: must not be null`,
+        ...(column && { field: column }),
       };
     case '22P02':
     case '22003':
@@ -82,7 +121,8 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
       return {
         statusCode: 400,
         error: ErrorCode.InvalidInput,
-        message: `${pg.column ?? 'value'}: ${error.message}`,
+        message: `${column ?? 'value'}: ${error.message}`,
+        ...(column && { field: column }),
       };
     case '40P01': // deadlock_detected
     case '40001': // serialization_failure
