@@ -286,6 +286,9 @@ export const MATRIX = [
   // pools: run by operators, seen by all (never their connections)
   row('200 200 200 200 200 401', 'GET /api/v1/pools'),
   row('200 200 200 200 200 401', 'GET /api/v1/pools/{id}', async (c) => ({ params: { id: await pool(c) } })),
+  row('200 403 403 403 200 401', 'GET /api/v1/pools/{id}/reconcile-events', async (c) => ({
+    params: { id: await pool(c) },
+  })),
   row('201 403 403 403 403 401', 'POST /api/v1/pools', () => ({ body: fakePool() })),
   row('200 403 403 403 403 401', 'PATCH /api/v1/pools/{id}', async (c) => ({
     params: { id: await pool(c) },

@@ -164,6 +164,23 @@ describe('reconciler: drift between the database and a pool', () => {
     expect(await objectOf(id)).toBeUndefined();
     expect(await used()).toBe(0);
     expect(await events('redriven')).toEqual([{ resource_id: id, object_name: null }]);
+    // Operators and auditors read the findings through the API, newest first, by action.
+    const listed = await t
+      .http()
+      .get(`/api/v1/pools/${pool.id}/reconcile-events?action=redriven`)
+      .set(bearer(await t.world.token('auditor')))
+      .expect(200);
+    expect(listed.body).toMatchObject({
+      total: 1,
+      items: [{ action: 'redriven', resourceId: id, poolId: pool.id }],
+    });
+    expect(listed.body.items[0].detail).toBe('deleting with no job pending for 60 s: converge queued');
+    const bad = await t
+      .http()
+      .get(`/api/v1/pools/${pool.id}/reconcile-events?action=vanished`)
+      .set(bearer(await t.world.token('operator')))
+      .expect(400);
+    expect(bad.body.message).toMatch(/^action/);
     // Settled now: the next pass leaves it alone.
     expect((await pass()).redriven).toEqual([]);
   });

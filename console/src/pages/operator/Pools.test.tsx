@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { screen, waitFor, within } from '@testing-library/react';
 import { mockApi } from '../../test/api-mock';
 import { fill, renderAt, signIn, user } from '../../test/render';
-import type { Pool } from './Pools';
+import type { Pool, ReconcileEvent } from './Pools';
 
 const pool: Pool = {
   id: 'p1',
@@ -60,5 +60,42 @@ describe('pools', () => {
         body: { amounts: { vcpu: 32, memoryGiB: 128 }, reason: '统计局机房设备并入' },
       }),
     );
+  });
+
+  it('shows what the reconciler found on a pool, orphans first to the eye', async () => {
+    signIn({ role: 'operator' });
+    const events: ReconcileEvent[] = [
+      {
+        id: '2',
+        action: 'orphan',
+        resourceId: null,
+        objectName: 'gc-0f3c',
+        detail: 'carries our labels (resource 0f3c, department tjj) but no live resource owns it',
+        occurredAt: '2026-11-30T08:00:00.000Z',
+      },
+      {
+        id: '1',
+        action: 'recreated',
+        resourceId: 'r1',
+        objectName: null,
+        detail: 'object missing from the pool: converge queued',
+        occurredAt: '2026-11-30T07:00:00.000Z',
+      },
+    ];
+    const calls = mockApi(({ path }) => {
+      if (path === '/pools') return { body: [pool] };
+      if (path.startsWith('/pools/p1/reconcile-events')) return { body: { items: events, total: 7 } };
+      return undefined;
+    });
+    renderAt('/pools');
+    const row = (await screen.findByText('政务云-供应商A')).closest('tr')!;
+    await user.click(within(row).getByRole('button', { name: '对账记录' }));
+    const drawer = await screen.findByRole('dialog');
+    expect(await within(drawer).findByText('对账记录：政务云-供应商A')).toBeTruthy();
+    const orphan = (await within(drawer).findByText('gc-0f3c')).closest('tr')!;
+    expect(within(orphan).getByText('孤儿对象')).toBeTruthy();
+    expect(within(drawer).getByText('已重建')).toBeTruthy();
+    expect(within(drawer).getByText('最近 2 条，共 7 条')).toBeTruthy();
+    expect(calls.map((c) => c.path)).toContain('/pools/p1/reconcile-events?limit=100');
   });
 });

@@ -1,4 +1,17 @@
-import { Alert, App, Button, Card, Form, Input, InputNumber, Progress, Space, Table, Tag } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Progress,
+  Space,
+  Table,
+  Tag,
+} from 'antd';
 import type { TableColumnsType as ColumnsType } from 'antd';
 import { useState } from 'react';
 import { api } from '../../api';
@@ -55,12 +68,75 @@ function AddCapacity({ pool, onDone }: { pool: Pool; onDone(added: boolean): voi
   );
 }
 
+export interface ReconcileEvent {
+  id: string;
+  action: 'recreated' | 'redriven' | 'orphan' | 'error';
+  resourceId: string | null;
+  objectName: string | null;
+  detail: string | null;
+  occurredAt: string;
+}
+
+const ACTION_COLORS: Record<ReconcileEvent['action'], string> = {
+  recreated: 'blue',
+  redriven: 'gold',
+  orphan: 'red',
+  error: 'volcano',
+};
+const SHOWN_EVENTS = 100;
+
+/** What the reconciler found and did on a pool, newest first: orphans to look into, above all. */
+function ReconcileLog({ pool, onClose }: { pool: Pool; onClose(): void }) {
+  const { t } = useI18n();
+  const events = useApi<{ items: ReconcileEvent[]; total: number }>(
+    `/pools/${pool.id}/reconcile-events?limit=${SHOWN_EVENTS}`,
+  );
+  return (
+    <Drawer open onClose={onClose} size="large" title={t('pools.reconcileTitle', { name: pool.name })}>
+      {events.error && <Alert type="error" showIcon title={events.error} />}
+      <Table<ReconcileEvent>
+        rowKey="id"
+        size="small"
+        loading={!events.data && !events.error}
+        dataSource={events.data?.items ?? []}
+        pagination={false}
+        footer={() =>
+          t('pools.reconcileShown', { shown: events.data?.items.length ?? 0, total: events.data?.total ?? 0 })
+        }
+        columns={[
+          {
+            title: t('pools.reconcileAt'),
+            dataIndex: 'occurredAt',
+            key: 'at',
+            render: (at: string) => new Date(at).toLocaleString(),
+          },
+          {
+            title: t('pools.reconcileAction'),
+            dataIndex: 'action',
+            key: 'action',
+            render: (action: ReconcileEvent['action']) => (
+              <Tag color={ACTION_COLORS[action]}>{t(`pools.reconcile.${action}`)}</Tag>
+            ),
+          },
+          {
+            title: t('pools.reconcileSubject'),
+            key: 'subject',
+            render: (_, e) => e.objectName ?? e.resourceId ?? '—',
+          },
+          { title: t('pools.reconcileDetail'), dataIndex: 'detail', key: 'detail' },
+        ]}
+      />
+    </Drawer>
+  );
+}
+
 /** The cloud's pools with what each holds: capacity, allocated and left, per dimension. */
 export function Pools() {
   const { t } = useI18n();
   const { message } = App.useApp();
   const pools = useApi<Pool[]>('/pools');
   const [adding, setAdding] = useState<Pool | null>(null);
+  const [inspecting, setInspecting] = useState<Pool | null>(null);
 
   const columns: ColumnsType<Pool> = [
     { title: t('common.name'), dataIndex: 'name', key: 'name' },
@@ -94,9 +170,14 @@ export function Pools() {
       title: t('common.actions'),
       key: 'actions',
       render: (_, p) => (
-        <Button size="small" onClick={() => setAdding(p)}>
-          {t('pools.add')}
-        </Button>
+        <Space size={4}>
+          <Button size="small" onClick={() => setAdding(p)}>
+            {t('pools.add')}
+          </Button>
+          <Button size="small" onClick={() => setInspecting(p)}>
+            {t('pools.reconcile')}
+          </Button>
+        </Space>
       ),
     },
   ];
@@ -115,6 +196,7 @@ export function Pools() {
         scroll={{ x: 'max-content' }}
         pagination={{ defaultPageSize: 20, showTotal: (total) => t('common.total', { total }) }}
       />
+      {inspecting && <ReconcileLog pool={inspecting} onClose={() => setInspecting(null)} />}
       {adding && (
         <AddCapacity
           pool={adding}

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Nested, Text } from '../../../common/dto.js';
+import { Nested, PageQuery, Text } from '../../../common/dto.js';
 import { POOL_TIERS, POOL_TYPES, type PoolTier, type PoolType } from '../entities/pool.entity.js';
+import { RECONCILE_ACTIONS, type ReconcileAction } from '../entities/reconcile-event.entity.js';
 
 export const CAPACITY_MAX = 1_000_000_000;
 
@@ -102,4 +103,11 @@ export class AddCapacityDto {
 
   @Text(500, 'why, e.g. equipment from the closed 市统计局 server room')
   reason!: string;
+}
+
+export class ReconcileEventsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: RECONCILE_ACTIONS })
+  @IsOptional()
+  @IsIn(RECONCILE_ACTIONS)
+  action?: ReconcileAction;
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../../../common/dto.js';
 import { READERS, Roles } from '../../auth/decorators.js';
-import { AddCapacityDto, CreatePoolDto, UpdatePoolDto } from '../dto/pool.dto.js';
+import { AddCapacityDto, CreatePoolDto, ReconcileEventsQuery, UpdatePoolDto } from '../dto/pool.dto.js';
 import { PoolsService } from './pools.service.js';
 
 /** Pools are run by the operators; everyone may see them (never their connections). */
@@ -22,6 +22,13 @@ export class PoolsController {
   @Roles(...READERS)
   get(@UuidParam('id') id: string) {
     return this.pools.get(id);
+  }
+
+  /** The reconciler's findings: for those who run the pools and those who check them. */
+  @Get(':id/reconcile-events')
+  @Roles('operator', 'auditor')
+  reconcileEvents(@UuidParam('id') id: string, @Query() query: ReconcileEventsQuery) {
+    return this.pools.reconcileEvents(id, query);
   }
 
   @Post()

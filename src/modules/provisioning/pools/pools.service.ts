@@ -4,8 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { conflict, invalid, notFound } from '../../../common/errors.js';
 import { AuditService } from '../../audit/audit.service.js';
-import type { AddCapacityDto, CapacityDeltaDto, CreatePoolDto, UpdatePoolDto } from '../dto/pool.dto.js';
+import type {
+  AddCapacityDto,
+  CapacityDeltaDto,
+  CreatePoolDto,
+  ReconcileEventsQuery,
+  UpdatePoolDto,
+} from '../dto/pool.dto.js';
 import { Pool } from '../entities/pool.entity.js';
+import { ReconcileEvent } from '../entities/reconcile-event.entity.js';
 import { CAPACITY_DIMENSIONS, capacityOf, minus, plus, type Capacity } from './capacity.js';
 import { checkConnection } from './connection.js';
 import { SecretBox } from './secret-box.js';
@@ -35,6 +42,21 @@ export class PoolsService {
     const pool = await this.dataSource.getRepository(Pool).findOneBy({ id });
     if (!pool) throw notFound('pool', id);
     return poolView(pool);
+  }
+
+  /** What the reconciler found and did on the pool, newest first: recreations, redrives, orphans, errors. */
+  async reconcileEvents(
+    id: string,
+    query: ReconcileEventsQuery,
+  ): Promise<{ items: ReconcileEvent[]; total: number }> {
+    if (!(await this.dataSource.getRepository(Pool).existsBy({ id }))) throw notFound('pool', id);
+    const [items, total] = await this.dataSource.getRepository(ReconcileEvent).findAndCount({
+      where: { poolId: id, ...(query.action && { action: query.action }) },
+      order: { occurredAt: 'DESC', id: 'DESC' },
+      take: query.limit ?? 100,
+      skip: query.offset ?? 0,
+    });
+    return { items, total };
   }
 
   async create(dto: CreatePoolDto): Promise<PoolView> {
