@@ -342,7 +342,7 @@ describe('rebills', () => {
 
   it('refuses a period of a two-digit year, which JavaScript dates would read as 19xx', async () => {
     // Date.UTC(99, 11, 1) is 1999-12-01: "0099-12" was billed with 1999-12's usage under its own label.
-    for (const period of ['0099-12', '0000-01', '1969-12']) {
+    for (const period of ['0099-12', '0000-01', '1899-12']) {
       const res = await post('/api/v1/rebills', { period });
       expect({ status: res.status, message: res.body.message }).toEqual({
         status: 400,
