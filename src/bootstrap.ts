@@ -15,6 +15,7 @@ import { serveConsole } from './common/console.js';
 import { AllExceptionsFilter } from './common/exception.filter.js';
 import { httpMiddleware } from './common/http.middleware.js';
 import { PinoNestLogger, rootLogger } from './common/logger.js';
+import { securityHeaders } from './common/security-headers.js';
 import { validationPipe } from './common/validation.js';
 import { loadConfig } from './config/config.js';
 import { MetricsService } from './modules/health/metrics.service.js';
@@ -34,6 +35,7 @@ export async function createApp(role: AppRole): Promise<NestExpressApplication> 
   });
   // Request id first, so that even a body the parser refuses is answered with one.
   app.use(httpMiddleware(app.get(MetricsService)));
+  app.use(securityHeaders());
   // Nest reserves `verify` for { rawBody: true }, which this app does not use.
   const json = { limit: BODY_LIMIT, verify: requireUtf8 } as NestExpressBodyParserOptionsFor<'json'>;
   app.useBodyParser('json', json);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { BillingWorld } from '../support/billing.js';
 import {
@@ -25,6 +25,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     tree = await t.world.city();
     browser = await openConsole(t);
   }, 300_000);
+  afterEach(() => expect(browser.pageErrors).toEqual([]));
   afterAll(async () => {
     await browser?.close();
     await t?.close();

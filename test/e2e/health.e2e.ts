@@ -28,6 +28,16 @@ describe('probes, metrics and API docs', () => {
     expect(session).toEqual({ application_name: 'govcloud-api', idle: '1min', zone: 'UTC' });
   });
 
+  it('answers with the headers a security assessment asks for', async () => {
+    const res = await t.http().get('/healthz').expect(200);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
   it('serves the OpenAPI document generated from the DTOs, and answers request ids', async () => {
     const res = await t.http().get('/api/docs-json').expect(200);
     expect(res.body.paths['/api/v1/departments'].post).toBeDefined();

@@ -70,6 +70,11 @@ export async function openConsole(t: TestApp): Promise<ConsoleBrowser> {
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+  // What the content security policy refuses breaks the page without an exception: count it as one.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy'))
+      pageErrors.push(message.text());
+  });
   return {
     page,
     context,
