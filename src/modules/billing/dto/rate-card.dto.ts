@@ -55,7 +55,11 @@ export class CreateRateCardDto {
   @OptionalText(200, 'tender or contract reference (招标编号)')
   tenderRef?: string;
 
-  @ApiProperty({ example: '2025-01-01', description: 'prices hold from midnight UTC of this date' })
+  @ApiProperty({
+    format: 'date',
+    example: '2025-01-01',
+    description: 'prices hold from midnight UTC of this date',
+  })
   @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
     message: '$property must be a date YYYY-MM-DD',
   })
@@ -88,7 +92,7 @@ export class UpdateRateCardDto {
   @OptionalText(200)
   tenderRef?: string;
 
-  @ApiPropertyOptional({ example: '2025-01-01' })
+  @ApiPropertyOptional({ format: 'date', example: '2025-01-01' })
   @IsOptional()
   @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
     message: '$property must be a date YYYY-MM-DD',
