@@ -102,6 +102,7 @@ describe('errors of a backing service answer 503, not 500', () => {
         headersSent: false,
         setHeader: (name: string, value: string) => (headers[name] = value),
         status: (s: number) => ((status = s), response),
+        type: () => response,
         json: () => response,
       };
       const host = {

@@ -224,6 +224,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     if (body.statusCode === 429 && typeof body.retryAfterSeconds === 'number')
       response.setHeader('Retry-After', String(body.retryAfterSeconds));
-    response.status(body.statusCode).json(body);
+    // JSON whatever the route declared for its success (res.json keeps a Content-Type already set).
+    response.status(body.statusCode).type('application/json').json(body);
   }
 }

@@ -107,6 +107,15 @@ export class AppConfig {
   OUTBOX_POLL_MS = 500;
 
   /**
+   * When set, /metrics (the API's and a worker's) answers only `Authorization: Bearer <token>`: its
+   * labels name departments and their budget alerts. Unset: open, for a cluster-internal scrape.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /**
    * Where a worker process serves /healthz and /metrics: its jobs set metrics (job runs, quota drift,
    * budget overspend) that only its own registry holds. Unset: not served; 0: any free port (logged).
    */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startApp, type TestApp } from '../support/harness.js';
+import { resetConfig } from '../../src/config/config.js';
+import { bearer, startApp, type TestApp } from '../support/harness.js';
 
 describe('probes, metrics and API docs', () => {
   let t: TestApp;
@@ -17,6 +18,24 @@ describe('probes, metrics and API docs', () => {
     const res = await t.http().get('/metrics').expect(200);
     expect(res.text).toContain('govcloud_http_request_duration_seconds_bucket');
     expect(res.text).toContain('govcloud_queue_jobs{queue="audit",state="waiting"}');
+  });
+
+  it('keeps /metrics to the holder of METRICS_TOKEN when one is set', async () => {
+    process.env.METRICS_TOKEN = 'metrics-token-for-this-test';
+    resetConfig();
+    const guarded = await startApp();
+    try {
+      const refused = await guarded.http().get('/metrics').expect(401);
+      expect(refused.body.message).toMatch(/^authorization/);
+      await guarded.http().get('/metrics').set(bearer('metrics-token-for-thi')).expect(401);
+      const res = await guarded.http().get('/metrics').set(bearer('metrics-token-for-this-test')).expect(200);
+      expect(res.text).toContain('govcloud_http_request_duration_seconds');
+      await guarded.http().get('/healthz').expect(200);
+    } finally {
+      await guarded.close();
+      delete process.env.METRICS_TOKEN;
+      resetConfig();
+    }
   });
 
   it('names its PostgreSQL sessions, keeps them in UTC, and lets none idle in a transaction for a minute', async () => {

@@ -7,6 +7,8 @@ import { spawnEntry, type Proc } from '../support/processes.js';
 
 // Production runs API and workers as separate processes: what the workers' jobs measure must be
 // scrapeable from the worker itself, since the API's registry never sees it.
+const TOKEN = 'metrics-token-for-this-test';
+
 describe('a worker process serves its own /metrics and /healthz', () => {
   let t: TestApp;
   let worker: Proc;
@@ -18,6 +20,7 @@ describe('a worker process serves its own /metrics and /healthz', () => {
       ...process.env,
       LOG_LEVEL: 'info',
       WORKER_METRICS_PORT: '0',
+      METRICS_TOKEN: TOKEN,
     });
     await worker.printed('worker metrics listening');
     const port = worker.tail().match(/"port":(\d+)[^\n]*worker metrics listening/)?.[1];
@@ -30,7 +33,7 @@ describe('a worker process serves its own /metrics and /healthz', () => {
   });
 
   const scrape = async () => {
-    const res = await fetch(`${base}/metrics`);
+    const res = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     return res.text();
@@ -42,6 +45,10 @@ describe('a worker process serves its own /metrics and /healthz', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     expect((await fetch(`${base}/api/v1/departments`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+    // Its labels name departments: with METRICS_TOKEN set, only the scraper holding it reads them.
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer not-the-token' } });
+    expect(wrong.status).toBe(401);
   });
 
   it('counts the jobs it ran and shows what they recorded (the quota drift check)', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -8,7 +8,9 @@ import {
 } from '@nestjs/terminus';
 import { Public } from '../auth/decorators.js';
 import { RedisProbe } from './redis-probe.js';
-import { MetricsService } from './metrics.service.js';
+import { AppConfig } from '../../config/config.js';
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { MetricsService, scrapeAllowed } from './metrics.service.js';
 
 @ApiExcludeController()
 @Controller()
@@ -20,6 +22,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisProbe,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {}
 
   /** The process is alive; says nothing of its dependencies, so a database outage does not restart pods. */
@@ -46,7 +49,9 @@ export class HealthController {
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  scrape() {
+  scrape(@Headers('authorization') authorization?: string) {
+    if (!scrapeAllowed(this.config.METRICS_TOKEN, authorization))
+      throw new DomainError(ErrorCode.Unauthorized, 'authorization: the metrics token is required');
     return this.metrics.registry.metrics();
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { QueueRegistry } from '../jobs/queue-registry.js';
 
@@ -52,4 +53,13 @@ export class MetricsService {
     if (existing) return existing as Gauge;
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
+}
+
+/** Whether a scrape may read the metrics: any, without METRICS_TOKEN; else only its bearer. */
+export function scrapeAllowed(token: string | undefined, authorization: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? '';
+  // Compared as digests: equal lengths, and no timing to learn the token from.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { rootLogger } from '../../common/logger.js';
 import { AppConfig } from '../../config/config.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService, scrapeAllowed } from './metrics.service.js';
 
 /**
  * A worker process has no HTTP API, yet its jobs set metrics (job runs, quota drift, budget overspend)
@@ -45,6 +45,10 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     } else if (path === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+    } else if (path === '/metrics' && !scrapeAllowed(this.config.METRICS_TOKEN, req.headers.authorization)) {
+      res
+        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer' })
+        .end('metrics token required\n');
     } else if (path === '/metrics') {
       try {
         const body = await this.metrics.registry.metrics();
