@@ -29,7 +29,7 @@ const loginUsers = new WeakMap<Ctx, Promise<string>>();
 const loginUser = (c: Ctx) => {
   if (!loginUsers.has(c)) {
     const username = unique('login');
-    const created = { username, password: 'authz-password', role: 'finance' };
+    const created = { username, password: 'Authz-password-1', role: 'finance' };
     loginUsers.set(
       c,
       c.as('operator', 'POST', '/api/v1/users', created).then(() => username),
@@ -153,7 +153,7 @@ const rebillLine = async (c: Ctx) => {
 export const MATRIX = [
   // auth
   row('200 200 200 200 200 200', 'POST /api/v1/auth/login', async (c) => ({
-    body: { username: await loginUser(c), password: 'authz-password' },
+    body: { username: await loginUser(c), password: 'Authz-password-1' },
   })),
   row('200 200 200 200 200 401', 'GET /api/v1/auth/me'),
   row('201 201 201 201 201 401', 'POST /api/v1/auth/tokens', () => ({ body: { name: 'authz 矩阵' } })),
@@ -168,7 +168,7 @@ export const MATRIX = [
   row('201 403 403 403 403 401', 'POST /api/v1/users', (c) => ({
     body: {
       username: unique('u'),
-      password: 'authz-password',
+      password: 'Authz-password-1',
       role: 'dept-admin',
       departmentId: c.tree.dept.id,
     },

@@ -35,16 +35,16 @@ describe('login, users and API tokens', () => {
       .http()
       .post('/api/v1/users')
       .set(bearer(tokens.operator))
-      .send({ username, password: 'long-enough-pw', role: 'finance', displayName: '财政局 张三' })
+      .send({ username, password: 'Long-enough-pw1', role: 'finance', displayName: '财政局 张三' })
       .expect(201);
     expect(created.body).not.toHaveProperty('passwordHash');
-    await login(username, 'long-enough-pw').expect(200);
+    await login(username, 'Long-enough-pw1').expect(200);
 
     const missing = await t
       .http()
       .post('/api/v1/users')
       .set(bearer(tokens.operator))
-      .send({ username: unique('da'), password: 'long-enough-pw', role: 'dept-admin' })
+      .send({ username: unique('da'), password: 'Long-enough-pw1', role: 'dept-admin' })
       .expect(400);
     expect(missing.body.message).toMatch(/^departmentId/);
     const short = await t
@@ -54,12 +54,26 @@ describe('login, users and API tokens', () => {
       .send({ username: unique('da'), password: 'short', role: 'auditor' })
       .expect(400);
     expect(short.body.message).toMatch(/^password/);
+    // Long is not enough: three kinds of character (等保 2.0), on creation as on a change.
+    const plain = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(tokens.operator))
+      .send({ username: unique('da'), password: 'onlylowercaseletters', role: 'auditor' })
+      .expect(400);
+    expect(plain.body.message).toBe('password must mix three of: lower case, upper case, digits, symbols');
+    await t
+      .http()
+      .patch(`/api/v1/users/${created.body.id}`)
+      .set(bearer(tokens.operator))
+      .send({ password: 'lowercase-and-symbols' })
+      .expect(400);
     for (const token of [tokens.finance, tokens.auditor, tokens.deptAdmin]) {
       await t
         .http()
         .post('/api/v1/users')
         .set(bearer(token))
-        .send({ username: unique('x'), password: 'long-enough-pw', role: 'auditor' })
+        .send({ username: unique('x'), password: 'Long-enough-pw1', role: 'auditor' })
         .expect(403);
     }
     const list = await t.http().get('/api/v1/users').set(bearer(tokens.auditor)).expect(200);
@@ -74,7 +88,7 @@ describe('login, users and API tokens', () => {
         .http()
         .post('/api/v1/users')
         .set(bearer(tokens.operator))
-        .send({ username, password: 'right-password', role: 'finance' })
+        .send({ username, password: 'Right-password-1', role: 'finance' })
         .expect(201);
       return { username, id: res.body.id as string };
     };
@@ -90,7 +104,7 @@ describe('login, users and API tokens', () => {
       const wrong = await Promise.all([1, 2, 3, 4].map(() => login(username, 'wrong')));
       expect(wrong.map((r) => r.status)).toEqual([401, 401, 401, 401]);
       await login(username, 'wrong').expect(401);
-      const refused = await login(username, 'right-password').expect(429);
+      const refused = await login(username, 'Right-password-1').expect(429);
       expect(refused.body.message).toMatch(/^username: locked after too many failed logins, until /);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(14 * 60);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
@@ -113,7 +127,7 @@ describe('login, users and API tokens', () => {
     it('a lock that has run out lets the right password in, and a success starts the count again', async () => {
       const { username, id } = await aUser();
       for (let i = 0; i < 5; i++) await login(username, 'wrong').expect(401);
-      await login(username, 'right-password').expect(429);
+      await login(username, 'Right-password-1').expect(429);
       await t.dataSource.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [
         id,
       ]);
@@ -124,23 +138,23 @@ describe('login, users and API tokens', () => {
         [id],
       );
       expect(after).toEqual({ failed_logins: 1, locked_until: null });
-      await login(username, 'right-password').expect(200);
+      await login(username, 'Right-password-1').expect(200);
       for (let i = 0; i < 4; i++) await login(username, 'wrong').expect(401);
-      await login(username, 'right-password').expect(200);
+      await login(username, 'Right-password-1').expect(200);
       expect((await auditOf(id)).at(-1)).toMatchObject({ action: 'auth.login', actor_name: username });
     });
 
     it('an operator lifts the lock by setting a new password', async () => {
       const { username, id } = await aUser();
       for (let i = 0; i < 5; i++) await login(username, 'wrong').expect(401);
-      await login(username, 'right-password').expect(429);
+      await login(username, 'Right-password-1').expect(429);
       await t
         .http()
         .patch(`/api/v1/users/${id}`)
         .set(bearer(tokens.operator))
-        .send({ password: 'a-new-password' })
+        .send({ password: 'A-new-password-1' })
         .expect(200);
-      await login(username, 'a-new-password').expect(200);
+      await login(username, 'A-new-password-1').expect(200);
     });
 
     it('an unknown name is audited as an anonymous failure and locks nothing', async () => {

@@ -95,7 +95,7 @@ export async function loginUser(
 ): Promise<{ username: string; password: string }> {
   const operator = await t.world.token('operator');
   const username = unique(role);
-  const password = 'console-test-password';
+  const password = 'Console-test-password-1';
   await t
     .http()
     .post('/api/v1/users')
