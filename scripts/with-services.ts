@@ -5,7 +5,7 @@ import { ensureServices } from './local-services.js';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
-  console.error('usage: tsx scripts/with-services.ts <command> [args...]');
+  console.error('usage: node --import ./scripts/register.mjs scripts/with-services.ts <command> [args...]');
   process.exit(2);
 }
 

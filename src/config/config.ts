@@ -19,7 +19,10 @@ const toInt = ({ value }: { value: unknown }) =>
 const toNumber = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 
-/** Every environment variable the processes read. Nothing else reads process.env. */
+/**
+ * Every environment variable the processes read; nothing else in them reads process.env. (The TypeORM
+ * CLI's data source, src/database/data-source.ts, reads DATABASE_URL alone, as do the scripts.)
+ */
 export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
   DATABASE_URL!: string;
