@@ -14,6 +14,7 @@ import { RebillLineIndexesLean1796100523417 } from './1796100523417-RebillLineIn
 import { ResourceEventsDeleted1796101847290 } from './1796101847290-ResourceEventsDeleted.js';
 import { ResourceEventsOrderedByResource1796200000000 } from './1796200000000-ResourceEventsOrderedByResource.js';
 import { LoginLockout1796300000000 } from './1796300000000-LoginLockout.js';
+import { HostingEnds1796400000000 } from './1796400000000-HostingEnds.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -33,4 +34,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ResourceEventsDeleted1796101847290,
   ResourceEventsOrderedByResource1796200000000,
   LoginLockout1796300000000,
+  HostingEnds1796400000000,
 ];

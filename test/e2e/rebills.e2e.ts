@@ -356,6 +356,25 @@ describe('rebills', () => {
     }
   });
 
+  /** A host of department `departmentId` serving a system of the hosting strategy, moved in at `migratedAt`. */
+  const hostedHost = async (departmentId: string, rackUnit: string, migratedAt: string) => {
+    const system = await post('/api/v1/systems', aSystem(departmentId), tokens.operator).expect(201);
+    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
+      system.body.id,
+    ]);
+    const host = await post(
+      '/api/v1/hosts',
+      aHost(departmentId, { rackUnit, systemIds: [system.body.id] }),
+      tokens.operator,
+    ).expect(201);
+    await t.dataSource.query(
+      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
+       VALUES ('host', $1, $2, 'verifying', 'migrated', $3, 'test')`,
+      [host.body.id, departmentId, migratedAt],
+    );
+    return host.body as { id: string };
+  };
+
   it('bills hosted equipment per rack unit per month, from its move into the cloud data centre', async () => {
     const d = await t.world.department('department', tree.city);
     const hostingPool =
@@ -365,51 +384,55 @@ describe('rebills', () => {
         )
       )[0]?.id ?? (await b.pool('self-managed'));
     await b.card(hostingPool, '2016-01-01', { rackUnitMonth: '150' });
-    const system = await post('/api/v1/systems', aSystem(d.id), tokens.operator).expect(201);
-    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
-      system.body.id,
-    ]);
-    const host = await post(
-      '/api/v1/hosts',
-      aHost(d.id, { rackUnit: 'U10-U13', systemIds: [system.body.id] }),
-      tokens.operator,
-    ).expect(201);
-    await t.dataSource.query(
-      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
-       VALUES ('host', $1, $2, 'verifying', 'migrated', '2017-03-10T00:00:00Z', 'test')`,
-      [host.body.id, d.id],
-    );
+    const host = await hostedHost(d.id, 'U10-U13', '2017-03-10T00:00:00Z');
     const run = (await post('/api/v1/rebills', { period: '2017-03' }).expect(201)).body;
     const [line] = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}`)).body.lines.items;
     // 4 U × 22/31 month = 2.838710 U·month × 150 = 425.806… → 425.81.
     expect([line.resourceId, line.dimension, line.unit, line.quantity, line.amount]).toEqual([
-      host.body.id,
+      host.id,
       'rackUnit',
       'U·month',
       '2.838710',
       '425.81',
     ]);
     const why = await get(`/api/v1/rebills/${run.id}/lines/${line.id}`).expect(200);
-    expect(why.body.hostedEquipment).toMatchObject({ id: host.body.id, rackUnits: 4 });
+    expect(why.body.hostedEquipment).toMatchObject({ id: host.id, rackUnits: 4 });
     expect(why.body.consistent).toBe(true);
+  });
+
+  it('stops billing hosted equipment on the day an operator records it leaving', async () => {
+    const d = await t.world.department('department', tree.city);
+    const host = await hostedHost(d.id, '2U', '2019-03-01T00:00:00Z');
+    const patch = (body: object, token: string) =>
+      t.http().patch(`/api/v1/hosts/${host.id}`).set(bearer(token)).send(body);
+    // The department would stop its own bill: only the cloud's operators record it.
+    const own = await t.world.token('dept-admin', d.id);
+    const refused = await patch({ hostingEndedOn: '2019-03-11' }, own).expect(403);
+    expect(refused.body.message).toMatch(/^hostingEndedOn/);
+    expect((await patch({ hostingEndedOn: '2019-3-11' }, tokens.operator).expect(400)).body.message).toMatch(
+      /^hostingEndedOn/,
+    );
+    await patch({ hostingEndedOn: '2019-03-11' }, tokens.operator).expect(200);
+
+    const march = (await post('/api/v1/rebills', { period: '2019-03' }).expect(201)).body;
+    const [line] = (await get(`/api/v1/rebills/${march.id}/departments/${d.id}`)).body.lines.items;
+    // 2 U × 10/31 month = 0.645161 U·month × 150 = 96.774… → 96.77.
+    expect([line.quantity, line.amount]).toEqual(['0.645161', '96.77']);
+    expect((await get(`/api/v1/rebills/${march.id}/lines/${line.id}`).expect(200)).body.consistent).toBe(
+      true,
+    );
+    const april = (await post('/api/v1/rebills', { period: '2019-04' }).expect(201)).body;
+    expect((await get(`/api/v1/rebills/${april.id}/departments/${d.id}`)).body.lines.items).toEqual([]);
+    const audit = await t.dataSource.query(
+      `SELECT after->>'hostingEndedOn' AS ended FROM audit_entries WHERE action = 'host.update' AND target_id = $1`,
+      [host.id],
+    );
+    expect(audit).toEqual([{ ended: '2019-03-11' }]);
   });
 
   it('does not reverse hosted equipment of a finalised month in the next draft', async () => {
     const d = await t.world.department('department', tree.city);
-    const system = await post('/api/v1/systems', aSystem(d.id), tokens.operator).expect(201);
-    await t.dataSource.query(`UPDATE information_systems SET strategy_override = 'hosting' WHERE id = $1`, [
-      system.body.id,
-    ]);
-    const host = await post(
-      '/api/v1/hosts',
-      aHost(d.id, { rackUnit: '2U', systemIds: [system.body.id] }),
-      tokens.operator,
-    ).expect(201);
-    await t.dataSource.query(
-      `INSERT INTO migration_transitions (subject_type, subject_id, department_id, from_status, to_status, at, actor_name)
-       VALUES ('host', $1, $2, 'verifying', 'migrated', '2018-06-01T00:00:00Z', 'test')`,
-      [host.body.id, d.id],
-    );
+    const host = await hostedHost(d.id, '2U', '2018-06-01T00:00:00Z');
     const june = (await post('/api/v1/rebills', { period: '2018-06' }).expect(201)).body;
     await post(`/api/v1/rebills/${june.id}/finalize`, {}).expect(200);
     const july = (await post('/api/v1/rebills', { period: '2018-07' }).expect(201)).body;

@@ -44,7 +44,7 @@ export class RebillExplainService {
     // Hosted equipment: the host, its rack units, and the migration step that moved it in.
     const [host] = hosted
       ? await this.dataSource.query(
-          `SELECT h.id, h.hostname, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m."from"
+          `SELECT h.id, h.hostname, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m."from", m."to"
            FROM (${HOSTED_EQUIPMENT}) m JOIN hosts h ON h.id = m.id WHERE h.id = $2`,
           [until, line.resourceId],
         )
@@ -53,11 +53,7 @@ export class RebillExplainService {
     const window = { from: month.from, to: until };
     const intervals = (
       host
-        ? meterHosted(
-            { ...host, poolId: line.poolId, rackUnits: rackUnitsOf(host.rackUnit), to: null },
-            cards,
-            window,
-          )
+        ? meterHosted({ ...host, poolId: line.poolId, rackUnits: rackUnitsOf(host.rackUnit) }, cards, window)
         : meterResource(rows, cards, window)
     ).filter((i) => lineKey({ ...i, month: line.month }) === originalKey);
     const [recomputed] = priceLines(intervals, cards);

@@ -188,10 +188,12 @@ export const UNPRICED_USAGE = `
 
 /**
  * Hosted equipment (托管): hosts serving a system whose migration strategy is 'hosting', from the
- * moment the host's migration reached 'migrated' (moved into the cloud data centre). $1 window end.
+ * moment the host's migration reached 'migrated' (moved into the cloud data centre) until the day an
+ * operator recorded it leaving (00:00 UTC; null: still there). $1 window end.
  */
 export const HOSTED_EQUIPMENT = `
-  SELECT h.id, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m.at AS "from"
+  SELECT h.id, h.department_id AS "departmentId", h.rack_unit AS "rackUnit", m.at AS "from",
+         (h.hosting_ended_on::timestamp AT TIME ZONE 'UTC') AS "to"
   FROM hosts h
   JOIN LATERAL (SELECT MIN(t.at) AS at FROM migration_transitions t
                 WHERE t.subject_type = 'host' AND t.subject_id = h.id AND t.to_status = 'migrated') m ON m.at < $1

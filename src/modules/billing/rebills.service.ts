@@ -232,8 +232,13 @@ export class RebillsService {
     p: Period,
     until: Date,
   ): Promise<{ lines: PricedLine[]; unpriced: Unpriced[] }> {
-    const hosts: Array<{ id: string; departmentId: string; rackUnit: string | null; from: Date }> =
-      await manager.query(HOSTED_EQUIPMENT, [until]);
+    const hosts: Array<{
+      id: string;
+      departmentId: string;
+      rackUnit: string | null;
+      from: Date;
+      to: Date | null;
+    }> = await manager.query(HOSTED_EQUIPMENT, [until]);
     if (hosts.length === 0) return { lines: [], unpriced: [] };
     const [pool] = await manager.query(HOSTING_POOL);
     if (!pool) return { lines: [], unpriced: [{ poolId: null, from: p.from.toISOString() }] };
@@ -241,7 +246,7 @@ export class RebillsService {
     const window = { from: p.from, to: until };
     try {
       const intervals = hosts.flatMap((h) =>
-        meterHosted({ ...h, poolId: pool.id, rackUnits: rackUnitsOf(h.rackUnit), to: null }, cards, window),
+        meterHosted({ ...h, poolId: pool.id, rackUnits: rackUnitsOf(h.rackUnit) }, cards, window),
       );
       return { lines: priceLines(intervals, cards), unpriced: [] };
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { conflict, invalid } from '../../common/errors.js';
+import { conflict, forbidden, invalid } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
@@ -87,6 +87,9 @@ export class HostsService {
     return this.dataSource.transaction(async (manager) => {
       const host = await loadScoped(manager, this.scope, principal, Host, 'host', id, true);
       await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
+      // It stops a department's rack-unit bill: the cloud's operators record it, not the department.
+      if (dto.hostingEndedOn !== undefined && principal.role !== 'operator')
+        throw forbidden('hostingEndedOn: only operators record when hosted equipment left the data centre');
       const before = { ...host, systemIds: await systemIdsOf(manager, id) };
       const { systemIds, ...fields } = dto;
       const after = { ...host, ...definedFields(fields) };

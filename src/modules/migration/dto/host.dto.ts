@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { OptionalText, Text } from '../../../common/dto.js';
 import { HOST_KINDS, type HostKind } from '../entities/host.entity.js';
 
@@ -72,4 +72,16 @@ export class CreateHostDto {
   systemIds?: string[];
 }
 
-export class UpdateHostDto extends PartialType(OmitType(CreateHostDto, ['departmentId'] as const)) {}
+export class UpdateHostDto extends PartialType(OmitType(CreateHostDto, ['departmentId'] as const)) {
+  @ApiPropertyOptional({
+    format: 'date',
+    nullable: true,
+    description:
+      'hosted equipment: the day it left the cloud data centre (operators only); null: still there',
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: '$property must be a date YYYY-MM-DD',
+  })
+  hostingEndedOn?: string | null;
+}

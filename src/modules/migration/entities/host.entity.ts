@@ -62,6 +62,10 @@ export class Host extends MigrationTracked {
   @Column({ name: 'purchase_year', type: 'smallint', nullable: true })
   purchaseYear!: number | null;
 
+  /** Hosted equipment (托管) that left the cloud data centre: its rack units bill up to this day (UTC). */
+  @Column({ name: 'hosting_ended_on', type: 'date', nullable: true })
+  hostingEndedOn!: string | null;
+
   /** The systems this host serves; only systems of the same department. */
   @ManyToMany(() => InformationSystem, { onDelete: 'CASCADE' })
   @JoinTable({
