@@ -432,7 +432,7 @@ describe('rebills', () => {
 
   it('does not reverse hosted equipment of a finalised month in the next draft', async () => {
     const d = await t.world.department('department', tree.city);
-    const host = await hostedHost(d.id, '2U', '2018-06-01T00:00:00Z');
+    await hostedHost(d.id, '2U', '2018-06-01T00:00:00Z');
     const june = (await post('/api/v1/rebills', { period: '2018-06' }).expect(201)).body;
     await post(`/api/v1/rebills/${june.id}/finalize`, {}).expect(200);
     const july = (await post('/api/v1/rebills', { period: '2018-07' }).expect(201)).body;
