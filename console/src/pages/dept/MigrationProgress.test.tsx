@@ -13,7 +13,8 @@ describe('migration progress', () => {
         ? {
             body: {
               asOf: '2026-11-30',
-              totals: { total: 10, migrated: 4, rate: 0.5, ...counts },
+              // rate is a percentage (0–100, two decimals), as src/modules/migration/report-rows.ts says
+              totals: { total: 10, migrated: 4, rate: 44.44, ...counts },
               rows: [
                 {
                   departmentId: 'd1',
@@ -23,7 +24,7 @@ describe('migration progress', () => {
                   depth: 0,
                   total: 10,
                   migrated: 4,
-                  rate: 0.5,
+                  rate: 44.44,
                   ...counts,
                   nextTarget: { dueDate: '2026-12-31', percentage: '80', label: null },
                   gap: 3,
@@ -35,7 +36,7 @@ describe('migration progress', () => {
     );
     renderAt('/migration-progress');
     expect(await screen.findByText('2026-12-31 前达到 80%')).toBeTruthy();
-    expect(screen.getByText('迁移率（非涉密）').closest('.ant-statistic')!.textContent).toContain('50.0%');
+    expect(screen.getByText('迁移率（非涉密）').closest('.ant-statistic')!.textContent).toContain('44.4%');
     expect(screen.getByText('距下一目标还需迁移（个）').closest('tr')!.textContent).toContain('3');
     expect(calls.map((c) => c.path)).toContain('/reports/migration?departmentId=d1');
     await user.click(screen.getByText('English'));

@@ -54,7 +54,7 @@ export function MigrationProgress() {
               <Col span={8}>
                 <Statistic
                   title={t('migrationProgress.rate')}
-                  value={own.rate === null ? '—' : (own.rate * 100).toFixed(1)}
+                  value={own.rate === null ? '—' : own.rate.toFixed(1)}
                   suffix={own.rate === null ? undefined : '%'}
                 />
               </Col>
