@@ -66,3 +66,30 @@ describe('inventory', () => {
     await waitFor(() => expect(screen.getByRole('columnheader', { name: 'Hostname' })).toBeTruthy());
   });
 });
+
+describe('inventory strategies', () => {
+  it('names each suggested strategy in the console’s language, not by the API’s code', async () => {
+    signIn();
+    mockApi(({ path }) =>
+      path.startsWith('/systems?')
+        ? {
+            body: {
+              items: [
+                { id: 's1', name: '人口库', suggestedStrategy: 'rehost', status: 'assessed' },
+                { id: 's2', name: '涉密档案', suggestedStrategy: 'exempt-classified', status: 'exempted' },
+              ],
+              total: 2,
+            },
+          }
+        : undefined,
+    );
+    renderAt('/inventory');
+    const row = (await screen.findByText('人口库')).closest('tr')!;
+    expect(within(row).getByText('平迁上云')).toBeTruthy();
+    expect(within(screen.getByText('涉密档案').closest('tr')!).getByText('涉密豁免')).toBeTruthy();
+    expect(screen.queryByText('rehost')).toBeNull();
+    await user.click(screen.getByText('English'));
+    expect(await screen.findByText('Rehost')).toBeTruthy();
+    expect(screen.getByText('Exempt (classified)')).toBeTruthy();
+  });
+});

@@ -7,7 +7,7 @@ import { FilterSelect } from '../../components/FilterSelect';
 import { ListTable } from '../../components/ListTable';
 import { useList } from '../../components/useList';
 import { useI18n, type MessageKey, type Translate } from '../../i18n';
-import { MIGRATION_STATUSES, type MigrationStatus } from '../../shared';
+import { MIGRATION_STATUSES, type MigrationStatus, type Strategy } from '../../shared';
 
 interface Row {
   id: string;
@@ -36,7 +36,11 @@ const KINDS: Kind[] = [
       { title: t('common.name'), dataIndex: 'name' },
       { title: t('inventory.architecture'), dataIndex: 'architecture' },
       { title: t('inventory.difficulty'), dataIndex: 'difficultyScore' },
-      { title: t('inventory.strategy'), dataIndex: 'suggestedStrategy' },
+      {
+        title: t('inventory.strategy'),
+        dataIndex: 'suggestedStrategy',
+        render: (s: Strategy) => t(`inventory.strategy.${s}`),
+      },
       migrationStatus(t),
     ],
   },
