@@ -65,7 +65,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     const explanation = page.getByRole('dialog').filter({ hasText: '费用明细说明' });
     await explanation.getByText(vm).waitFor();
     await explanation.getByText('与重算一致').waitFor();
-    await explanation.getByText('provisioning → running').waitFor();
+    await explanation.getByText('创建中 → 运行中').waitFor();
     await page.reload();
     await findDepartment();
     await department.getByText('130.80').first().waitFor();

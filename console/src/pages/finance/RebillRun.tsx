@@ -19,7 +19,8 @@ import { formatMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
-import type { DepartmentTotal, LineRow } from '../../shared';
+import type { DepartmentTotal, LineRow, ResourceState } from '../../shared';
+import { stateLabel } from '../dept/Resources';
 import {
   BILLING_WRITERS,
   ComputationProgress,
@@ -52,8 +53,8 @@ interface LineExplanation {
   events: Array<{
     id: string;
     type: string;
-    fromState: string | null;
-    toState: string;
+    fromState: ResourceState | null;
+    toState: ResourceState;
     reason: string | null;
     occurredAt: string;
   }>;
@@ -235,7 +236,8 @@ function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): voi
               {
                 title: t('rebill.transition'),
                 key: 'state',
-                render: (_, e) => `${e.fromState ?? '—'} → ${e.toState}`,
+                render: (_, e) =>
+                  `${e.fromState ? t(stateLabel(e.fromState)) : '—'} → ${t(stateLabel(e.toState))}`,
               },
               { title: t('rebill.reason'), dataIndex: 'reason', key: 'reason' },
             ]}

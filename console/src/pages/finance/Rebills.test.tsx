@@ -130,7 +130,8 @@ describe('rebill runs', () => {
     const row = (await screen.findByText('res-1', {}, { timeout: 10_000 })).closest('tr')!;
     await userEvent.click(within(row).getByRole('button', { name: '说 明' }));
     expect(await screen.findByText('2026 年招标价格 · ZB-2026-01')).toBeTruthy();
-    expect(screen.getByText('provisioning → running')).toBeTruthy();
+    // The resource's states in the console's language, as the resource list names them.
+    expect(screen.getByText('创建中 → 运行中')).toBeTruthy();
     expect(screen.getByText('与重算一致')).toBeTruthy();
 
     await userEvent.click(screen.getByRole('button', { name: '定 稿' }));
