@@ -1,4 +1,5 @@
 import type { FormInstance } from 'antd';
+import { storedLang, translate } from './i18n';
 import type { Principal } from './shared';
 
 export type { Principal, Role } from './shared';
@@ -98,12 +99,12 @@ async function send(path: string, options: CallOptions): Promise<Response> {
     session.clear();
     onUnauthorized();
   }
-  throw new ApiError(
-    response.status,
-    String(body.error ?? response.statusText),
-    String(body.message ?? response.statusText),
-    body,
-  );
+  // An answer without the API's error body (a proxy's HTML page, an empty 502) still says that the call
+  // failed: over HTTP/2 there is no status text to fall back on, and an empty message shows nothing.
+  const message = body.message
+    ? String(body.message)
+    : `${translate(storedLang(), 'app.unexpectedError')} (HTTP ${response.status})`;
+  throw new ApiError(response.status, String(body.error ?? response.statusText), message, body);
 }
 
 /** Calls the API (paths below /api/v1) with the session's token, answering the parsed JSON body. */

@@ -31,7 +31,8 @@ interface I18n {
 
 const I18nContext = createContext<I18n | null>(null);
 
-function storedLang(): Lang {
+/** The language chosen in this browser (Chinese unless English was picked). */
+export function storedLang(): Lang {
   const stored = localStorage.getItem(STORAGE_KEY);
   return stored === 'en' ? 'en' : 'zh-CN';
 }

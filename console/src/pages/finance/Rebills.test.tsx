@@ -167,6 +167,31 @@ describe('rebill runs', () => {
     expect(screen.getAllByText('period must not be after this month')).toHaveLength(1);
   });
 
+  it('says a computation failed when the answer has neither a JSON body nor a status text', async () => {
+    // A proxy's 504 over HTTP/2: an HTML page (no JSON) and no reason phrase (statusText is '').
+    signIn({ role: 'finance', departmentId: null });
+    mockApi(() => ({ body: [] }));
+    const fetch = globalThis.fetch;
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) =>
+      init?.method === 'POST'
+        ? ({
+            ok: false,
+            status: 504,
+            statusText: '',
+            headers: { get: () => null },
+            json: async () => {
+              throw new SyntaxError('Unexpected token <');
+            },
+          } as unknown as Response)
+        : fetch(input, init)) as typeof globalThis.fetch;
+    renderAt('/rebills');
+    const period = await screen.findByLabelText('账期');
+    await userEvent.clear(period);
+    await userEvent.type(period, '2026-10');
+    await userEvent.click(screen.getByRole('button', { name: '计算分摊' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('请求失败 (HTTP 504)');
+  });
+
   it('lets an auditor read and download, never compute or finalise', async () => {
     signIn({ role: 'auditor', departmentId: null });
     rebillApi();
