@@ -87,4 +87,38 @@ describe('rate cards', () => {
     expect(screen.queryByText('新增价格卡')).toBeNull();
     expect(screen.queryByRole('columnheader', { name: '操作' })).toBeNull();
   });
+
+  it('shows the cards of the pool chosen, even when the list of all answers after it', async () => {
+    signIn({ role: 'auditor', departmentId: null });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const other: RateCard = { ...card, id: 'c2', poolId: 'p2', name: '二区自建价格', locked: false };
+    mockApi(({ path }) => {
+      if (path === '/pools')
+        return {
+          body: [
+            { id: 'p1', name: '政务云一区' },
+            { id: 'p2', name: '政务云二区' },
+          ],
+        };
+      if (path === '/rate-cards') return { body: [card, other] };
+      if (path === '/rate-cards?poolId=p2') return { body: [other] };
+      return undefined;
+    });
+    // The first list (every pool) is slow; the one of the chosen pool answers at once.
+    const fetch = globalThis.fetch;
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input) === '/api/v1/rate-cards') await gate;
+      return fetch(input, init);
+    }) as typeof globalThis.fetch;
+    renderAt('/rate-cards');
+    await userEvent.click(await screen.findByLabelText('资源池'));
+    await userEvent.click(await screen.findByTitle('政务云二区'));
+    expect(await screen.findByText('二区自建价格')).toBeTruthy();
+    release();
+    await gate;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(screen.getByText('二区自建价格')).toBeTruthy();
+    expect(screen.queryByText('2026 年政务云服务招标价格')).toBeNull();
+  });
 });
