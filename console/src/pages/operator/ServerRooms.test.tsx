@@ -131,7 +131,8 @@ describe('server rooms', () => {
     );
     renderAt('/server-rooms');
     const row = (await screen.findByText('旧机房')).closest('tr')!;
-    expect(within(row).getByText('123456.78')).toBeTruthy();
+    // Money with thousands separators, as every other amount of the console (formatMoney).
+    expect(within(row).getByText('123,456.78')).toBeTruthy();
     expect(within(row).queryByRole('button')).toBeNull();
     expect(screen.queryByRole('columnheader', { name: '操作' })).toBeNull();
   });

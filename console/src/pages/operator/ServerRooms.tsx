@@ -5,6 +5,7 @@ import { api, ApiError } from '../../api';
 import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { FilterSelect } from '../../components/FilterSelect';
 import { FormModal } from '../../components/FormModal';
+import { formatMoney } from '../../components/money';
 import { useFormSubmit } from '../../components/useFormSubmit';
 import { useList } from '../../components/useList';
 import { useMayWrite } from '../../components/useMayWrite';
@@ -197,7 +198,13 @@ export function ServerRooms() {
       align: 'right',
       render: (v: number | null) => (v === null ? '—' : `${v}%`),
     },
-    { title: t('serverRooms.annualOmCost'), dataIndex: 'annualOmCost', key: 'cost', align: 'right' },
+    {
+      title: t('serverRooms.annualOmCost'),
+      dataIndex: 'annualOmCost',
+      key: 'cost',
+      align: 'right',
+      render: (cost: string) => formatMoney(cost),
+    },
     {
       title: t('serverRooms.candidate'),
       key: 'candidate',
