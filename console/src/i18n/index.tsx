@@ -27,6 +27,8 @@ interface I18n {
   lang: Lang;
   setLang(lang: Lang): void;
   t: Translate;
+  /** A date and time as the console's language writes it (the browser's own locale may be another); '—' for none. */
+  time(at: string | Date | null): string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -46,7 +48,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     setLangState(next);
   }, []);
   const value = useMemo<I18n>(
-    () => ({ lang, setLang, t: (key, values) => translate(lang, key, values) }),
+    () => ({
+      lang,
+      setLang,
+      t: (key, values) => translate(lang, key, values),
+      time: (at) => (at === null ? '—' : new Date(at).toLocaleString(lang)),
+    }),
     [lang, setLang],
   );
   return (

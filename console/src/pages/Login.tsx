@@ -14,7 +14,7 @@ interface Credentials {
 
 export function Login() {
   const { user, login } = useAuth();
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [form] = Form.useForm<Credentials>();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,7 +30,7 @@ export function Login() {
       // The two refusals a user meets every day, in the console's language rather than the API's.
       if (err instanceof ApiError && err.status === 401) setError(t('login.refused'));
       else if (err instanceof ApiError && err.status === 429 && typeof err.body.lockedUntil === 'string')
-        setError(t('login.locked', { until: new Date(err.body.lockedUntil).toLocaleString() }));
+        setError(t('login.locked', { until: time(err.body.lockedUntil) }));
       else setError(showFieldErrors(form, err));
     } finally {
       setBusy(false);

@@ -55,7 +55,7 @@ interface AskForm {
 
 /** The department's quota and its requests for more: ask (new absolute limits, with a reason) and follow. */
 export function QuotaRequests() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { user } = useAuth();
   const { message } = App.useApp();
   const [form] = Form.useForm<AskForm>();
@@ -95,7 +95,7 @@ export function QuotaRequests() {
     {
       title: t('common.createdAt'),
       dataIndex: 'createdAt',
-      render: (at: string) => new Date(at).toLocaleString(),
+      render: (at: string) => time(at),
     },
     { title: t('quotaRequests.asked'), key: 'limits', render: (_, r) => limitsText(t, r.limits) },
     { title: t('quotaRequests.reason'), dataIndex: 'reason' },

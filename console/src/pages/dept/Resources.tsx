@@ -79,7 +79,7 @@ function useOwners(cloud: boolean) {
  * `cloud`, every resource of the cloud (operators), with its department and pool and filters on both.
  */
 export function Resources({ cloud = false }: { cloud?: boolean }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [filters, setFilters] = useState<Filters>({});
@@ -145,7 +145,7 @@ export function Resources({ cloud = false }: { cloud?: boolean }) {
       title: t('common.createdAt'),
       dataIndex: 'createdAt',
       key: 'createdAt',
-      render: (at: string) => new Date(at).toLocaleString(),
+      render: (at: string) => time(at),
     },
     {
       title: t('common.actions'),

@@ -20,7 +20,7 @@ const currentYear = () => new Date().getFullYear();
 
 /** Yearly budgets per department with spend, forecast and overspend alerts; finance sets them. */
 export function Budgets() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { message } = App.useApp();
   const mayWrite = useMayWrite(BILLING_WRITERS);
   const [form] = Form.useForm<BudgetForm>();
@@ -118,11 +118,7 @@ export function Budgets() {
                 <Tag color={r.overspend ? 'error' : 'success'}>
                   {t(r.overspend ? 'budgets.overspend' : 'budgets.withinBudget')}
                 </Tag>
-                {r.alertRaisedAt && (
-                  <span>
-                    {t('budgets.alertRaisedAt', { at: new Date(r.alertRaisedAt).toLocaleString() })}
-                  </span>
-                )}
+                {r.alertRaisedAt && <span>{t('budgets.alertRaisedAt', { at: time(r.alertRaisedAt) })}</span>}
               </Space>
             ),
           },

@@ -64,7 +64,6 @@ interface LineExplanation {
 }
 
 const FORMATS = ['xlsx', 'csv', 'pdf'] as const;
-const time = (at: string | null) => (at ? new Date(at).toLocaleString() : '—');
 const money = (amount: string) => formatMoney(amount);
 
 /** A server-paged table's state (the rebill endpoints answer `{items, count}` with limit/offset). */
@@ -185,7 +184,7 @@ function DepartmentDrawer(props: {
 
 /** "Where does this line come from?": the rate card, the resource's events and the intervals billed. */
 function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): void }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [data, setData] = useState<LineExplanation | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = props.line?.id;
@@ -263,7 +262,7 @@ function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): voi
 /** A rebill run: its totals per department and its lines; recompute, finalise and download. */
 export function RebillRun() {
   const { id = '' } = useParams();
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { message } = App.useApp();
   const mayRun = useMayWrite(BILLING_WRITERS);
   const [run, setRun] = useState<RebillDetail | null>(null);

@@ -81,7 +81,7 @@ export function ComputationProgress({ running, seconds }: ReturnType<typeof useC
 
 /** The monthly rebill runs: compute a month (finance, operators), open a run. */
 export function Rebills() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const mayRun = useMayWrite(BILLING_WRITERS);
@@ -125,13 +125,13 @@ export function Rebills() {
       title: t('rebill.computedAt'),
       dataIndex: 'computedAt',
       key: 'computedAt',
-      render: (at: string) => new Date(at).toLocaleString(),
+      render: (at: string) => time(at),
     },
     {
       title: t('rebill.finalizedAt'),
       dataIndex: 'finalizedAt',
       key: 'finalizedAt',
-      render: (at: string | null) => (at ? new Date(at).toLocaleString() : '—'),
+      render: (at: string | null) => time(at),
     },
   ];
 

@@ -65,7 +65,7 @@ function chartOf(report: UsageReportData, t: (key: MessageKey) => string): EChar
 
 /** Usage and cost per department and month (chargeback or showback), charted, and as CSV/XLSX. */
 export function UsageReport() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [form] = Form.useForm<Filters>();
   // This year so far, until the user asks for other months.
   const [initial] = useState<Filters>(() => ({
@@ -165,7 +165,7 @@ export function UsageReport() {
                 title: t('usage.meteredUntil'),
                 dataIndex: 'meteredUntil',
                 key: 'meteredUntil',
-                render: (at: string) => new Date(at).toLocaleString(),
+                render: (at: string) => time(at),
               },
               {
                 title: t('usage.amount'),

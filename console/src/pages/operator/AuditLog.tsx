@@ -48,7 +48,7 @@ const json = (value: unknown) =>
 
 /** The append-only audit log: who changed what, when, with the before and after of each change. */
 export function AuditLog() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { message } = App.useApp();
   const { nameOf } = useDepartments();
   const [filters, setFilters] = useState<Filters>({});
@@ -80,7 +80,7 @@ export function AuditLog() {
       title: t('auditLog.at'),
       dataIndex: 'at',
       key: 'at',
-      render: (at: string) => new Date(at).toLocaleString(),
+      render: (at: string) => time(at),
     },
     {
       title: t('auditLog.actor'),

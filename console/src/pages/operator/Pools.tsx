@@ -87,7 +87,7 @@ const SHOWN_EVENTS = 100;
 
 /** What the reconciler found and did on a pool, newest first: orphans to look into, above all. */
 function ReconcileLog({ pool, onClose }: { pool: Pool; onClose(): void }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const events = useApi<{ items: ReconcileEvent[]; total: number }>(
     `/pools/${pool.id}/reconcile-events?limit=${SHOWN_EVENTS}`,
   );
@@ -108,7 +108,7 @@ function ReconcileLog({ pool, onClose }: { pool: Pool; onClose(): void }) {
             title: t('pools.reconcileAt'),
             dataIndex: 'occurredAt',
             key: 'at',
-            render: (at: string) => new Date(at).toLocaleString(),
+            render: (at: string) => time(at),
           },
           {
             title: t('pools.reconcileAction'),

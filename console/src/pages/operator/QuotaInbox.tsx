@@ -124,7 +124,7 @@ function Reject({ request, department, onDone }: Decision) {
 
 /** The operators' inbox of quota requests: pending first, approve (in full or in part) or reject. */
 export function QuotaInbox() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const { message } = App.useApp();
   const { nameOf } = useDepartments();
   const [filters, setFilters] = useState<{ state?: QuotaRequestState; departmentId?: string }>({
@@ -137,7 +137,7 @@ export function QuotaInbox() {
     {
       title: t('common.createdAt'),
       dataIndex: 'createdAt',
-      render: (at: string) => new Date(at).toLocaleString(),
+      render: (at: string) => time(at),
     },
     { title: t('approvals.department'), dataIndex: 'departmentId', render: (id: string) => nameOf(id) },
     { title: t('quotaRequests.asked'), key: 'limits', render: (_, r) => limitsText(t, r.limits) },
