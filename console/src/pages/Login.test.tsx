@@ -58,7 +58,9 @@ describe('login', () => {
     fill(screen.getByLabelText('密码'), 'right');
     await user.click(screen.getByRole('button', { name: '登 录' }));
     expect(
-      await screen.findByText(`连续登录失败次数过多，账号已锁定至 ${new Date(until).toLocaleString('zh-CN')}`),
+      await screen.findByText(
+        `连续登录失败次数过多，账号已锁定至 ${new Date(until).toLocaleString('zh-CN')}`,
+      ),
     ).toBeTruthy();
   });
 

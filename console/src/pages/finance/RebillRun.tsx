@@ -396,6 +396,8 @@ export function RebillRun() {
         </>
       )}
       <DepartmentDrawer
+        // Each department opens on its first page: a fresh drawer, not the last one's page number.
+        key={department?.departmentId ?? 'none'}
         runId={id}
         department={department}
         onClose={() => setDepartment(null)}

@@ -123,6 +123,64 @@ describe('rebill runs', () => {
     expect(within(row).getByText('178.56')).toBeTruthy();
   }, 180_000);
 
+  it('opens each department on its first page of lines', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    const OTHER = 'a0000000-0000-4000-8000-000000000002';
+    const many = (departmentId: string) =>
+      Array.from({ length: 20 }, (_, i) => ({ ...line, id: `${departmentId}-${i}`, departmentId }));
+    const calls = mockApi(({ method, path }) => {
+      if (method !== 'GET') return undefined;
+      if (path.startsWith('/rebills/run-1/departments/')) {
+        const id = path.split('/')[4].split('?')[0];
+        return {
+          body: {
+            rebill: summary,
+            department: {
+              id,
+              code: id === DEPT ? 'D-001' : 'D-002',
+              name: id === DEPT ? '市大数据局' : '市统计局',
+            },
+            own: '1.00',
+            subtree: '1.00',
+            children: [],
+            lines: { items: many(id), count: 45 },
+          },
+        };
+      }
+      if (path.startsWith('/rebills/run-1?'))
+        return {
+          body: {
+            ...detail,
+            departments: [
+              ...detail.departments,
+              {
+                departmentId: OTHER,
+                code: 'D-002',
+                name: '市统计局',
+                parentId: null,
+                own: '1.00',
+                subtree: '1.00',
+              },
+            ],
+          },
+        };
+      return undefined;
+    });
+    renderAt('/rebills/run-1');
+    const open = async (code: string) =>
+      userEvent.click(
+        within((await screen.findByText(code)).closest('tr')!).getByRole('button', { name: '明 细' }),
+      );
+    await open('D-001');
+    const first = await screen.findByRole('dialog');
+    await userEvent.click(within(first).getByTitle('2'));
+    await waitFor(() => expect(calls.at(-1)?.path).toContain('offset=20'));
+    await userEvent.click(within(first).getByRole('button', { name: '关闭' }));
+    await open('D-002');
+    await waitFor(() => expect(calls.at(-1)?.path).toContain(`/departments/${OTHER}`));
+    expect(calls.at(-1)?.path).toContain('offset=0');
+  });
+
   it('explains a line, then finalises the run after a confirmation', async () => {
     signIn({ role: 'finance', departmentId: null });
     const calls = rebillApi();
