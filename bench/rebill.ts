@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createDatabase } from '../test/support/database.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
+import type { AppConfig } from '../src/config/config.js';
 import { AuditService } from '../src/modules/audit/audit.service.js';
 import { RateCardsService } from '../src/modules/billing/rate-cards.service.js';
 import { RebillsService } from '../src/modules/billing/rebills.service.js';
@@ -18,6 +19,8 @@ import { benchLine } from './support/bench.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const DEPARTMENTS = 2_000;
+/** Connections a draft meters on (src/config/config.ts). */
+const REBILL_PARALLELISM = Number(process.env.REBILL_PARALLELISM ?? 2);
 const PERIOD = '2025-03';
 const FROM = '2025-03-01T00:00:00Z';
 const TO = '2025-04-01T00:00:00Z';
@@ -154,12 +157,16 @@ const FLOOR_SQL = `
 
 /** Computes the month's draft from scratch (an earlier draft's lines are dropped untimed). */
 async function draft(db: DataSource) {
-  await db.query(`DELETE FROM rebill_lines WHERE run_id IN (SELECT id FROM rebill_runs WHERE period = $1)`, [
-    PERIOD,
-  ]);
+  await db.query(
+    `DELETE FROM rebill_lines WHERE line_set_id IN (SELECT id FROM rebill_line_sets WHERE period = $1)`,
+    [PERIOD],
+  );
   await db.query(`DELETE FROM rebill_runs WHERE period = $1`, [PERIOD]);
+  await db.query(`DELETE FROM rebill_line_sets WHERE period = $1`, [PERIOD]);
   const audit = new AuditService();
-  const rebills = new RebillsService(db, audit, new RateCardsService(db, audit));
+  const rebills = new RebillsService(db, audit, new RateCardsService(db, audit), {
+    REBILL_PARALLELISM,
+  } as AppConfig);
   const memory = memoryPeak();
   const [seconds_, run] = await seconds(() => rebills.compute(PERIOD));
   return { seconds: seconds_, run, peak: memory.stop() };
@@ -170,20 +177,20 @@ async function draft(db: DataSource) {
  * another run id) into rebill_lines with its indexes, then rolled back. The part of a draft no query
  * plan can save.
  */
-async function storeOnly(db: DataSource, runId: string): Promise<number> {
+async function storeOnly(db: DataSource, lineSetId: string): Promise<number> {
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
     await runner.startTransaction();
     await runner.query(
-      `CREATE TEMP TABLE computed ON COMMIT DROP AS SELECT * FROM rebill_lines WHERE run_id = $1`,
-      [runId],
+      `CREATE TEMP TABLE computed ON COMMIT DROP AS SELECT * FROM rebill_lines WHERE line_set_id = $1`,
+      [lineSetId],
     );
     const columns = `key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id, unit,
                      usage_ms, quantity, unit_price, amount`;
     const [took] = await seconds(() =>
       runner.query(
-        `INSERT INTO rebill_lines (id, run_id, ${columns}) SELECT ${LINE_ID}, $1, ${columns} FROM computed`,
+        `INSERT INTO rebill_lines (id, line_set_id, ${columns}) SELECT ${LINE_ID}, $1, ${columns} FROM computed`,
         [randomUUID()],
       ),
     );
@@ -204,7 +211,7 @@ async function measure(db: DataSource, label: string) {
   ]);
   const [floor] = await seconds(() => db.query(FLOOR_SQL, [FROM, TO]));
   const { seconds: took, run, peak } = await draft(db);
-  const store = await storeOnly(db, run.id);
+  const store = await storeOnly(db, run.lineSetId);
   console.log(
     `${label}: ${intervals.toLocaleString('en')} intervals → ${run.lineCount.toLocaleString('en')} lines, ` +
       `total ${run.total.toFixed(2)} CNY; draft ${took.toFixed(2)} s, bare SQL SUM ${floor.toFixed(2)} s ` +
@@ -218,12 +225,13 @@ const base = process.env.DATABASE_URL;
 if (!base) throw new Error('DATABASE_URL is not set (run through scripts/with-services.ts)');
 const name = process.env.BENCH_DATABASE ?? `govcloud_bench_rebill_${randomBytes(3).toString('hex')}`;
 const url = await createDatabase(base, name);
-const db = new DataSource({ ...dataSourceOptions(url), extra: { max: 4 } });
+const db = new DataSource({ ...dataSourceOptions(url), extra: { max: REBILL_PARALLELISM + 2 } });
 await db.initialize();
 try {
   await db.runMigrations({ transaction: 'each' });
   console.log(
-    `政务云费用分摊基准 rebill benchmark: ${DEPARTMENTS} departments, ${RESOURCES} resources (1×), ${PERIOD}`,
+    `政务云费用分摊基准 rebill benchmark: ${DEPARTMENTS} departments, ${RESOURCES} resources (1×), ${PERIOD}; ` +
+      `a draft meters on ${REBILL_PARALLELISM} connections`,
   );
   const [gen1] = await seconds(async () => {
     await generateCity(db);

@@ -15,6 +15,7 @@ import { ResourceEventsDeleted1796101847290 } from './1796101847290-ResourceEven
 import { ResourceEventsOrderedByResource1796200000000 } from './1796200000000-ResourceEventsOrderedByResource.js';
 import { LoginLockout1796300000000 } from './1796300000000-LoginLockout.js';
 import { HostingEnds1796400000000 } from './1796400000000-HostingEnds.js';
+import { RebillLineSets1796500000000 } from './1796500000000-RebillLineSets.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -35,4 +36,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ResourceEventsOrderedByResource1796200000000,
   LoginLockout1796300000000,
   HostingEnds1796400000000,
+  RebillLineSets1796500000000,
 ];

@@ -110,6 +110,17 @@ export class AppConfig {
   OUTBOX_POLL_MS = 500;
 
   /**
+   * Connections a rebill draft meters its usage on at once, each a range of resources: about the cores
+   * PostgreSQL can give it. Each takes a connection of the pool (10) while the draft computes.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  REBILL_PARALLELISM = 2;
+
+  /**
    * When set, /metrics (the API's and a worker's) answers only `Authorization: Bearer <token>`: its
    * labels name departments and their budget alerts. Unset: open, for a cluster-internal scrape.
    */

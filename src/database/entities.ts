@@ -3,7 +3,12 @@ import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditEntry } from '../modules/audit/entities/audit-entry.entity.js';
 import { BudgetAlert, DepartmentBudget } from '../modules/billing/entities/budget.entity.js';
 import { RateCard, RateCardStoragePrice } from '../modules/billing/entities/rate-card.entity.js';
-import { RebillLine, RebillRun, RebillRunCard } from '../modules/billing/entities/rebill.entity.js';
+import {
+  RebillLine,
+  RebillLineSet,
+  RebillRun,
+  RebillRunCard,
+} from '../modules/billing/entities/rebill.entity.js';
 import { AuditExport } from '../modules/audit/entities/audit-export.entity.js';
 import { NetworkLease } from '../modules/facilities/entities/network-lease.entity.js';
 import { RoomEquipment } from '../modules/facilities/entities/room-equipment.entity.js';
@@ -52,6 +57,7 @@ export const entities = [
   RateCard,
   RateCardStoragePrice,
   RebillRun,
+  RebillLineSet,
   RebillLine,
   RebillRunCard,
   DepartmentBudget,

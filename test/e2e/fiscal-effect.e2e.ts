@@ -302,20 +302,26 @@ describe('net fiscal effect report', () => {
         const runs: Record<string, string> = {};
         for (const final of [true, false]) {
           const period = `${year}-${String((n++ % 6) * 2 + (final ? 1 : 2)).padStart(2, '0')}`;
-          await t.dataSource.query(
-            `INSERT INTO rebill_runs (period, state, computed_until, computed_at, total, line_count)
-             VALUES ($1, $2, now(), now(), 0, 0) ON CONFLICT (period) DO NOTHING`,
-            [period, final ? 'finalized' : 'draft'],
-          );
-          const [run] = await t.dataSource.query('SELECT id, state FROM rebill_runs WHERE period = $1', [
+          const lineSet = randomUUID();
+          await t.dataSource.query('INSERT INTO rebill_line_sets (id, period) VALUES ($1, $2)', [
+            lineSet,
             period,
           ]);
-          runs[String(final)] = run.id;
+          await t.dataSource.query(
+            `INSERT INTO rebill_runs (period, state, computed_until, computed_at, total, line_count, line_set_id)
+             VALUES ($1, $2, now(), now(), 0, 0, $3) ON CONFLICT (period) DO NOTHING`,
+            [period, final ? 'finalized' : 'draft', lineSet],
+          );
+          const [run] = await t.dataSource.query(
+            'SELECT id, state, line_set_id FROM rebill_runs WHERE period = $1',
+            [period],
+          );
+          runs[String(final)] = run.line_set_id;
           expect(run.state).toBe(final ? 'finalized' : 'draft');
         }
         for (const l of lines)
           await t.dataSource.query(
-            `INSERT INTO rebill_lines (run_id, key, kind, month, department_id, resource_id, pool_id, dimension, rate_card_id,
+            `INSERT INTO rebill_lines (line_set_id, key, kind, month, department_id, resource_id, pool_id, dimension, rate_card_id,
                                        unit, usage_ms, quantity, unit_price, amount)
              VALUES ($1, $2, 'usage', '${year}-01', $3, $4, $4, 'vcpu', $4, 'vCPU·h', 0, 0, 0, $5)`,
             [runs[String(l.final)], randomUUID(), depts[l.dept].id, randomUUID(), l.amount],

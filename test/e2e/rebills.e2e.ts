@@ -241,11 +241,13 @@ describe('rebills', () => {
 
     it('pages an export through every line once, in department and key order', async () => {
       const all: Array<{ id: string; department_id: string; key: string }> = await t.dataSource.query(
-        'SELECT id, department_id, key FROM rebill_lines WHERE run_id = $1',
+        'SELECT id, department_id, key FROM rebill_lines WHERE line_set_id = (SELECT line_set_id FROM rebill_runs WHERE id = $1)',
         [run.id],
       );
       const seen: string[] = [];
-      for await (const page of t.app.get(RebillQueryService).allLines(run.id, '/', 2))
+      for await (const page of t.app
+        .get(RebillQueryService)
+        .allLines(await t.app.get(RebillQueryService).run(run.id), '/', 2))
         seen.push(...page.map((l) => l.id));
       const ordered = [...all].sort((x, y) =>
         x.department_id !== y.department_id
@@ -275,7 +277,10 @@ describe('rebills', () => {
       expect((await post(`/api/v1/rebills/${run.id}/finalize`, {})).status).toBe(409);
       expect((await post('/api/v1/rebills', { period: '2024-02' })).status).toBe(409);
       await expect(
-        t.dataSource.query(`UPDATE rebill_lines SET amount = 0 WHERE run_id = $1`, [run.id]),
+        t.dataSource.query(
+          `UPDATE rebill_lines SET amount = 0 WHERE line_set_id = (SELECT line_set_id FROM rebill_runs WHERE id = $1)`,
+          [run.id],
+        ),
       ).rejects.toThrow(/immutable/);
       await expect(t.dataSource.query(`DELETE FROM rebill_runs WHERE id = $1`, [run.id])).rejects.toThrow(
         /immutable/,

@@ -65,8 +65,8 @@ export class BillingWorld {
     poolId: string,
     spec: Record<string, unknown>,
     steps: Array<[string, string, Record<string, unknown>?]>,
+    id: string = randomUUID(),
   ): Promise<string> {
-    const id = randomUUID();
     const last = steps[steps.length - 1];
     await this.dataSource.query(
       `INSERT INTO resources (id, department_id, pool_id, kind, name, spec, state, desired_state)

@@ -89,7 +89,8 @@ export class BudgetsService {
     const corrections: Array<{ departmentId: string; amount: string }> = current?.rebillId
       ? await this.dataSource.query(
           `SELECT department_id AS "departmentId", SUM(amount)::text AS amount FROM rebill_lines
-           WHERE run_id = $1 AND kind = 'adjustment' GROUP BY department_id`,
+           WHERE line_set_id = (SELECT line_set_id FROM rebill_runs WHERE id = $1) AND kind = 'adjustment'
+           GROUP BY department_id`,
           [current.rebillId],
         )
       : [];

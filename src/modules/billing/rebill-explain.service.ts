@@ -23,7 +23,7 @@ export class RebillExplainService {
 
   async explain(principal: Principal, runId: string, lineId: string) {
     const run = await this.query.run(runId);
-    const line = await this.query.line(principal, runId, lineId);
+    const line = await this.query.line(principal, run, lineId);
     const card = await this.dataSource.getRepository(RateCard).findOneByOrFail({ id: line.rateCardId });
     const cards = (await this.dataSource.getRepository(RateCard).findBy({ poolId: line.poolId })).map(
       termsOf,
@@ -63,7 +63,7 @@ export class RebillExplainService {
           lineId: line.adjustsLineId,
           key: originalKey,
           original: line.adjustsLineId
-            ? await this.query.line(principal, line.adjustsRunId, line.adjustsLineId)
+            ? await this.query.line(principal, await this.query.run(line.adjustsRunId), line.adjustsLineId)
             : null,
         }
       : null;

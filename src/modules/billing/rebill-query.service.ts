@@ -39,7 +39,7 @@ export class RebillQueryService {
       `SELECT r.id, r.period, r.state, r.computed_until AS "computedUntil", r.computed_at AS "computedAt",
               r.finalized_at AS "finalizedAt",
               (SELECT COALESCE(SUM(l.amount), 0)::numeric(18,2)::text FROM rebill_lines l JOIN departments d ON d.id = l.department_id
-               WHERE l.run_id = r.id AND d.path LIKE $1) AS total
+               WHERE l.line_set_id = r.line_set_id AND d.path LIKE $1) AS total
        FROM rebill_runs r ORDER BY r.period DESC`,
       [`${prefix}%`],
     );
@@ -47,10 +47,10 @@ export class RebillQueryService {
   }
 
   /** Department totals and subtree roll-ups: each department's own sum, added up along its path. */
-  async departmentTotals(runId: string, prefix: string): Promise<DepartmentTotal[]> {
+  async departmentTotals(run: RebillRun, prefix: string): Promise<DepartmentTotal[]> {
     return this.dataSource.query(
       `WITH own AS (
-         SELECT department_id, SUM(amount) AS total FROM rebill_lines WHERE run_id = $1 GROUP BY department_id
+         SELECT department_id, SUM(amount) AS total FROM rebill_lines WHERE line_set_id = $1 GROUP BY department_id
        ), up AS (
          SELECT a.ancestor::uuid AS department_id, SUM(own.total) AS subtree
          FROM own JOIN departments d ON d.id = own.department_id
@@ -62,23 +62,23 @@ export class RebillQueryService {
        FROM up JOIN departments d ON d.id = up.department_id LEFT JOIN own ON own.department_id = d.id
        WHERE d.path LIKE $2
        ORDER BY d.path`,
-      [runId, `${prefix}%`],
+      [run.lineSetId, `${prefix}%`],
     );
   }
 
   /** The sum and count of the visible lines: the run's, or a dept-admin's subtree's. */
-  async visibleTotal(runId: string, prefix: string): Promise<{ total: string; lineCount: number }> {
+  async visibleTotal(run: RebillRun, prefix: string): Promise<{ total: string; lineCount: number }> {
     const [row] = await this.dataSource.query(
       `SELECT COALESCE(SUM(l.amount), 0)::numeric(18,2)::text AS total, COUNT(*)::int AS "lineCount"
-       FROM rebill_lines l JOIN departments d ON d.id = l.department_id WHERE l.run_id = $1 AND d.path LIKE $2`,
-      [runId, `${prefix}%`],
+       FROM rebill_lines l JOIN departments d ON d.id = l.department_id WHERE l.line_set_id = $1 AND d.path LIKE $2`,
+      [run.lineSetId, `${prefix}%`],
     );
     return row;
   }
 
   /** A page of lines in department and key order, under a path prefix (or of one department when exact is given). */
   async lines(
-    runId: string,
+    run: RebillRun,
     where: { prefix: string } | { departmentId: string },
     page: { limit?: number; offset?: number },
   ): Promise<{ items: LineRow[]; count: number }> {
@@ -87,25 +87,25 @@ export class RebillQueryService {
         ? ['d.path LIKE $2', `${where.prefix}%`]
         : ['l.department_id = $2', where.departmentId];
     const items = await this.dataSource.query(
-      `${LINE_SELECT} WHERE l.run_id = $1 AND ${filter} ORDER BY l.department_id, l.key LIMIT $3 OFFSET $4`,
-      [runId, param, page.limit ?? 100, page.offset ?? 0],
+      `${LINE_SELECT} WHERE l.line_set_id = $1 AND ${filter} ORDER BY l.department_id, l.key LIMIT $3 OFFSET $4`,
+      [run.lineSetId, param, page.limit ?? 100, page.offset ?? 0],
     );
     const [{ count }] = await this.dataSource.query(
       `SELECT COUNT(*)::int AS count FROM rebill_lines l JOIN departments d ON d.id = l.department_id
-       WHERE l.run_id = $1 AND ${filter}`,
-      [runId, param],
+       WHERE l.line_set_id = $1 AND ${filter}`,
+      [run.lineSetId, param],
     );
     return { items, count };
   }
 
   /** Every visible line in department and key order, a page at a time (keyset), for exports of any size. */
-  async *allLines(runId: string, prefix: string, pageSize = 5000): AsyncGenerator<LineRow[]> {
+  async *allLines(run: RebillRun, prefix: string, pageSize = 5000): AsyncGenerator<LineRow[]> {
     let after = { departmentId: '00000000-0000-0000-0000-000000000000', key: '' };
     for (;;) {
       const page: LineRow[] = await this.dataSource.query(
-        `${LINE_SELECT} WHERE l.run_id = $1 AND d.path LIKE $2 AND (l.department_id, l.key) > ($3::uuid, $4)
+        `${LINE_SELECT} WHERE l.line_set_id = $1 AND d.path LIKE $2 AND (l.department_id, l.key) > ($3::uuid, $4)
          ORDER BY l.department_id, l.key LIMIT $5`,
-        [runId, `${prefix}%`, after.departmentId, after.key, pageSize],
+        [run.lineSetId, `${prefix}%`, after.departmentId, after.key, pageSize],
       );
       if (page.length === 0) return;
       yield page;
@@ -114,11 +114,11 @@ export class RebillQueryService {
     }
   }
 
-  async line(principal: Principal, runId: string, lineId: string): Promise<LineRow> {
+  async line(principal: Principal, run: RebillRun, lineId: string): Promise<LineRow> {
     const prefix = await this.visiblePrefix(principal);
     const [line] = await this.dataSource.query(
-      `${LINE_SELECT} WHERE l.run_id = $1 AND l.id = $2 AND d.path LIKE $3`,
-      [runId, lineId, `${prefix}%`],
+      `${LINE_SELECT} WHERE l.line_set_id = $1 AND l.id = $2 AND d.path LIKE $3`,
+      [run.lineSetId, lineId, `${prefix}%`],
     );
     if (!line) throw notFound('rebill line', lineId);
     return line;

@@ -24,6 +24,11 @@ const WINDOW_CARDS = `
   FROM (${CARDS}) c
   WHERE c.c_from < $2::timestamptz AND c.c_to > $1::timestamptz`;
 
+/** Placeholders of a resource id range [from, to), either end null for unbounded: a part of a draft. */
+export type Shard = { from: string; to: string };
+const inShard = (column: string, { from, to }: Shard) =>
+  `(${from}::uuid IS NULL OR ${column} >= ${from}::uuid) AND (${to}::uuid IS NULL OR ${column} < ${to}::uuid)`;
+
 const num = (field: string) => `COALESCE((e.spec->>'${field}')::numeric, 0)`;
 const REPLICAS = `COALESCE((e.spec->>'replicas')::numeric, 1)`;
 const RUNNING = `e.to_state = 'running'`;
@@ -51,7 +56,7 @@ const HELD = `
  * is the placeholder of a department path prefix: only that subtree is read (a department's live report
  * meters its own usage only).
  */
-const segments = (under?: string) => `
+const segments = (under?: string, shard?: Shard) => `
   SELECT ev.*, GREATEST(ev.at, $1::timestamptz) AS s, LEAST(COALESCE(ev.next_at, 'infinity'), $2::timestamptz) AS t
   FROM (
     SELECT e.resource_id, e.department_id, e.pool_id, e.running, e.tier, e.vcpu, e.memory, e.gpu, e.public_ip, e.storage,
@@ -62,7 +67,7 @@ const segments = (under?: string) => `
       SELECT e.id, e.resource_id, e.department_id, e.pool_id, e.to_state, e.spec, e.occurred_at,
              CASE e.to_state WHEN 'running' THEN 1 WHEN 'deleted' THEN 2 ELSE 0 END AS seen
       FROM resource_events e
-      WHERE e.occurred_at >= $1::timestamptz AND e.occurred_at < $2::timestamptz
+      WHERE e.occurred_at >= $1::timestamptz AND e.occurred_at < $2::timestamptz${shard ? ` AND ${inShard('e.resource_id', shard)}` : ''}
       UNION ALL
       -- Index probes per resource (LIMIT 1 keeps them probes: an EXISTS may be hashed over the whole
       -- history); the index for 'deleted' is partial, a row per deleted resource.
@@ -77,7 +82,7 @@ const segments = (under?: string) => `
                           ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) e
       -- A resource whose row was last touched, deleted, before the window has nothing in it: years of
       -- deleted resources cost a scan, not probes. (Rows touched later are probed like any other.)
-      WHERE NOT (r.state = 'deleted' AND r.updated_at < $1::timestamptz)
+      WHERE NOT (r.state = 'deleted' AND r.updated_at < $1::timestamptz)${shard ? ` AND ${inShard('r.id', shard)}` : ''}
     ) e) e
     ${under ? `WHERE e.department_id IN (SELECT id FROM departments WHERE path LIKE ${under})` : ''}
     WINDOW w AS (PARTITION BY e.department_id, e.resource_id ORDER BY e.occurred_at, e.id
@@ -97,7 +102,7 @@ const segments = (under?: string) => `
  * METERING_SETTINGS turns hash aggregation off. Lines leave in department and resource order, the
  * order of rebill_lines' line index, which then grows at its end instead of being written all over.
  */
-const usage = (under?: string) => `
+const usage = (under?: string, shard?: Shard) => `
   SELECT g.department_id, g.resource_id, g.pool_id, d.dimension, d.tier, g.card_id, d.usage_ms
   FROM (
     SELECT g.department_id, g.resource_id, g.card_id, g.pool_id, g.tier, GROUPING(g.tier) AS all_tiers,
@@ -111,7 +116,7 @@ const usage = (under?: string) => `
                EXTRACT(EPOCH FROM (LEAST(p.t, c.c_to) - GREATEST(p.s, c.c_from))) * 1000 AS ms,
                p.vcpu, p.memory, p.gpu, p.public_ip,
                CASE WHEN p.running OR c.storage_billing = 'exists' THEN p.storage ELSE 0 END AS storage
-        FROM (${segments(under)}) p
+        FROM (${segments(under, shard)}) p
         -- OFFSET 0 keeps the lookup a nested loop (the planner would hash-join and lose the order).
         CROSS JOIN LATERAL (SELECT * FROM card_spans c WHERE c.pool_id = p.pool_id AND c.c_from < p.t AND c.c_to > p.s
                             OFFSET 0) c
@@ -155,7 +160,7 @@ export const METERING_SETTINGS = [
  * half away from zero, i.e. half-up for these non-negative amounts; the quotient has far more than the
  * ~11 decimals needed to decide a half-fen (see metering.ts priceLines).
  */
-export const pricedLines = (under?: string) => `
+export const pricedLines = (under?: string, shard?: Shard) => `
   WITH cards AS MATERIALIZED (${WINDOW_CARDS}),
        card_spans AS MATERIALIZED (SELECT c_from, c_to, pool_id, id, storage_billing FROM cards)
   SELECT concat_ws('|', $4::text, u.department_id, u.resource_id,
@@ -165,7 +170,7 @@ export const pricedLines = (under?: string) => `
          round(u.usage_ms / ${PER}, 6) AS quantity,
          ${PRICE} AS unit_price,
          round(u.usage_ms * ${PRICE} / ${PER}, 2) AS amount
-  FROM (${usage(under)}) u
+  FROM (${usage(under, shard)}) u
   CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.id = u.card_id OFFSET 0) c`;
 
 /**

@@ -73,12 +73,12 @@ export class RebillsController {
   async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Query() q: RebillQuery) {
     const run = await this.query.run(id);
     const prefix = await this.query.visiblePrefix(principal);
-    const visible = await this.query.visibleTotal(id, prefix);
-    const departments = await this.query.departmentTotals(id, prefix);
+    const visible = await this.query.visibleTotal(run, prefix);
+    const departments = await this.query.departmentTotals(run, prefix);
     const format = q.format ?? 'json';
     if (format === 'json')
-      return { ...summary(run, visible), departments, lines: await this.query.lines(id, { prefix }, q) };
-    const input = { run, total: visible.total, departments, lines: this.query.allLines(id, prefix) };
+      return { ...summary(run, visible), departments, lines: await this.query.lines(run, { prefix }, q) };
+    const input = { run, total: visible.total, departments, lines: this.query.allLines(run, prefix) };
     const file =
       format === 'csv'
         ? rebillCsv(input)
@@ -101,16 +101,16 @@ export class RebillsController {
   ) {
     const run = await this.query.run(id);
     const department = await this.scope.visible(principal, deptId);
-    const totals = await this.query.departmentTotals(id, department.path);
+    const totals = await this.query.departmentTotals(run, department.path);
     const own = totals.find((t) => t.departmentId === deptId);
     return {
-      rebill: summary(run, await this.query.visibleTotal(id, await this.query.visiblePrefix(principal))),
+      rebill: summary(run, await this.query.visibleTotal(run, await this.query.visiblePrefix(principal))),
       department: { id: department.id, code: department.code, name: department.name },
       own: own?.own ?? '0.00',
       subtree: own?.subtree ?? '0.00',
       children: totals.filter((t) => t.parentId === deptId),
       lines: await this.query.lines(
-        id,
+        run,
         q.subtree === false ? { departmentId: deptId } : { prefix: department.path },
         q,
       ),

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { conflict, DomainError, ErrorCode, notFound } from '../../common/errors.js';
+import { AppConfig } from '../../config/config.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RebillRun } from './entities/rebill.entity.js';
-import { Dec } from './money.js';
+import { Dec, sum } from './money.js';
 import { parsePeriod, shiftPeriod, type Period } from './period.js';
 import { meterHosted, priceLines, rackUnitsOf, UnpricedUsageError, type PricedLine } from './metering.js';
 import { RateCardsService } from './rate-cards.service.js';
@@ -21,8 +23,62 @@ import {
 /** Finalised months a draft re-checks for late events and back-dated cards (adjustments). */
 export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
 
-const LINE_COLUMNS = `id, run_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
+const LINE_COLUMNS = `id, line_set_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
   unit, usage_ms, quantity, unit_price, amount, adjusts_run_id, adjusts_line_id, adjusts_key`;
+
+/** Serialises the computes (and sweeps) of one period. */
+const lockPeriod = (manager: EntityManager, period: string) =>
+  manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
+
+/**
+ * Waits for every task, then fails with the first failure: a part still writing when another fails
+ * must finish (or roll back) before the sweep deletes what was written.
+ */
+async function settled<T>(tasks: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * `parts` + 1 bounds splitting resource ids into ranges of equal width, null for open ends. Resource
+ * ids are random (version 4), so equal widths hold about equal numbers of resources.
+ */
+export function resourceIdBounds(parts: number): Array<string | null> {
+  const inner = Array.from({ length: parts - 1 }, (_, i) => {
+    const prefix = Math.floor(((i + 1) * 2 ** 32) / parts)
+      .toString(16)
+      .padStart(8, '0');
+    return `${prefix}-0000-0000-0000-000000000000`;
+  });
+  return [null, ...inner, null];
+}
+
+/** What statements wrote into a line set, summed from their RETURNING rows: the set is never read back. */
+type Written = { total: Dec; count: number; cards: string[] };
+
+/** Lines written, and the usage no card priced. */
+type Outcome = { written: Written[]; unpriced: Unpriced[] };
+
+/** Runs an INSERT INTO rebill_lines … and answers what it wrote. */
+async function writeLines(
+  query: (
+    sql: string,
+    params: unknown[],
+  ) => Promise<Array<{ total: string; count: number; cards: string[] }>>,
+  insert: string,
+  params: unknown[],
+): Promise<Written> {
+  const [row] = await query(
+    `WITH written AS (${insert} RETURNING amount, rate_card_id)
+     SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count,
+            COALESCE(array_agg(DISTINCT rate_card_id)::text[], '{}') AS cards
+     FROM written`,
+    params,
+  );
+  return { total: new Dec(row.total), count: row.count, cards: row.cards };
+}
 
 /** Usage no card prices; poolId null when hosted equipment has no self-managed pool to be priced by. */
 type Unpriced = { poolId: string | null; from: string };
@@ -65,77 +121,105 @@ export class RebillsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly cards: RateCardsService,
+    private readonly config: AppConfig,
   ) {}
 
-  /** Computes the period's draft, or recomputes it in place (same id, lines replaced). */
+  /**
+   * Computes the period's draft, or recomputes it in place (same id, lines replaced). The lines are
+   * written as a new line set, metered on REBILL_PARALLELISM connections at once (each a range of
+   * resources, all from one snapshot), and the run is pointed at the set in one update: a reader sees
+   * the previous draft until then, and a compute that fails leaves it as it was.
+   */
   async compute(period: string, now = new Date()): Promise<RebillRun> {
     const p = parsePeriod(period);
     if (p.from.getTime() >= now.getTime()) throw unprocessable('period', `${period} has not begun`);
     // A draft of the current month meters up to now, never to the month's end.
     const until = new Date(Math.min(p.end.getTime(), now.getTime()));
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
-      for (const setting of METERING_SETTINGS) await manager.query(setting);
-      const repo = manager.getRepository(RebillRun);
-      let run = await repo.findOne({ where: { period }, lock: { mode: 'pessimistic_write' } });
-      if (run?.state === 'finalized')
-        throw conflict(`rebill ${period} is finalized; corrections go into a later period as adjustments`);
-      const before = run
-        ? { total: run.total, lineCount: run.lineCount, computedUntil: run.computedUntil }
-        : null;
-      if (!run) {
-        run = repo.create({
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        await lockPeriod(manager, period);
+        // This transaction waits, idle, while other connections meter the lines.
+        await manager.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+        for (const setting of METERING_SETTINGS) await manager.query(setting);
+        const repo = manager.getRepository(RebillRun);
+        const previous = await repo.findOne({ where: { period }, lock: { mode: 'pessimistic_write' } });
+        if (previous?.state === 'finalized')
+          throw conflict(`rebill ${period} is finalized; corrections go into a later period as adjustments`);
+        const before = previous
+          ? { total: previous.total, lineCount: previous.lineCount, computedUntil: previous.computedUntil }
+          : null;
+        // Committed at once, outside this transaction: a crash from here on leaves a set the sweep finds.
+        const lineSetId = randomUUID();
+        await this.dataSource.query('INSERT INTO rebill_line_sets (id, period) VALUES ($1, $2)', [
+          lineSetId,
           period,
-          state: 'draft',
+        ]);
+        const [{ snapshot }] = await manager.query('SELECT pg_export_snapshot() AS snapshot');
+        // The usage on other connections; meanwhile, on this one, the few lines of hosted equipment and
+        // corrections of finalised months.
+        const outcomes = await settled([
+          this.insertUsage(snapshot, lineSetId, p, until),
+          (async (): Promise<Outcome> => {
+            const unpriced = await this.unpricedUsage(manager, p, until);
+            const hosted = await this.insertHosted(manager, lineSetId, p, until);
+            const adjustments = await this.insertAdjustments(manager, lineSetId, period);
+            return {
+              written: [...hosted.written, ...adjustments.written],
+              unpriced: [...unpriced, ...hosted.unpriced, ...adjustments.unpriced],
+            };
+          })(),
+        ]);
+        const written = outcomes.flatMap((o) => o.written);
+        const cards = [...new Set(written.flatMap((w) => w.cards))];
+        const changes = {
+          lineSetId,
+          total: sum(written.map((w) => w.total)),
+          lineCount: written.reduce((n, w) => n + w.count, 0),
           computedUntil: until,
           computedAt: now,
-          total: new Dec(0),
-          lineCount: 0,
-          unpriced: [],
+          unpriced: outcomes.flatMap((o) => o.unpriced),
+        };
+        const run = previous
+          ? Object.assign(previous, changes)
+          : repo.create({ period, state: 'draft', ...changes });
+        if (previous) await repo.update({ id: run.id }, changes);
+        else await repo.insert(run);
+        await manager.query('DELETE FROM rebill_run_cards WHERE run_id = $1', [run.id]);
+        await manager.query(
+          'INSERT INTO rebill_run_cards (rate_card_id, run_id) SELECT unnest($2::uuid[]), $1',
+          [run.id, cards],
+        );
+        await this.audit.record(manager, {
+          action: 'rebill.compute',
+          targetType: 'rebill',
+          targetId: run.id,
+          before,
+          after: {
+            period,
+            total: run.total.toFixed(2),
+            lineCount: run.lineCount,
+            computedUntil: until,
+            unpriced: run.unpriced,
+          },
         });
-        await repo.insert(run);
-      }
-      await manager.query('DELETE FROM rebill_lines WHERE run_id = $1', [run.id]);
-      const unpriced = [
-        ...(await this.insertUsage(manager, run.id, p, until)),
-        ...(await this.insertHosted(manager, run.id, p, until)),
-        ...(await this.insertAdjustments(manager, run.id, period)),
-      ];
-      // One pass over the new lines for the total, the count and the cards they used.
-      const [totals] = await manager.query(
-        `SELECT COALESCE(SUM(amount), 0)::text AS total, COUNT(*)::int AS count,
-                COALESCE(array_agg(DISTINCT rate_card_id), '{}') AS cards
-         FROM rebill_lines WHERE run_id = $1`,
-        [run.id],
-      );
-      await manager.query('DELETE FROM rebill_run_cards WHERE run_id = $1', [run.id]);
-      await manager.query(
-        'INSERT INTO rebill_run_cards (rate_card_id, run_id) SELECT unnest($2::uuid[]), $1',
-        [run.id, totals.cards],
-      );
-      const changes = {
-        total: new Dec(totals.total),
-        lineCount: totals.count as number,
-        computedUntil: until,
-        computedAt: now,
-        unpriced,
-      };
-      Object.assign(run, changes);
-      await repo.update({ id: run.id }, changes);
-      await this.audit.record(manager, {
-        action: 'rebill.compute',
-        targetType: 'rebill',
-        targetId: run.id,
-        before,
-        after: {
-          period,
-          total: run.total.toFixed(2),
-          lineCount: run.lineCount,
-          computedUntil: until,
-          unpriced,
-        },
+        return run;
       });
-      return run;
+    } finally {
+      await this.sweep(period);
+    }
+  }
+
+  /**
+   * Deletes the period's line sets no run shows: the one a recompute replaced, or one a failed or
+   * crashed compute left. Under the period's lock, so never a set a compute is still writing.
+   */
+  private async sweep(period: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockPeriod(manager, period);
+      const stale = `SELECT s.id FROM rebill_line_sets s
+                     WHERE s.period = $1 AND NOT EXISTS (SELECT 1 FROM rebill_runs r WHERE r.line_set_id = s.id)`;
+      await manager.query(`DELETE FROM rebill_lines WHERE line_set_id IN (${stale})`, [period]);
+      await manager.query(`DELETE FROM rebill_line_sets WHERE id IN (${stale})`, [period]);
     });
   }
 
@@ -186,44 +270,78 @@ export class RebillsService {
     });
   }
 
-  private async insertUsage(
-    manager: EntityManager,
-    runId: string,
-    p: Period,
-    until: Date,
-  ): Promise<Unpriced[]> {
+  /** Pools some of the window's usage has no card for: the draft lists them and cannot be finalised. */
+  private async unpricedUsage(manager: EntityManager, p: Period, until: Date): Promise<Unpriced[]> {
     const pools = (await manager.query(UNPRICED_POOLS, [p.from])).map((r: { id: string }) => r.id);
     const unpriced: Array<{ pool_id: string; at: Date }> =
       pools.length > 0 ? await manager.query(UNPRICED_USAGE, [p.from, until, pools]) : [];
-    await this.guardTiers(() =>
-      manager.query(
-        `INSERT INTO rebill_lines (${LINE_COLUMNS})
-         SELECT ${LINE_ID}, $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
-                l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
-         FROM (${pricedLines()}) l`,
-        [p.from, until, p.monthMs, p.period, runId],
-      ),
-    );
     return unpriced.map((u) => ({ poolId: u.pool_id, from: new Date(u.at).toISOString() }));
+  }
+
+  /** The usage lines, metered in parts (ranges of resource ids) on as many connections at once. */
+  private async insertUsage(snapshot: string, lineSetId: string, p: Period, until: Date): Promise<Outcome> {
+    const bounds = resourceIdBounds(this.config.REBILL_PARALLELISM);
+    const written = await settled(
+      bounds.slice(1).map((to, i) => this.insertUsagePart(snapshot, lineSetId, p, until, bounds[i], to)),
+    );
+    return { written, unpriced: [] };
+  }
+
+  /** One part of the usage lines, in a transaction of its own that sees the compute's snapshot. */
+  private async insertUsagePart(
+    snapshot: string,
+    lineSetId: string,
+    p: Period,
+    until: Date,
+    from: string | null,
+    to: string | null,
+  ): Promise<Written> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      // Not a placeholder in SET: the identifier comes from pg_export_snapshot, checked to be one.
+      if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new Error(`unexpected snapshot identifier ${snapshot}`);
+      await runner.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+      for (const setting of METERING_SETTINGS) await runner.query(setting);
+      const written = await this.guardTiers(() =>
+        writeLines(
+          (sql, params) => runner.query(sql, params),
+          `INSERT INTO rebill_lines (${LINE_COLUMNS})
+           SELECT ${LINE_ID}, $5, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
+                  l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
+           FROM (${pricedLines(undefined, { from: '$6', to: '$7' })}) l`,
+          [p.from, until, p.monthMs, p.period, lineSetId, from, to],
+        ),
+      );
+      await runner.query('COMMIT');
+      return written;
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Rack units of hosted equipment, metered by the TypeScript model (a few hundred hosts, not millions). */
   private async insertHosted(
     manager: EntityManager,
-    runId: string,
+    lineSetId: string,
     p: Period,
     until: Date,
-  ): Promise<Unpriced[]> {
+  ): Promise<Outcome> {
     const { lines, unpriced } = await this.hostedLines(manager, p, until);
-    if (lines.length === 0) return unpriced;
-    await manager.query(
+    if (lines.length === 0) return { written: [], unpriced };
+    const written = await writeLines(
+      (sql, params) => manager.query(sql, params),
       `INSERT INTO rebill_lines (${LINE_COLUMNS})
        SELECT ${LINE_ID}, $1, l.key, 'usage', l.month, l.department_id, l.resource_id, l.pool_id, l.dimension, l.tier,
               l.rate_card_id, l.unit, l.usage_ms, l.quantity, l.unit_price, l.amount, NULL, NULL, NULL
        FROM (${hostedLinesSql(2)}) l`,
-      [runId, ...hostedLineParams(lines)],
+      [lineSetId, ...hostedLineParams(lines)],
     );
-    return unpriced;
+    return { written: [written], unpriced };
   }
 
   /** The priced rack-unit lines of hosted equipment in a window, or the usage no card prices. */
@@ -265,20 +383,21 @@ export class RebillsService {
    */
   private async insertAdjustments(
     manager: EntityManager,
-    runId: string,
+    lineSetId: string,
     period: string,
-  ): Promise<Unpriced[]> {
-    const unpriced: Unpriced[] = [];
-    const finalized: Array<{ id: string; period: string }> = await manager.query(
-      `SELECT id, period FROM rebill_runs WHERE state = 'finalized' AND period < $1 AND period >= $2 ORDER BY period`,
+  ): Promise<Outcome> {
+    const outcome: Outcome = { written: [], unpriced: [] };
+    const finalized: Array<{ id: string; line_set_id: string; period: string }> = await manager.query(
+      `SELECT id, line_set_id, period FROM rebill_runs WHERE state = 'finalized' AND period < $1 AND period >= $2 ORDER BY period`,
       [period, shiftPeriod(period, -ADJUSTMENT_LOOKBACK_MONTHS)],
     );
     for (const original of finalized) {
       const q = parsePeriod(original.period);
       const hosted = await this.hostedLines(manager, q, q.end);
-      unpriced.push(...hosted.unpriced);
-      await this.guardTiers(() =>
-        manager.query(
+      outcome.unpriced.push(...hosted.unpriced);
+      const written = await this.guardTiers(() =>
+        writeLines(
+          (sql, params) => manager.query(sql, params),
           `INSERT INTO rebill_lines (${LINE_COLUMNS})
            SELECT ${LINE_ID}, $5, 'adj|' || $7::text || '|' || x.key, 'adjustment', $4::text,
                   COALESCE(e.department_id, b.department_id), COALESCE(e.resource_id, b.resource_id),
@@ -287,7 +406,7 @@ export class RebillsService {
                   COALESCE(e.usage_ms, 0) - COALESCE(b.usage_ms, 0), COALESCE(e.quantity, 0) - COALESCE(b.quantity, 0),
                   COALESCE(e.unit_price, b.unit_price), COALESCE(e.amount, 0) - COALESCE(b.amount, 0),
                   $6::uuid, o.id, x.key
-           FROM ((${pricedLines()}) UNION ALL (${hostedLinesSql(8)})) e
+           FROM ((${pricedLines()}) UNION ALL (${hostedLinesSql(9)})) e
            FULL JOIN (
              SELECT COALESCE(l.adjusts_key, l.key) AS key, SUM(l.usage_ms) AS usage_ms, SUM(l.quantity) AS quantity,
                     SUM(l.amount) AS amount, (array_agg(l.department_id))[1] AS department_id,
@@ -295,19 +414,30 @@ export class RebillsService {
                     (array_agg(l.dimension))[1] AS dimension, (array_agg(l.tier))[1] AS tier,
                     (array_agg(l.rate_card_id))[1] AS rate_card_id, (array_agg(l.unit))[1] AS unit,
                     (array_agg(l.unit_price))[1] AS unit_price
-             FROM rebill_lines l JOIN rebill_runs r ON r.id = l.run_id AND r.state = 'finalized'
+             FROM rebill_lines l JOIN rebill_runs r ON r.line_set_id = l.line_set_id AND r.state = 'finalized'
              WHERE l.month = $4::text
              GROUP BY COALESCE(l.adjusts_key, l.key)
            ) b ON b.key = e.key
            CROSS JOIN LATERAL (SELECT COALESCE(e.key, b.key) AS key) x
-           LEFT JOIN rebill_lines o ON o.run_id = $6::uuid AND o.department_id = COALESCE(e.department_id, b.department_id)
+           LEFT JOIN rebill_lines o ON o.line_set_id = $8::uuid AND o.department_id = COALESCE(e.department_id, b.department_id)
                                      AND o.key = x.key
            WHERE COALESCE(e.amount, 0) <> COALESCE(b.amount, 0) OR COALESCE(e.usage_ms, 0) <> COALESCE(b.usage_ms, 0)`,
-          [q.from, q.end, q.monthMs, q.period, runId, original.id, period, ...hostedLineParams(hosted.lines)],
+          [
+            q.from,
+            q.end,
+            q.monthMs,
+            q.period,
+            lineSetId,
+            original.id,
+            period,
+            original.line_set_id,
+            ...hostedLineParams(hosted.lines),
+          ],
         ),
       );
+      outcome.written.push(written);
     }
-    return unpriced;
+    return outcome;
   }
 
   /** A storage tier no card prices shows up as a NULL price: answer 422 naming it instead of a 500. */

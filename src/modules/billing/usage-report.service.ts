@@ -37,9 +37,10 @@ export class UsageReportService {
     const prefix = query.departmentId
       ? (await this.scope.visible(principal, query.departmentId)).path
       : ((await this.scope.pathPrefix(principal)) ?? '/');
-    const runs: Array<{ id: string; period: string; state: string; computedUntil: Date }> =
+    const runs: Array<{ id: string; lineSetId: string; period: string; state: string; computedUntil: Date }> =
       await this.dataSource.query(
-        `SELECT id, period, state, computed_until AS "computedUntil" FROM rebill_runs WHERE period BETWEEN $1 AND $2`,
+        `SELECT id, line_set_id AS "lineSetId", period, state, computed_until AS "computedUntil"
+         FROM rebill_runs WHERE period BETWEEN $1 AND $2`,
         [query.from, query.to],
       );
     const rows: UsageRow[] = [];
@@ -55,7 +56,10 @@ export class UsageReportService {
           // Lines of the month's run; without one, the subtree's month is metered live (nothing is
           // stored), hosted equipment included as a draft has it.
           const source = run
-            ? { sql: `SELECT * FROM rebill_lines WHERE run_id = $1`, params: [run.id] as unknown[] }
+            ? {
+                sql: `SELECT * FROM rebill_lines WHERE line_set_id = $1`,
+                params: [run.lineSetId] as unknown[],
+              }
             : {
                 sql: `(${pricedLines('$5')}) UNION ALL (${hostedLinesSql(6)})`,
                 params: [

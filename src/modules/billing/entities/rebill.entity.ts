@@ -7,6 +7,7 @@ import {
   ManyToOne,
   PrimaryColumn,
   PrimaryGeneratedColumn,
+  Unique,
 } from 'typeorm';
 import type { Dec } from '../money.js';
 import { decimalTransformer } from '../money.js';
@@ -14,8 +15,26 @@ import { decimalTransformer } from '../money.js';
 export const REBILL_STATES = ['draft', 'finalized'] as const;
 export type RebillState = (typeof REBILL_STATES)[number];
 
+/**
+ * The lines of one computation of a period, written on several connections at once (rebills.service.ts).
+ * Sets no run points to are what a failed or superseded computation left: the next compute deletes them.
+ */
+@Entity('rebill_line_sets')
+export class RebillLineSet {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_rebill_line_sets' })
+  id!: string;
+
+  @Index('ix_rebill_line_sets_period')
+  @Column({ type: 'char', length: 7 })
+  period!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
 /** One run per month: recomputing a draft replaces its lines; a finalised run never changes. */
 @Entity('rebill_runs')
+@Unique('uq_rebill_runs_line_set', ['lineSetId'])
 export class RebillRun {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -49,6 +68,14 @@ export class RebillRun {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   unpriced!: Array<{ poolId: string | null; from: string }>;
 
+  /** The lines the run shows: a recompute writes a new set and then points the run at it. */
+  @Column({ name: 'line_set_id', type: 'uuid' })
+  lineSetId!: string;
+
+  @ManyToOne('RebillLineSet')
+  @JoinColumn({ name: 'line_set_id', foreignKeyConstraintName: 'fk_rebill_runs_line_set' })
+  lineSet?: RebillLineSet;
+
   @Column({ name: 'finalized_at', type: 'timestamptz', nullable: true })
   finalizedAt!: Date | null;
 
@@ -67,20 +94,20 @@ export type RebillLineKind = 'usage' | 'adjustment';
  * original period in `month` and reference the original run (and line, when there was one).
  *
  * No foreign keys: a city's month is a million rows written by one INSERT … SELECT, and per-row key
- * checks would cost more than the metering. Only RebillsService writes lines, inside its run's
- * transaction; RateCardsService refuses to delete a card any line refers to (rebill_run_cards).
+ * checks would cost more than the metering. Only RebillsService writes lines, into a line set no run
+ * shows yet; RateCardsService refuses to delete a card any line refers to (rebill_run_cards).
  *
- * One index besides the primary key: (run, department, key) serves department views, ordered pages and
+ * One index besides the primary key: (line set, department, key) serves department views, ordered pages and
  * the uniqueness of keys (a key names its department), and is written in order by a draft.
  */
 @Entity('rebill_lines')
-@Index('uq_rebill_lines_key', ['runId', 'departmentId', 'key'], { unique: true })
+@Index('uq_rebill_lines_key', ['lineSetId', 'departmentId', 'key'], { unique: true })
 export class RebillLine {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'run_id', type: 'uuid' })
-  runId!: string;
+  @Column({ name: 'line_set_id', type: 'uuid' })
+  lineSetId!: string;
 
   /** Compared byte by byte (collation C): see migration RebillLineKeysBytewise. */
   @Column({ type: 'text', collation: 'C' })
