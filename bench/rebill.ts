@@ -88,11 +88,13 @@ async function generateCity(db: DataSource): Promise<void> {
 }
 
 /**
- * Vacuums and analyses what was generated, as a city's tables are in steady state: otherwise autovacuum
- * wakes up for the millions of new rows and works through them on the same two cores during a measure.
+ * Vacuums and analyses what was generated, and checkpoints it, as a city's tables are in steady state:
+ * otherwise autovacuum wakes up for the millions of new rows, and the checkpointer and backends write out
+ * the gigabyte of pages the generator dirtied, on the same two cores and disk during a measure.
  */
 async function settle(db: DataSource): Promise<void> {
   await db.query('VACUUM (ANALYZE) resources, resource_events');
+  await db.query('CHECKPOINT');
 }
 
 /** Adds `count` resources, each running since before the month, with EVENTS_IN_MONTH events in it. */

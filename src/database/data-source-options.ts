@@ -20,7 +20,8 @@ export function dataSourceOptions(databaseUrl: string, application = 'govcloud')
       connectionTimeoutMillis: 5000,
       // A transaction left open by a bug or a hung client would keep its row locks (a department's quota
       // row) until the process died: PostgreSQL ends it after a minute instead. No driver call runs inside
-      // a transaction (a converge job holds a session lock), so nothing legitimate idles that long.
+      // a transaction (a converge job holds a session lock), so nothing legitimate idles that long but a
+      // rebill compute waiting for its parts, which lifts the limit for its own transaction.
       idle_in_transaction_session_timeout: 60_000,
       // Times are UTC (DESIGN.md): a server whose zone is Asia/Shanghai must not move the dates SQL makes
       // (burn-up weeks, ::date casts). The startup option outranks postgresql.conf and ALTER DATABASE.

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Dec, roundQuantity } from '../../src/modules/billing/money.js';
 import { RebillQueryService } from '../../src/modules/billing/rebill-query.service.js';
 import { BillingWorld, PRICES } from '../support/billing.js';
 import { aHost, aSystem } from '../support/inventory.js';
@@ -337,8 +338,9 @@ describe('rebills', () => {
     const line = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}`)).body.lines.items.find(
       (l: { resourceId: string }) => l.resourceId === r,
     );
-    const hours = (new Date(run.computedUntil).getTime() - new Date(start).getTime()) / 3_600_000;
-    expect(line.quantity).toBe(hours.toFixed(6));
+    // Exact, as the SQL rounds: a float's toFixed rounds a tie like 0.5992675 h down.
+    const ms = new Date(run.computedUntil).getTime() - new Date(start).getTime();
+    expect(line.quantity).toBe(roundQuantity(new Dec(ms).div(3_600_000)).toFixed(6));
     expect((await post(`/api/v1/rebills/${run.id}/finalize`, {})).status).toBe(409);
     const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
     expect((await post('/api/v1/rebills', { period: next }).expect(422)).body.message).toMatch(/^period/);

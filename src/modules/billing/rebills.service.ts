@@ -128,9 +128,18 @@ export class RebillsService {
    * Computes the period's draft, or recomputes it in place (same id, lines replaced). The lines are
    * written as a new line set, metered on REBILL_PARALLELISM connections at once (each a range of
    * resources, all from one snapshot), and the run is pointed at the set in one update: a reader sees
-   * the previous draft until then, and a compute that fails leaves it as it was.
+   * the previous draft until then, and a compute that fails leaves it as it was. A process computes one
+   * draft at a time: the parts already use the cores, and each holds a connection of the pool.
    */
-  async compute(period: string, now = new Date()): Promise<RebillRun> {
+  compute(period: string, now = new Date()): Promise<RebillRun> {
+    const run = this.computing.then(() => this.computeNow(period, now));
+    this.computing = run.catch(() => undefined);
+    return run;
+  }
+
+  private computing: Promise<unknown> = Promise.resolve();
+
+  private async computeNow(period: string, now: Date): Promise<RebillRun> {
     const p = parsePeriod(period);
     if (p.from.getTime() >= now.getTime()) throw unprocessable('period', `${period} has not begun`);
     // A draft of the current month meters up to now, never to the month's end.
