@@ -111,7 +111,7 @@ export class AppConfig {
 
   /**
    * Connections a rebill draft meters its usage on at once, each a range of resources: about the cores
-   * PostgreSQL can give it. Each takes a connection of the pool (10) while the draft computes.
+   * PostgreSQL can give it. Each takes a connection of the pool (20) while the draft computes.
    */
   @IsOptional()
   @Transform(toInt)

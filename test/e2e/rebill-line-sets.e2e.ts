@@ -1,5 +1,6 @@
 // A draft's lines are metered on several connections and published by one update of its run
-// (rebills.service.ts): what readers see meanwhile, and what a failed or crashed compute leaves behind.
+// (rebills.service.ts): what readers see meanwhile, and what a replaced, failed or crashed compute
+// leaves behind.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppConfig } from '../../src/config/config.js';
@@ -8,6 +9,8 @@ import { bearer, startApp, type TestApp } from '../support/harness.js';
 
 /** A random resource id whose first hex digit is given: low ids and high ids are metered by different parts. */
 const idStarting = (digit: string) => digit + randomUUID().slice(1);
+
+type LineSet = { id: string; shown: boolean; superseded: boolean; lines: number };
 
 describe('rebill line sets', () => {
   let t: TestApp;
@@ -20,17 +23,26 @@ describe('rebill line sets', () => {
   const csv = async (id: string) =>
     (await t.http().get(`/api/v1/rebills/${id}?format=csv`).set(bearer(finance)).expect(200)).text;
   const compute = (period: string) => t.http().post('/api/v1/rebills').set(bearer(finance)).send({ period });
-  /** Lines no run shows, and the line sets of a period. */
-  const leftovers = async (period: string) => {
-    const [{ lines }] = await t.dataSource.query(
-      `SELECT COUNT(*)::int AS lines FROM rebill_lines l
-       WHERE NOT EXISTS (SELECT 1 FROM rebill_runs r WHERE r.line_set_id = l.line_set_id)`,
-    );
-    const [{ sets }] = await t.dataSource.query(
-      'SELECT COUNT(*)::int AS sets FROM rebill_line_sets WHERE period = $1',
+  /** A period's line sets, oldest first: shown by its run or not, replaced or not, and their lines. */
+  const sets = (period: string): Promise<LineSet[]> =>
+    t.dataSource.query(
+      `SELECT s.id, EXISTS (SELECT 1 FROM rebill_runs r WHERE r.line_set_id = s.id) AS shown,
+              s.superseded_at IS NOT NULL AS superseded,
+              (SELECT COUNT(*)::int FROM rebill_lines l WHERE l.line_set_id = s.id) AS lines
+       FROM rebill_line_sets s WHERE s.period = $1 ORDER BY s.created_at`,
       [period],
     );
-    return { lines, sets };
+  /** What a compute killed after a part committed leaves: a registered set no run shows, with a line. */
+  const crashedSet = async (period: string) => {
+    const id = randomUUID();
+    await t.dataSource.query('INSERT INTO rebill_line_sets (id, period) VALUES ($1, $2)', [id, period]);
+    await t.dataSource.query(
+      `INSERT INTO rebill_lines (line_set_id, key, kind, month, department_id, resource_id, pool_id, dimension,
+                                 rate_card_id, unit, usage_ms, quantity, unit_price, amount)
+       VALUES ($1, 'half-written', 'usage', $2, $3, $4, $4, 'vcpu', $4, 'vCPU·h', 0, 0, 0, 1)`,
+      [id, period, dept, pool],
+    );
+    return id;
   };
 
   beforeAll(async () => {
@@ -46,11 +58,12 @@ describe('rebill line sets', () => {
   });
   afterAll(() => t.close());
 
-  it('shows the previous draft until a recompute publishes, then the new one', async () => {
+  it('shows the previous draft until a recompute publishes, then the new one; keeps the old a while for readers', async () => {
     const low = await b.resource(dept, pool, spec, [['running', '2017-01-01T00:00:00Z']], idStarting('1'));
     await b.resource(dept, pool, spec, [['running', '2017-01-10T00:00:00Z']], idStarting('c'));
     const run = (await compute('2017-02').expect(201)).body;
     const before = await csv(run.id);
+    const [first] = await sets('2017-02');
     await b.events(low, dept, pool, spec, [['stopped', '2017-02-15T00:00:00Z']]);
 
     // Hold the recompute just before it commits: it rewrites the cards its run used, last.
@@ -60,7 +73,6 @@ describe('rebill line sets', () => {
     await blocker.query('LOCK TABLE rebill_run_cards IN EXCLUSIVE MODE');
     const recompute = compute('2017-02').then((res) => res);
     try {
-      // Both parts have committed their lines when the run is being pointed at them.
       for (;;) {
         const [{ waiting }] = await t.dataSource.query(
           `SELECT COUNT(*)::int AS waiting FROM pg_locks WHERE relation = 'rebill_run_cards'::regclass AND NOT granted`,
@@ -68,7 +80,12 @@ describe('rebill line sets', () => {
         if (waiting > 0) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      expect((await leftovers('2017-02')).lines).toBeGreaterThan(0);
+      // Both parts have committed their lines, yet the run still shows the first set.
+      const during = await sets('2017-02');
+      expect(during.map((s) => [s.shown, s.lines > 0])).toEqual([
+        [true, true],
+        [false, true],
+      ]);
       expect(await csv(run.id)).toBe(before);
       const view = (await t.http().get(`/api/v1/rebills/${run.id}`).set(bearer(finance)).expect(200)).body;
       expect(view.total).toBe(run.total);
@@ -80,14 +97,36 @@ describe('rebill line sets', () => {
     expect(after.id).toBe(run.id);
     expect(Number(after.total)).toBeLessThan(Number(run.total));
     expect(await csv(run.id)).not.toBe(before);
-    // The replaced set is gone.
-    expect(await leftovers('2017-02')).toEqual({ lines: 0, sets: 1 });
+    // The replaced set stays whole for a reader that read the run before the switch…
+    expect(await sets('2017-02')).toEqual([
+      { ...first, shown: false, superseded: true },
+      expect.objectContaining({ shown: true, superseded: false }),
+    ]);
+    // …until it has been replaced for longer than SUPERSEDED_SETS_KEPT_MS (15 minutes); then any compute sweeps it.
+    await t.dataSource.query(
+      `UPDATE rebill_line_sets SET superseded_at = now() - interval '14 minutes' WHERE id = $1`,
+      [first.id],
+    );
+    await compute('2017-03').expect(201);
+    expect((await sets('2017-02')).map((s) => s.id)).toContain(first.id);
+    await t.dataSource.query(
+      `UPDATE rebill_line_sets SET superseded_at = now() - interval '16 minutes' WHERE id = $1`,
+      [first.id],
+    );
+    await compute('2017-03').expect(201);
+    expect((await sets('2017-02')).map((s) => s.id)).not.toContain(first.id);
+    const [{ orphans }] = await t.dataSource.query(
+      'SELECT COUNT(*)::int AS orphans FROM rebill_lines WHERE line_set_id = $1',
+      [first.id],
+    );
+    expect(orphans).toBe(0);
   });
 
   it('leaves the previous draft as it was, and nothing behind, when a part fails', async () => {
     await b.resource(dept, pool, spec, [['running', '2017-03-01T00:00:00Z']], idStarting('2'));
     const run = (await compute('2017-04').expect(201)).body;
     const before = await csv(run.id);
+    const shown = await sets('2017-04');
     // A storage tier the card does not price fails the part metering high ids; the other part commits.
     await b.resource(
       dept,
@@ -103,29 +142,34 @@ describe('rebill line sets', () => {
     const failed = await compute('2017-04').expect(422);
     expect(failed.body.message).toMatch(/^rateCards: .*storage tier/);
     expect(await csv(run.id)).toBe(before);
-    expect(await leftovers('2017-04')).toEqual({ lines: 0, sets: 1 });
+    expect(await sets('2017-04')).toEqual(shown);
   });
 
-  it('deletes the lines a crashed compute left when the period is next computed', async () => {
+  it('deletes what a crashed compute left, of any period, but not a set a running compute is writing', async () => {
     await b.resource(dept, pool, spec, [['running', '2017-05-01T00:00:00Z']], idStarting('3'));
-    // What a compute killed after a part committed leaves: a registered set no run shows, with lines.
-    const crashed = randomUUID();
-    await t.dataSource.query(`INSERT INTO rebill_line_sets (id, period) VALUES ($1, '2017-06')`, [crashed]);
-    await t.dataSource.query(
-      `INSERT INTO rebill_lines (line_set_id, key, kind, month, department_id, resource_id, pool_id, dimension,
-                                 rate_card_id, unit, usage_ms, quantity, unit_price, amount)
-       VALUES ($1, 'half-written', 'usage', '2017-06', $2, $3, $3, 'vcpu', $3, 'vCPU·h', 0, 0, 0, 1)`,
-      [crashed, dept, pool],
-    );
-    expect(await leftovers('2017-06')).toEqual({ lines: 1, sets: 1 });
-    const run = (await compute('2017-06').expect(201)).body;
-    expect(await leftovers('2017-06')).toEqual({ lines: 0, sets: 1 });
-    const [{ shown }] = await t.dataSource.query(
-      `SELECT COUNT(*) FILTER (WHERE key = 'half-written')::int AS shown FROM rebill_lines
-       WHERE line_set_id = (SELECT line_set_id FROM rebill_runs WHERE id = $1)`,
-      [run.id],
-    );
-    expect(run.lineCount).toBeGreaterThan(0);
-    expect(shown).toBe(0);
+    const crashed = await crashedSet('2017-06');
+    const elsewhere = await crashedSet('2017-08');
+    // A compute of 2017-09 holds its period's lock (in another process, say) while it writes this set.
+    const writing = await crashedSet('2017-09');
+    const other = t.dataSource.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rebill:2017-09']);
+    try {
+      const run = (await compute('2017-06').expect(201)).body;
+      const ids = async (period: string) => (await sets(period)).map((s) => s.id);
+      expect(await ids('2017-06')).not.toContain(crashed);
+      expect(await ids('2017-08')).not.toContain(elsewhere);
+      expect(await ids('2017-09')).toEqual([writing]);
+      const [{ halfWritten }] = await t.dataSource.query(
+        `SELECT COUNT(*)::int AS "halfWritten" FROM rebill_lines WHERE line_set_id = ANY($1)`,
+        [[crashed, elsewhere]],
+      );
+      expect(halfWritten).toBe(0);
+      expect(run.lineCount).toBeGreaterThan(0);
+    } finally {
+      await other.commitTransaction();
+      await other.release();
+    }
   });
 });

@@ -479,7 +479,8 @@ describe('rebills', () => {
     await post('/api/v1/rebills', { period: '2021-03' }).expect(201);
     await post(`/api/v1/rebills/${mar.id}/finalize`, {}).expect(200);
     const [{ corrected }] = await t.dataSource.query(
-      `SELECT SUM(amount)::text AS corrected FROM rebill_lines WHERE kind = 'adjustment' AND department_id = $1`,
+      `SELECT SUM(l.amount)::text AS corrected FROM rebill_lines l JOIN rebill_runs r ON r.line_set_id = l.line_set_id
+       WHERE l.kind = 'adjustment' AND l.department_id = $1`,
       [d.id],
     );
     expect(corrected).toBe('-1.20');

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { conflict, DomainError, ErrorCode, notFound } from '../../common/errors.js';
+import { rootLogger } from '../../common/logger.js';
 import { AppConfig } from '../../config/config.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RebillRun } from './entities/rebill.entity.js';
@@ -26,9 +27,15 @@ export const ADJUSTMENT_LOOKBACK_MONTHS = 12;
 const LINE_COLUMNS = `id, line_set_id, key, kind, month, department_id, resource_id, pool_id, dimension, tier, rate_card_id,
   unit, usage_ms, quantity, unit_price, amount, adjusts_run_id, adjusts_line_id, adjusts_key`;
 
-/** Serialises the computes (and sweeps) of one period. */
+/** Serialises the computes of one period; the sweep tries the same lock. */
 const lockPeriod = (manager: EntityManager, period: string) =>
   manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
+
+/**
+ * How long a line set a recompute replaced stays readable: a request reads its run's set once and then
+ * pages it (an export of a million lines takes about a minute), so it must not vanish meanwhile.
+ */
+export const SUPERSEDED_SETS_KEPT_MS = 15 * 60_000;
 
 /**
  * Waits for every task, then fails with the first failure: a part still writing when another fails
@@ -124,6 +131,8 @@ export class RebillsService {
     private readonly config: AppConfig,
   ) {}
 
+  private readonly log = rootLogger().child({ component: 'rebills' });
+
   /**
    * Computes the period's draft, or recomputes it in place (same id, lines replaced). The lines are
    * written as a new line set, metered on REBILL_PARALLELISM connections at once (each a range of
@@ -147,8 +156,9 @@ export class RebillsService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         await lockPeriod(manager, period);
-        // This transaction waits, idle, while other connections meter the lines.
-        await manager.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+        // This transaction waits, idle, while other connections meter the lines: longer than the default
+        // minute, still bounded should its client vanish with the period's lock.
+        await manager.query(`SET LOCAL idle_in_transaction_session_timeout = '30min'`);
         for (const setting of METERING_SETTINGS) await manager.query(setting);
         const repo = manager.getRepository(RebillRun);
         const previous = await repo.findOne({ where: { period }, lock: { mode: 'pessimistic_write' } });
@@ -157,6 +167,10 @@ export class RebillsService {
         const before = previous
           ? { total: previous.total, lineCount: previous.lineCount, computedUntil: previous.computedUntil }
           : null;
+        const replaced = previous?.lineSetId;
+        // Before the snapshot the parts read: a card added meanwhile is then at worst reported missing
+        // (and the draft recomputed), never missing unreported.
+        const unpriced = await this.unpricedUsage(manager, p, until);
         // Committed at once, outside this transaction: a crash from here on leaves a set the sweep finds.
         const lineSetId = randomUUID();
         await this.dataSource.query('INSERT INTO rebill_line_sets (id, period) VALUES ($1, $2)', [
@@ -169,12 +183,11 @@ export class RebillsService {
         const outcomes = await settled([
           this.insertUsage(snapshot, lineSetId, p, until),
           (async (): Promise<Outcome> => {
-            const unpriced = await this.unpricedUsage(manager, p, until);
             const hosted = await this.insertHosted(manager, lineSetId, p, until);
             const adjustments = await this.insertAdjustments(manager, lineSetId, period);
             return {
               written: [...hosted.written, ...adjustments.written],
-              unpriced: [...unpriced, ...hosted.unpriced, ...adjustments.unpriced],
+              unpriced: [...hosted.unpriced, ...adjustments.unpriced],
             };
           })(),
         ]);
@@ -186,13 +199,15 @@ export class RebillsService {
           lineCount: written.reduce((n, w) => n + w.count, 0),
           computedUntil: until,
           computedAt: now,
-          unpriced: outcomes.flatMap((o) => o.unpriced),
+          unpriced: [...unpriced, ...outcomes.flatMap((o) => o.unpriced)],
         };
         const run = previous
           ? Object.assign(previous, changes)
           : repo.create({ period, state: 'draft', ...changes });
         if (previous) await repo.update({ id: run.id }, changes);
         else await repo.insert(run);
+        if (replaced)
+          await manager.query('UPDATE rebill_line_sets SET superseded_at = now() WHERE id = $1', [replaced]);
         await manager.query('DELETE FROM rebill_run_cards WHERE run_id = $1', [run.id]);
         await manager.query(
           'INSERT INTO rebill_run_cards (rate_card_id, run_id) SELECT unnest($2::uuid[]), $1',
@@ -214,22 +229,44 @@ export class RebillsService {
         return run;
       });
     } finally {
-      await this.sweep(period);
+      await this.sweep();
     }
   }
 
   /**
-   * Deletes the period's line sets no run shows: the one a recompute replaced, or one a failed or
-   * crashed compute left. Under the period's lock, so never a set a compute is still writing.
+   * Deletes line sets no run shows, of every period: those a recompute replaced more than
+   * SUPERSEDED_SETS_KEPT_MS ago, and those a failed or crashed compute left, of periods no compute holds
+   * (their locks are taken first, so the deleting statement sees any compute that got there before).
+   * A failure is only logged: the draft is published, and the next compute sweeps again.
    */
-  private async sweep(period: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockPeriod(manager, period);
-      const stale = `SELECT s.id FROM rebill_line_sets s
-                     WHERE s.period = $1 AND NOT EXISTS (SELECT 1 FROM rebill_runs r WHERE r.line_set_id = s.id)`;
-      await manager.query(`DELETE FROM rebill_lines WHERE line_set_id IN (${stale})`, [period]);
-      await manager.query(`DELETE FROM rebill_line_sets WHERE id IN (${stale})`, [period]);
-    });
+  private async sweep(): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const unshown = `s.superseded_at IS NULL AND NOT EXISTS (SELECT 1 FROM rebill_runs r WHERE r.line_set_id = s.id)`;
+        const periods: Array<{ period: string }> = await manager.query(
+          `SELECT DISTINCT s.period FROM rebill_line_sets s WHERE ${unshown}`,
+        );
+        const idle: string[] = [];
+        for (const { period } of periods) {
+          const [{ locked }] = await manager.query(
+            'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+            [`rebill:${period}`],
+          );
+          if (locked) idle.push(period);
+        }
+        await manager.query(
+          `WITH gone AS (
+             DELETE FROM rebill_line_sets s
+             WHERE s.superseded_at < now() - $1 * interval '1 millisecond'
+                OR (${unshown} AND s.period::text = ANY($2::text[]))
+             RETURNING s.id)
+           DELETE FROM rebill_lines WHERE line_set_id IN (SELECT id FROM gone)`,
+          [SUPERSEDED_SETS_KEPT_MS, idle],
+        );
+      });
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not sweep unshown rebill line sets');
+    }
   }
 
   /** Freezes a draft of a month that has ended; a second finalise answers 409. */

@@ -17,7 +17,7 @@ export type RebillState = (typeof REBILL_STATES)[number];
 
 /**
  * The lines of one computation of a period, written on several connections at once (rebills.service.ts).
- * Sets no run points to are what a failed or superseded computation left: the next compute deletes them.
+ * Sets no run points to are what a failed or superseded computation left: a later compute deletes them.
  */
 @Entity('rebill_line_sets')
 export class RebillLineSet {
@@ -30,6 +30,10 @@ export class RebillLineSet {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** When a recompute pointed its run at a newer set: kept a while for readers still paging this one. */
+  @Column({ name: 'superseded_at', type: 'timestamptz', nullable: true })
+  supersededAt!: Date | null;
 }
 
 /** One run per month: recomputing a draft replaces its lines; a finalised run never changes. */
