@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
+import { useLatest } from './useLatest';
 
 /** One API answer for a screen (null while loading or when `path` is null), with the error and a reload. */
 export function useApi<T>(path: string | null): {
@@ -9,21 +10,20 @@ export function useApi<T>(path: string | null): {
 } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const latest = useRef(0);
+  const begin = useLatest();
   const reload = useCallback(async () => {
     if (!path) return;
-    const call = ++latest.current;
+    const current = begin();
     try {
       const answer = await api<T>(path);
-      // An older answer (another filter's) arriving after a newer call is dropped.
-      if (call === latest.current) {
+      if (current()) {
         setData(answer);
         setError(null);
       }
     } catch (err) {
-      if (call === latest.current) setError(err instanceof Error ? err.message : String(err));
+      if (current()) setError(err instanceof Error ? err.message : String(err));
     }
-  }, [path]);
+  }, [path, begin]);
   useEffect(() => {
     // Another path (a filter changed): the answer of the previous one is not shown as this one's.
     setData(null);

@@ -1,7 +1,8 @@
 import type { TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api, type Page } from '../api';
 import { useI18n } from '../i18n';
+import { useLatest } from './useLatest';
 
 export interface ListState<T> {
   items: T[];
@@ -28,24 +29,23 @@ export function useList<T>(
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const key = JSON.stringify(filters);
-  const latest = useRef(0);
+  const begin = useLatest();
 
   const reload = useCallback(async () => {
-    const call = ++latest.current;
+    const current = begin();
     try {
       const query = { ...JSON.parse(key), limit: page.pageSize, offset: (page.current - 1) * page.pageSize };
       const answer = await api<Page<T>>(path, { query });
-      // An older answer arriving after a newer call is dropped.
-      if (call === latest.current) {
+      if (current()) {
         setData(answer);
         setError(null);
       }
     } catch (err) {
-      if (call === latest.current) setError(err instanceof Error ? err.message : String(err));
+      if (current()) setError(err instanceof Error ? err.message : String(err));
     } finally {
-      if (call === latest.current) setLoading(false);
+      if (current()) setLoading(false);
     }
-  }, [path, key, page]);
+  }, [path, key, page, begin]);
 
   useEffect(() => {
     setLoading(true);

@@ -6,7 +6,10 @@ export interface Call {
   body: unknown;
 }
 
-type Handler = (call: Call) => { status?: number; body?: unknown } | undefined;
+type Answer = { status?: number; body?: unknown } | undefined;
+
+/** An answer, or a promise of one: an answer held back until the test releases it. */
+type Handler = (call: Call) => Answer | Promise<Answer>;
 
 /**
  * Replaces fetch with a fake API: each call goes to `handler` (path with query string, below /api/v1),
@@ -21,7 +24,7 @@ export function mockApi(handler: Handler): Call[] {
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body,
     };
     calls.push(call);
-    const answer = handler(call) ?? {
+    const answer = (await handler(call)) ?? {
       status: 404,
       body: { statusCode: 404, error: 'NotFound', message: 'no route' },
     };

@@ -17,6 +17,7 @@ import { useParams } from 'react-router';
 import { api } from '../../api';
 import { formatMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
+import { useLatest } from '../../components/useLatest';
 import { useMayWrite } from '../../components/useMayWrite';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { DepartmentTotal, LineRow, ResourceState } from '../../shared';
@@ -275,14 +276,18 @@ export function RebillRun() {
   const columns = useLineColumns(setLine);
   const key = JSON.stringify(query);
 
+  const begin = useLatest();
   const load = useCallback(async () => {
+    const current = begin();
     try {
-      setRun(await api<RebillDetail>(`/rebills/${id}`, { query: JSON.parse(key) }));
+      const answer = await api<RebillDetail>(`/rebills/${id}`, { query: JSON.parse(key) });
+      if (!current()) return;
+      setRun(answer);
       setError(null);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      if (current()) setError(err instanceof Error ? err.message : String(err));
     }
-  }, [id, key]);
+  }, [id, key, begin]);
   useEffect(() => void load(), [load]);
 
   const act = async (action: () => Promise<RebillSummary>, done: MessageKey) => {

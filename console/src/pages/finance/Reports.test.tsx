@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { formatMoney, sumMoney } from '../../components/money';
 import { mockApi } from '../../test/api-mock';
@@ -72,6 +72,65 @@ describe('finance reports', () => {
     expect(calls.find((c) => c.path.startsWith('/reports/usage'))?.path).toMatch(
       /^\/reports\/usage\?from=\d{4}-01&to=\d{4}-\d{2}$/,
     );
+  });
+
+  it('keeps the months asked for last when the answer for the year so far arrives after theirs', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    let releaseYear!: () => void;
+    const yearHeld = new Promise<void>((resolve) => (releaseYear = resolve));
+    let yearAnswered = false;
+    const report = (month: string, code: string) => ({
+      from: month,
+      to: month,
+      rows: [
+        {
+          month,
+          basis: 'chargeback',
+          rebillId: 'run-1',
+          departmentId: DEPT,
+          code,
+          name: `${code} 局`,
+          dimension: 'vcpu',
+          unit: 'x',
+          quantity: '1',
+          amount: '1.00',
+        },
+      ],
+      totals: [
+        {
+          month,
+          basis: 'chargeback',
+          rebillId: 'run-1',
+          meteredUntil: '2013-07-01T00:00:00Z',
+          amount: '1.00',
+        },
+      ],
+    });
+    mockApi(async ({ path }) => {
+      if (path.startsWith('/reports/usage?from=2013-06')) return { body: report('2013-06', 'ASKED-001') };
+      if (path.startsWith('/reports/usage')) {
+        // The first load, of the whole year, metered live and slow.
+        await yearHeld;
+        yearAnswered = true;
+        return { body: report('2026-01', 'YEAR-001') };
+      }
+      if (path === '/departments') return { body: [] };
+      return undefined;
+    });
+    renderAt('/reports/usage');
+    const user = userEvent.setup();
+    for (const label of ['起始月', '截止月']) {
+      await user.clear(screen.getByLabelText(label));
+      await user.type(screen.getByLabelText(label), '2013-06');
+    }
+    await user.click(screen.getByRole('button', { name: '搜 索' }));
+    await screen.findByText('ASKED-001');
+    releaseYear();
+    await waitFor(() => expect(yearAnswered).toBe(true));
+    // Let the held answer reach the page, as it would have.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(screen.queryByText('YEAR-001')).toBeNull();
+    expect(screen.getByText('ASKED-001')).toBeTruthy();
   });
 
   it('sets a budget, with the API’s complaint next to the amount, and shows overspend alerts', async () => {

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Form, Input, Table, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, Spin, Table, Tag } from 'antd';
 import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, showFieldErrors } from '../../api';
@@ -6,6 +6,7 @@ import { Chart } from '../../components/Chart';
 import { DepartmentFilter } from '../../components/departments';
 import { formatMoney, sumMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
+import { useLatest } from '../../components/useLatest';
 import { useI18n, type MessageKey } from '../../i18n';
 import type { Basis, MonthTotal, UsageRow } from '../../shared';
 import { DownloadButtons, moneyPoint, moneyTooltip } from './parts';
@@ -77,20 +78,24 @@ export function UsageReport() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  const begin = useLatest();
   const load = useCallback(
     async (query: Filters) => {
+      const current = begin();
       setLoading(true);
       setError(null);
       try {
-        setReport(await api<UsageReportData>('/reports/usage', { query: { ...query } }));
+        const answer = await api<UsageReportData>('/reports/usage', { query: { ...query } });
+        if (!current()) return;
+        setReport(answer);
         setFilters(query);
       } catch (err) {
-        setError(showFieldErrors(form, err));
+        if (current()) setError(showFieldErrors(form, err));
       } finally {
-        setLoading(false);
+        if (current()) setLoading(false);
       }
     },
-    [form],
+    [form, begin],
   );
   useEffect(() => void load(initial), [load, initial]);
 
@@ -138,14 +143,17 @@ export function UsageReport() {
           <DepartmentFilter label={t('rebill.department')} />
         </Form.Item>
         <Form.Item>
-          <Button type="primary" htmlType="submit" loading={loading}>
+          {/* Never blocked by a load in flight (the year so far, metered live, can take a while): a new
+              search replaces it. */}
+          <Button type="primary" htmlType="submit">
             {t('common.search')}
           </Button>
         </Form.Item>
       </Form>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      {loading && !report && <Spin style={{ display: 'block', margin: '24px auto' }} />}
       {report && option && (
-        <>
+        <Spin spinning={loading}>
           <Chart option={option} />
           <Table<MonthTotal>
             rowKey="month"
@@ -194,7 +202,7 @@ export function UsageReport() {
               },
             ]}
           />
-        </>
+        </Spin>
       )}
     </Card>
   );
