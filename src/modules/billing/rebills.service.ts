@@ -35,7 +35,7 @@ const lockPeriod = (manager: EntityManager, period: string) =>
  * How long a line set a recompute replaced stays readable: a request reads its run's set once and then
  * pages it (an export of a million lines takes about a minute), so it must not vanish meanwhile.
  */
-export const SUPERSEDED_SETS_KEPT_MS = 15 * 60_000;
+const SUPERSEDED_SETS_KEPT_MS = 15 * 60_000;
 
 /**
  * Waits for every task, then fails with the first failure: a part still writing when another fails
@@ -52,7 +52,7 @@ async function settled<T>(tasks: Array<Promise<T>>): Promise<T[]> {
  * `parts` + 1 bounds splitting resource ids into ranges of equal width, null for open ends. Resource
  * ids are random (version 4), so equal widths hold about equal numbers of resources.
  */
-export function resourceIdBounds(parts: number): Array<string | null> {
+function resourceIdBounds(parts: number): Array<string | null> {
   const inner = Array.from({ length: parts - 1 }, (_, i) => {
     const prefix = Math.floor(((i + 1) * 2 ** 32) / parts)
       .toString(16)
