@@ -4,6 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { User } from '../modules/auth/entities/user.entity.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { parsePeriod, shiftPeriod } from '../modules/billing/period.js';
+import { convergeJobs } from '../modules/jobs/job-catalogue.js';
 import type { ResizeSpecDto } from '../modules/provisioning/dto/resource.dto.js';
 import { Pool, type PoolTier, type ResourceKind } from '../modules/provisioning/entities/pool.entity.js';
 import { ResourceEvent } from '../modules/provisioning/entities/resource-event.entity.js';
@@ -225,8 +226,8 @@ export async function seedDemoUsage(app: INestApplicationContext): Promise<void>
   });
   // The objects in the pool, made by the same idempotent handler the reconciler's recreation runs.
   const provisioner = app.get(Provisioner);
-  for (const resourceId of live)
-    await provisioner.converge({ resourceId }, { jobId: undefined, attempt: 1, lastAttempt: true });
+  for (const job of convergeJobs(live))
+    await provisioner.converge(job, { jobId: undefined, attempt: 1, lastAttempt: true });
 }
 
 /** The month the demo usage fills: the previous calendar month. */

@@ -24,7 +24,7 @@ describe('outbox relay: a job that ended without its worker recording it', () =>
 
   it('closes the row with what BullMQ knows, instead of checking it against Redis for ever', async () => {
     await t.dataSource.transaction((m) =>
-      t.app.get(OutboxService).enqueue(m, JobName.ResourceConverge, { resourceId: randomUUID() }),
+      t.app.get(OutboxService).enqueue(m, JobName.ResourceConverge, { resourceIds: [randomUUID()] }),
     );
     const [{ id }] = await t.dataSource.query(
       `SELECT id FROM outbox_messages WHERE done_at IS NULL ORDER BY created_at DESC LIMIT 1`,

@@ -79,7 +79,7 @@ describe('worker processes: SIGKILL mid-job and SIGTERM drain', () => {
         'the job done by the survivor',
         async () => {
           const [row] = await t.dataSource.query(
-            `SELECT done_at FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+            `SELECT done_at FROM outbox_messages WHERE payload->'resourceIds' ? $1`,
             [id],
           );
           return row?.done_at ? true : undefined;
@@ -120,7 +120,7 @@ describe('worker processes: SIGKILL mid-job and SIGTERM drain', () => {
       const after = await t.http().get(`/api/v1/resources/${id}`).set(bearer(token)).expect(200);
       expect(after.body.state).toBe('running');
       const [row] = await t.dataSource.query(
-        `SELECT done_at, last_error FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+        `SELECT done_at, last_error FROM outbox_messages WHERE payload->'resourceIds' ? $1`,
         [id],
       );
       expect(row).toMatchObject({ last_error: null });

@@ -193,7 +193,7 @@ describe('reconciler: drift between the database and a pool', () => {
          WHERE id = $1`,
         [id],
       );
-      await t.app.get(OutboxService).enqueue(m, JobName.ResourceConverge, { resourceId: id });
+      await t.app.get(OutboxService).enqueue(m, JobName.ResourceConverge, { resourceIds: [id] });
     });
     // Either its job is still pending, or it has run and the resource is deleted: never driven twice.
     expect((await pass()).redriven).not.toContain(id);

@@ -86,7 +86,8 @@ describe('Redis restarted while work is queued', () => {
     // Every job is in Redis (some running, hung in the paused pool; the rest waiting) when Redis goes.
     await eventually('all enqueued', async () => {
       const [{ n }] = await t.dataSource.query(
-        `SELECT count(*)::int AS n FROM outbox_messages WHERE payload->>'resourceId' = ANY($1) AND enqueued_at IS NOT NULL`,
+        `SELECT count(*)::int AS n FROM outbox_messages, jsonb_array_elements_text(payload->'resourceIds') AS r(id)
+         WHERE r.id = ANY($1) AND enqueued_at IS NOT NULL`,
         [ids],
       );
       return n === ids.length ? true : undefined;

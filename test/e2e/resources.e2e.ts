@@ -164,7 +164,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
     }
     await eventually('both jobs done', async () => {
       const [{ n }] = await t.dataSource.query(
-        `SELECT count(*)::int AS n FROM outbox_messages WHERE payload->>'resourceId' = $1 AND done_at IS NULL`,
+        `SELECT count(*)::int AS n FROM outbox_messages WHERE payload->'resourceIds' ? $1 AND done_at IS NULL`,
         [body.id],
       );
       return n === 0 ? true : undefined;
@@ -282,7 +282,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
         await control.pool.failNext(attempts);
         const { body } = await request({ ...aResourceRequest(), poolId: flaky.id }).expect(202);
         const [{ id: jobId }] = await t.dataSource.query(
-          `SELECT id FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+          `SELECT id FROM outbox_messages WHERE payload->'resourceIds' ? $1`,
           [body.id],
         );
         // The real retries, with their backoff cut short: each delayed attempt is promoted at once.
@@ -348,7 +348,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
       // The pool's driver could not even be made: the resource never reached provisioning.
       expect(failed.events.at(-1)).toMatchObject({ fromState: 'queued', toState: 'failed' });
       const [outbox] = await t.dataSource.query(
-        `SELECT done_at, last_error FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+        `SELECT done_at, last_error FROM outbox_messages WHERE payload->'resourceIds' ? $1`,
         [body.id],
       );
       expect(outbox.done_at).not.toBeNull();
@@ -387,7 +387,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
         await expect(
           t.app
             .get(Provisioner)
-            .converge({ resourceId: body.id }, { jobId: undefined, attempt: 8, lastAttempt: true }),
+            .converge({ resourceIds: [body.id] }, { jobId: undefined, attempt: 8, lastAttempt: true }),
         ).rejects.toThrow('Connection terminated unexpectedly');
       } finally {
         release.mockRestore();
@@ -423,7 +423,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
       const failed = await untilState(t, tokens.deptAdmin, body.id, 'failed', 10_000);
       expect(failed.failureReason).toMatch(/^Misconfigured: /);
       const [outbox] = await t.dataSource.query(
-        `SELECT done_at FROM outbox_messages WHERE payload->>'resourceId' = $1`,
+        `SELECT done_at FROM outbox_messages WHERE payload->'resourceIds' ? $1`,
         [body.id],
       );
       expect(outbox.done_at).not.toBeNull();

@@ -53,21 +53,54 @@ export class AuditService {
     from?: string,
     context: RequestContext | null = requestContext.get() ?? null,
   ): string {
-    const principal = context?.principal;
-    const values = [
-      params.add(principal?.userId ?? null, 'uuid'),
-      // A request nobody has signed in to (a login for an unknown name) is anonymous; no request: the system.
-      params.add(principal?.username ?? (context ? 'anonymous' : 'system'), 'varchar'),
-      params.add(principal?.role ?? null, 'varchar'),
-      params.add(record.action, 'varchar'),
-      params.add(record.targetType, 'varchar'),
-      params.add(record.targetId, 'varchar'),
-      params.add(record.departmentId ?? null, 'uuid'),
-      params.json(redact(record.before)),
-      params.json(redact(record.after)),
-      params.add(context?.requestId ?? null, 'varchar'),
-    ];
-    return `INSERT INTO audit_entries (actor_id, actor_name, role, action, target_type, target_id, department_id, before, after, request_id)
+    const row = auditRow(record, context);
+    const values = AUDIT_COLUMNS.map(([column, type]) =>
+      type === 'jsonb' ? params.json(row[column]) : params.add(row[column], type),
+    );
+    return `INSERT INTO audit_entries (${AUDIT_COLUMNS.map(([column]) => column).join(', ')})
       SELECT ${values.join(', ')}${from ? ` FROM ${from}` : ''}`;
   }
+
+  /**
+   * The INSERT of one entry per row of the CTE `from`, for many changes in one statement: `from` has
+   * the columns of an `auditRow` (it may carry them from a recordset of such rows), in entry order `n`.
+   */
+  insertEach(from: string): string {
+    const columns = AUDIT_COLUMNS.map(([column]) => column).join(', ');
+    return `INSERT INTO audit_entries (${columns}) SELECT ${columns} FROM ${from} ORDER BY n`;
+  }
+}
+
+/** The columns of an audit entry a caller supplies, with their types. */
+export const AUDIT_COLUMNS = [
+  ['actor_id', 'uuid'],
+  ['actor_name', 'varchar'],
+  ['role', 'varchar'],
+  ['action', 'varchar'],
+  ['target_type', 'varchar'],
+  ['target_id', 'varchar'],
+  ['department_id', 'uuid'],
+  ['before', 'jsonb'],
+  ['after', 'jsonb'],
+  ['request_id', 'varchar'],
+] as const;
+
+export type AuditRow = Record<(typeof AUDIT_COLUMNS)[number][0], unknown>;
+
+/** An entry as its row: the actor from `context` (null: no request, the system's own work), secrets redacted. */
+export function auditRow(record: AuditRecord, context: RequestContext | null): AuditRow {
+  const principal = context?.principal;
+  return {
+    actor_id: principal?.userId ?? null,
+    // A request nobody has signed in to (a login for an unknown name) is anonymous; no request: the system.
+    actor_name: principal?.username ?? (context ? 'anonymous' : 'system'),
+    role: principal?.role ?? null,
+    action: record.action,
+    target_type: record.targetType,
+    target_id: record.targetId,
+    department_id: record.departmentId ?? null,
+    before: redact(record.before),
+    after: redact(record.after),
+    request_id: context?.requestId ?? null,
+  };
 }

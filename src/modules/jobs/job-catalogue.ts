@@ -21,7 +21,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.AuditExport]: { exportId: string };
   [JobName.QuotaDriftCheck]: Record<string, never>;
-  [JobName.ResourceConverge]: { resourceId: string };
+  [JobName.ResourceConverge]: { resourceIds: string[] };
   [JobName.PoolReconcile]: Record<string, never>;
   [JobName.BudgetCheck]: Record<string, never>;
 }
@@ -44,7 +44,7 @@ export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   [JobName.AuditExport]: { queue: QueueName.Audit, attempts: 5, backoffMs: 1000 },
   // Periodic: recompute quota use from the ledger and record any drift as a metric.
   [JobName.QuotaDriftCheck]: { queue: QueueName.Quota, attempts: 1, backoffMs: 1000, everyMs: 5 * 60_000 },
-  // Drives one resource towards its desired state through its pool's driver; the id is all it carries.
+  // Drives resources towards their desired states through their pools' drivers; the ids are all it carries.
   [JobName.ResourceConverge]: {
     queue: QueueName.Provisioning,
     attempts: 8,
@@ -57,6 +57,17 @@ export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   // Periodic: meter the current month up to now and raise budget overspend forecasts.
   [JobName.BudgetCheck]: { queue: QueueName.Billing, attempts: 1, backoffMs: 1000, everyMs: 60 * 60_000 },
 };
+
+/** The most resources one converge job drives: its driver calls and its statements cover them all. */
+export const RESOURCES_PER_JOB = 100;
+
+/** Converge jobs for these resources, RESOURCES_PER_JOB at most to a job. */
+export function convergeJobs(resourceIds: string[]): Array<JobPayloads[JobName.ResourceConverge]> {
+  const jobs = [];
+  for (let i = 0; i < resourceIds.length; i += RESOURCES_PER_JOB)
+    jobs.push({ resourceIds: resourceIds.slice(i, i + RESOURCES_PER_JOB) });
+  return jobs;
+}
 
 export type JobOutcome = 'success' | 'skipped';
 

@@ -127,24 +127,22 @@ export async function appendEntry(
 }
 
 /**
- * The INSERT of a resource's commit entry, copied from its reserve entry while no release exists
- * (amounts stay zero). With `source`, written once per row of that CTE, so a caller can make it part of
- * the statement of its own change.
+ * The INSERT of the commit entries of the resources the query `resources` yields (a column
+ * resource_id), each copied from its reserve entry while no release exists (amounts stay zero), so a
+ * caller can make it part of the statement of its own change.
  */
-export function commitInsert(params: SqlParams, resourceId: string, source?: string): string {
-  const id = params.add(resourceId, 'uuid');
+export function commitInsert(resources: string): string {
   return `INSERT INTO quota_ledger (department_id, resource_id, action)
-    SELECT l.department_id, l.resource_id, 'commit' FROM quota_ledger l${source ? `, ${source}` : ''}
-    WHERE l.resource_id = ${id} AND l.action = 'reserve'
-      AND NOT EXISTS (SELECT 1 FROM quota_ledger x WHERE x.resource_id = ${id} AND x.action = 'release')
+    SELECT l.department_id, l.resource_id, 'commit' FROM quota_ledger l JOIN (${resources}) AS c ON c.resource_id = l.resource_id
+    WHERE l.action = 'reserve'
+      AND NOT EXISTS (SELECT 1 FROM quota_ledger x WHERE x.resource_id = l.resource_id AND x.action = 'release')
     ON CONFLICT (resource_id, action) WHERE action <> 'adjust' DO NOTHING
     RETURNING id`;
 }
 
 /** Writes a resource's commit entry; false when there is no reservation to commit, or it was done before. */
 export async function commitEntry(manager: EntityManager, resourceId: string): Promise<boolean> {
-  const params = new SqlParams();
-  const rows: unknown[] = await manager.query(commitInsert(params, resourceId), params.values);
+  const rows: unknown[] = await manager.query(commitInsert(`SELECT $1::uuid AS resource_id`), [resourceId]);
   return rows.length > 0;
 }
 

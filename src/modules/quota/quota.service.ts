@@ -106,10 +106,11 @@ export class QuotaService {
     if (entries.released) throw conflict(`resource ${resourceId} has already released its quota`);
   }
 
-  /** The commit as a statement to run with the caller's own change (see commitInsert): idempotent, unchecked. */
-  commitInsert(params: SqlParams, resourceId: string, source: string): string {
-    checkIds({ resourceId });
-    return commitInsert(params, resourceId, source);
+  /**
+   * The commits of the resources the query `resources` yields (a column resource_id), as a statement to run with the caller's own change (see commitInsert): idempotent, unchecked.
+   */
+  commitInsert(resources: string): string {
+    return commitInsert(resources);
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   type ResourceDriver,
 } from '../../../../libs/drivers/index.js';
 import { DomainError } from '../../../common/errors.js';
-import type { SqlParams } from '../../../common/sql-params.js';
+import { SqlParams } from '../../../common/sql-params.js';
 import { rootLogger } from '../../../common/logger.js';
 import { JobName, type JobContext, type JobOutcome, type JobPayloads } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
@@ -25,34 +25,49 @@ import { PoolDrivers } from './pool-drivers.js';
 /** Working states a final failure moves to 'failed'. */
 const WORKING: readonly ResourceState[] = ['queued', 'provisioning', 'running', 'stopped', 'deleting'];
 
+/** Driver calls one job makes at once: enough to overlap their round trips, few enough for a libvirt host. */
+const DRIVER_CALLS_PER_JOB = 8;
+
 /**
- * Holds a PostgreSQL session lock on the resource for the whole job, so two jobs for one resource (a
- * provision and a delete, or a job a stalled worker still runs) never drive its object at once. The lock
- * dies with the session, so a worker killed mid-job frees it at once. Key space 0x6763 ('gc') apart.
+ * Holds PostgreSQL session locks on the resources for the whole job, so two jobs for one resource (a
+ * provision and a delete, or a job a stalled worker still runs) never drive its object at once. The locks
+ * die with the session, so a worker killed mid-job frees them at once. They are taken in key order (the
+ * aggregate reads its ordered subquery row by row), so jobs with overlapping sets cannot deadlock. Key
+ * space 0x6763 ('gc') apart.
  */
-async function withResourceLock<T>(
+async function withResourceLocks<T>(
   dataSource: DataSource,
-  id: string,
+  ids: string[],
   fn: (m: EntityManager) => Promise<T>,
 ): Promise<T> {
+  const keys = `SELECT DISTINCT hashtextextended(id, 26467) AS key FROM unnest($1::text[]) AS id ORDER BY key`;
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 26467))`, [id]);
+    await runner.query(`SELECT count(pg_advisory_lock(key)) FROM (${keys}) AS keys`, [ids]);
     try {
       return await fn(runner.manager);
     } finally {
-      await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 26467))`, [id]);
+      await runner.query(`SELECT count(pg_advisory_unlock(key)) FROM (${keys}) AS keys`, [ids]);
     }
   } finally {
     await runner.release();
   }
 }
 
+/** What the driver calls for one resource came to. */
+type Driven = { resource: Loaded; observed: ObservedObject } | { resource: Loaded; removed: true } | Failure;
+
+interface Failure {
+  resource: Loaded;
+  error: unknown;
+}
+
 /**
- * The level-based worker: a job carries only a resource id; the handler re-reads what the owner wants
- * (desiredState) and where the resource is (state), makes the driver calls (all idempotent) and records
- * the transitions. A retried or duplicated job finds the work done and does nothing twice.
+ * The level-based worker: a job carries only resource ids; the handler re-reads what each owner wants
+ * (desiredState) and where each resource is (state), makes the driver calls (all idempotent) and records
+ * the transitions, each step in one statement for all the job's resources. A retried or duplicated job
+ * finds the work done and does nothing twice.
  */
 @Injectable()
 export class Provisioner {
@@ -68,101 +83,171 @@ export class Provisioner {
 
   @OnJob(JobName.ResourceConverge)
   converge(payload: JobPayloads[JobName.ResourceConverge], context: JobContext): Promise<JobOutcome> {
-    return withResourceLock(this.dataSource, payload.resourceId, async (manager) => {
-      const resource = await this.load(manager, payload.resourceId);
-      if (!resource || !WORKING.includes(resource.state)) return 'skipped';
-      try {
-        return await this.drive(manager, resource);
-      } catch (error) {
-        const retryable = isDriverError(error) ? error.retryable : !(error instanceof DomainError);
-        if (retryable && !context.lastAttempt) throw error;
-        const reason = describe(error);
-        this.log.warn({ resourceId: resource.id, reason, attempt: context.attempt }, 'resource failed');
-        await this.transitions.move(manager, resource, 'failed', reason);
-        throw new TerminalJobError(reason);
+    const ids = [...new Set(convergeIds(payload))];
+    return withResourceLocks(this.dataSource, ids, async (manager) => {
+      const loaded = (await this.load(manager, ids)).filter((r) => WORKING.includes(r.state));
+      // A pool whose driver cannot be made fails its resources before they reach provisioning.
+      const failures: Failure[] = [];
+      const drivers = new Map<string, ResourceDriver | Error>();
+      const drivable: Array<{ resource: Loaded; driver: ResourceDriver }> = [];
+      for (const resource of loaded) {
+        if (!drivers.has(resource.poolId)) drivers.set(resource.poolId, this.driverOf(resource));
+        const driver = drivers.get(resource.poolId)!;
+        if (driver instanceof Error) failures.push({ resource, error: driver });
+        else drivable.push({ resource, driver });
       }
+      // Queued and wanted running: provisioning from here on, recorded before the driver is called.
+      const queued = drivable.filter(
+        ({ resource: r }) => r.state === 'queued' && r.desiredState === 'running',
+      );
+      const began = await this.transitions.moveAll(
+        manager,
+        queued.map(({ resource }) => ({ resource, to: 'provisioning' })),
+      );
+      const live = drivable.filter((d) => !queued.includes(d) || began.has(d.resource.id));
+      const driven = await eachLimited(live, DRIVER_CALLS_PER_JOB, (d) => drive(d.resource, d.driver));
+      failures.push(...driven.filter((d): d is Failure => 'error' in d));
+      const arrived = await this.arrive(manager, driven);
+      const removed = await this.removed(manager, driven);
+      failures.push(...arrived.failed, ...removed.failed);
+      await this.fail(manager, failures, context);
+      return arrived.done + removed.done > 0 ? 'success' : 'skipped';
     });
   }
 
-  private async drive(manager: EntityManager, r: Loaded): Promise<JobOutcome> {
-    const driver = this.drivers.forPool(r.pool);
-    const target: DriverResource = {
-      id: r.id,
-      kind: r.kind,
-      department: { id: r.department.id, code: r.department.code },
-      spec: r.spec,
-      labels: r.labels,
-    };
-    switch (r.desiredState) {
-      case 'deleted': {
-        await driver.delete(target);
-        if (r.state !== 'deleting') return 'skipped';
-        // Exactly once: only the deleting → deleted move gives back quota and pool capacity. A copy moves:
-        // should the transaction roll back, the failure path must still see the resource deleting.
-        const done = await manager.transaction(async (m) => {
+  private driverOf(resource: Loaded): ResourceDriver | Error {
+    try {
+      return this.drivers.forPool(resource.pool);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /**
+   * Records where the driver left running and stopped resources, in one statement each: the moves (a
+   * resource up for the first time has its quota reservation committed in the same statement) and, for
+   * those already there, what the driver saw. Every move is made only if the resource is still in the
+   * state the job read (the owner may have deleted it while the driver worked; then the job that
+   * deletion queued takes over): the conditional update in ResourceTransitions is the check. Should the
+   * writes fail, every resource they were for has failed.
+   */
+  private async arrive(
+    manager: EntityManager,
+    driven: Driven[],
+  ): Promise<{ done: number; failed: Failure[] }> {
+    const arrived = driven.flatMap((d) => ('observed' in d ? [d] : []));
+    const there = arrived.filter((d) => d.resource.state === d.resource.desiredState);
+    const moves = arrived
+      .filter((d) => d.resource.state !== d.resource.desiredState)
+      .map(({ resource, observed }) => ({
+        resource,
+        to: resource.desiredState as ResourceState,
+        reason: `driver: ${observed.phase}`,
+        changes: { observed },
+      }))
+      .filter((move) => canMove(move.resource.state, move.to));
+    try {
+      if (there.length > 0) {
+        const params = new SqlParams();
+        const rows = there.map((d) => ({ id: d.resource.id, observed: d.observed }));
+        await manager.query(
+          `UPDATE resources r SET observed = x.observed, updated_at = now()
+           FROM jsonb_to_recordset(${params.json(rows)}) AS x(id uuid, observed jsonb) WHERE r.id = x.id`,
+          params.values,
+        );
+      }
+      const moved = await this.transitions.moveAll(manager, moves, (_params, rows) =>
+        this.quota.commitInsert(`SELECT resource_id FROM ${rows} WHERE from_state = 'provisioning'`),
+      );
+      return { done: there.length + moved.size, failed: [] };
+    } catch (error) {
+      return { done: 0, failed: [...there, ...moves].map(({ resource }) => ({ resource, error })) };
+    }
+  }
+
+  /**
+   * Deleted objects: each deleting → deleted move gives back quota and pool capacity, exactly once, in
+   * a transaction of its own. A copy moves: should the transaction roll back, the failure path must
+   * still see the resource deleting.
+   */
+  private async removed(
+    manager: EntityManager,
+    driven: Driven[],
+  ): Promise<{ done: number; failed: Failure[] }> {
+    let done = 0;
+    const failed: Failure[] = [];
+    for (const d of driven) {
+      if (!('removed' in d) || d.resource.state !== 'deleting') continue;
+      const r = d.resource;
+      try {
+        const deleted = await manager.transaction(async (m) => {
           if (!(await this.transitions.move(m, { ...r }, 'deleted', 'object removed'))) return false;
           await this.quota.release(m, r.id);
           await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
           return true;
         });
-        return done ? 'success' : 'skipped';
-      }
-      case 'running': {
-        if (r.state === 'queued' && !(await this.transitions.move(manager, r, 'provisioning')))
-          return 'skipped';
-        let observed = await driver.ensure(target);
-        if (observed.phase === 'stopped') observed = await driver.start(target);
-        // Up for the first time: its quota reservation is now in use, recorded in the move's statement.
-        const commit =
-          r.state === 'provisioning'
-            ? (params: SqlParams, moved: string) => this.quota.commitInsert(params, r.id, moved)
-            : undefined;
-        return this.arrive(manager, r, 'running', observed, commit);
-      }
-      case 'stopped': {
-        const observed = await powerOff(driver, target);
-        return this.arrive(manager, r, 'stopped', observed);
+        if (deleted) done += 1;
+      } catch (error) {
+        failed.push({ resource: r, error });
       }
     }
+    return { done, failed };
   }
 
   /**
-   * Records the move to `to` (or, when already there, just what the driver saw). Every move of the job
-   * is made only if the resource is still in the state the job read (the owner may have deleted it
-   * while the driver worked; then the job that deletion queued takes over): the conditional update in
-   * ResourceTransitions.move is the check, so no row is read and locked first.
+   * Resources that failed: a retryable failure before the job's last attempt throws, so the job runs
+   * again (what did arrive is recorded already, and a retry finds it done); the others move to failed,
+   * and the job ends failed with their reasons.
    */
-  private async arrive(
-    manager: EntityManager,
-    r: Resource,
-    to: ResourceState,
-    observed: ObservedObject,
-    also?: (params: SqlParams, moved: string) => string,
-  ): Promise<JobOutcome> {
-    if (r.state === to) {
-      await manager.getRepository(Resource).update({ id: r.id }, { observed });
-      return 'success';
-    }
-    if (!canMove(r.state, to)) return 'skipped';
-    const moved = await this.transitions.move(
+  private async fail(manager: EntityManager, failures: Failure[], context: JobContext): Promise<void> {
+    if (failures.length === 0) return;
+    const retryable = (error: unknown) =>
+      isDriverError(error) ? error.retryable : !(error instanceof DomainError);
+    const final = failures.filter((f) => context.lastAttempt || !retryable(f.error));
+    const reasons = final.map((f) => ({ resource: f.resource, reason: describe(f.error) }));
+    for (const { resource, reason } of reasons)
+      this.log.warn({ resourceId: resource.id, reason, attempt: context.attempt }, 'resource failed');
+    await this.transitions.moveAll(
       manager,
-      r,
-      to,
-      `driver: ${observed.phase}`,
-      { observed },
-      also,
+      reasons.map(({ resource, reason }) => ({ resource, to: 'failed', reason })),
     );
-    return moved ? 'success' : 'skipped';
+    const again = failures.find((f) => !final.includes(f));
+    if (again) throw again.error;
+    throw new TerminalJobError(
+      reasons.length === 1
+        ? reasons[0].reason
+        : `${reasons.length} resources failed; first: ${reasons[0].reason}`,
+    );
   }
 
   /**
-   * The resource with what driving it needs (its pool's sealed connection, its department's code), in
-   * one statement: raw, since every job runs it and an entity query builder costs more than the query.
+   * The resources with what driving them needs (their pool's sealed connection, their department's
+   * code), in one statement: raw, since every job runs it and an entity query builder costs more than
+   * the query.
    */
-  private async load(manager: EntityManager, id: string): Promise<Loaded | null> {
-    const [row]: Loaded[] = await manager.query(LOAD, [id]);
-    return row ?? null;
+  private async load(manager: EntityManager, ids: string[]): Promise<Loaded[]> {
+    return manager.query(LOAD, [ids]);
   }
+}
+
+/** The ids a converge job carries; a job queued before jobs carried sets has one. */
+function convergeIds(payload: JobPayloads[JobName.ResourceConverge] | { resourceId: string }): string[] {
+  return 'resourceIds' in payload ? payload.resourceIds : [payload.resourceId];
+}
+
+/** Runs `task` on every item with at most `limit` at once; answers the results in the items' order. */
+async function eachLimited<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await task(items[i]);
+      }
+    }),
+  );
+  return results;
 }
 
 const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.name, r.spec,
@@ -172,13 +257,42 @@ const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "pool
     json_build_object('id', p.id, 'type', p.type, 'connectionSealed', p.connection_sealed) AS pool,
     json_build_object('id', d.id, 'code', d.code) AS department
   FROM resources r JOIN pools p ON p.id = r.pool_id JOIN departments d ON d.id = r.department_id
-  WHERE r.id = $1`;
+  WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
 
 /** Every column of the resource (LOAD reads them all), with the parts of its pool and department driving needs. */
 type Loaded = Resource & {
   pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
   department: Pick<Department, 'id' | 'code'>;
 };
+
+/** The driver calls that bring one resource where its owner wants it; never throws. */
+async function drive(r: Loaded, driver: ResourceDriver): Promise<Driven> {
+  const target: DriverResource = {
+    id: r.id,
+    kind: r.kind,
+    department: { id: r.department.id, code: r.department.code },
+    spec: r.spec,
+    labels: r.labels,
+  };
+  try {
+    switch (r.desiredState) {
+      case 'deleted':
+        await driver.delete(target);
+        return { resource: r, removed: true };
+      case 'running': {
+        const observed = await driver.ensure(target);
+        return {
+          resource: r,
+          observed: observed.phase === 'stopped' ? await driver.start(target) : observed,
+        };
+      }
+      case 'stopped':
+        return { resource: r, observed: await powerOff(driver, target) };
+    }
+  } catch (error) {
+    return { resource: r, error };
+  }
+}
 
 /** Stops the object; a missing one is made again (as the spec says) and then stopped. */
 async function powerOff(driver: ResourceDriver, target: DriverResource): Promise<ObservedObject> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, LessThan, MoreThan, type EntityManager } from 'typeorm';
 import { rootLogger } from '../../../common/logger.js';
-import { JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
+import { convergeJobs, JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
 import { OutboxService } from '../../jobs/outbox.service.js';
 import { Pool } from '../entities/pool.entity.js';
@@ -28,7 +28,8 @@ const STUCK = `
     AND (r.state IN ('requested', 'queued', 'provisioning', 'deleting')
          OR (r.state IN ('running', 'stopped') AND r.desired_state <> r.state))
     AND NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.done_at IS NULL
-                    AND m.job_name = '${JobName.ResourceConverge}' AND m.payload->>'resourceId' = r.id::text)
+                    AND m.job_name = '${JobName.ResourceConverge}'
+                    AND (m.payload->'resourceIds' ? r.id::text OR m.payload->>'resourceId' = r.id::text))
   ORDER BY r.updated_at LIMIT $3`;
 /** An orphan is reported again only after this long. */
 const ORPHAN_REPORT_EVERY_MS = 24 * 3600_000;
@@ -119,9 +120,8 @@ export class Reconciler {
         MAX_RECREATE_PER_PASS,
       ]);
       await manager.transaction(async (m) => {
-        // Both go through the converge job, the same idempotent path as provisioning.
+        // Both go through converge jobs, the same idempotent path as provisioning.
         const converge = async (id: string, action: 'recreated' | 'redriven', detail: string) => {
-          await this.outbox.enqueue(m, JobName.ResourceConverge, { resourceId: id });
           await m.getRepository(ReconcileEvent).insert({
             poolId: pool.id,
             resourceId: id,
@@ -134,6 +134,8 @@ export class Reconciler {
         for (const r of stuck)
           await converge(r.id, 'redriven', `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s`);
         for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
+        const ids = [...report.redriven, ...report.recreated];
+        if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));
         for (const o of orphans) {
           if (await this.reportedLately(m, pool.id, o.name)) continue;
           await m.getRepository(ReconcileEvent).insert({

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { requestContext, type RequestContext } from '../../../common/request-context.js';
 import { SqlParams } from '../../../common/sql-params.js';
 import type { Principal } from '../../auth/principal.js';
-import { JobName } from '../../jobs/job-catalogue.js';
+import { convergeJobs, JobName } from '../../jobs/job-catalogue.js';
 import { OutboxService } from '../../jobs/outbox.service.js';
 import { QuotaService } from '../../quota/index.js';
 import { DepartmentScope } from '../../tenancy/department-scope.js';
@@ -219,7 +219,7 @@ export class Admission {
         ${this.outbox.insert(
           params,
           JobName.ResourceConverge,
-          resources.map((resource) => ({ resourceId: resource.id })),
+          convergeJobs(resources.map((resource) => resource.id)),
         )},
         ${quota.write(params)},
         ${this.placement.saveAllocated(

@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../../../common/errors.js';
 import { requestContext, type RequestContext } from '../../../common/request-context.js';
 import { SqlParams } from '../../../common/sql-params.js';
-import { AuditService } from '../../audit/audit.service.js';
-import { ResourceEvent } from '../entities/resource-event.entity.js';
+import { AUDIT_COLUMNS, AuditService, auditRow, type AuditRow } from '../../audit/audit.service.js';
+import type { ResourceEventType } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { canMove, TRANSITIONS, type ResourceState } from './resource-states.js';
 
@@ -19,21 +19,64 @@ export const invalidTransition = (resource: Resource, to: ResourceState, action:
 /** The columns a transition may change besides the state. */
 type Changes = Partial<Pick<Resource, 'desiredState' | 'observed'>>;
 
+/** One resource's move from the state it has in `resource` to `to`. */
+export interface Move {
+  resource: Resource;
+  to: ResourceState;
+  reason?: string | null;
+  changes?: Changes;
+  /** The request to audit it under, when not the current one (null: the system's own work). */
+  context?: RequestContext | null;
+}
+
+/** An event row and its audit entry, as the CTE `entries` writes them; `n` orders them. */
+type EntryRow = AuditRow & {
+  n: number;
+  resource_id: string;
+  pool_id: string;
+  type: ResourceEventType;
+  from_state: ResourceState | null;
+  to_state: ResourceState;
+  spec: Resource['spec'];
+  reason: string | null;
+};
+
+const ENTRY_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['n', 'int'],
+  ['resource_id', 'uuid'],
+  ['pool_id', 'uuid'],
+  ['type', 'varchar'],
+  ['from_state', 'varchar'],
+  ['to_state', 'varchar'],
+  ['spec', 'jsonb'],
+  ['reason', 'text'],
+  ...AUDIT_COLUMNS,
+];
+
+/** A move's row: its entry's columns (the event's spec and pool come from the updated row) and the changes. */
+const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ...ENTRY_COLUMNS.filter(([column]) => column !== 'spec' && column !== 'pool_id'),
+  ['failure_reason', 'text'],
+  ['set_desired', 'boolean'],
+  ['desired_state', 'varchar'],
+  ['set_observed', 'boolean'],
+  ['observed', 'jsonb'],
+];
+
+const recordset = (params: SqlParams, rows: object[], columns: ReadonlyArray<readonly [string, string]>) =>
+  `jsonb_to_recordset(${params.json(rows)}) AS x(${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`;
+
 /**
- * The one place a resource changes state: checks the move against the table and writes the state, one
- * resource_events row and one audit entry in a single statement (one round trip, so a row lock the
- * caller holds is held no longer than needed), in the caller's transaction.
+ * The one place a resource changes state: checks each move against the table and writes the states,
+ * one resource_events row and one audit entry per move in a single statement, however many resources
+ * move (one round trip, so a row lock the caller holds is held no longer than needed), in the caller's
+ * transaction.
  */
 @Injectable()
 export class ResourceTransitions {
   constructor(private readonly audit: AuditService) {}
 
-  /**
-   * Moves the resource from the state it has in `resource` to `to`. The row changes only if it is still
-   * in that state: answers false, writing nothing, when someone else moved it meanwhile (a caller that
-   * holds the row's lock always gets true). `also` adds a write of the caller's to the statement, made
-   * once per row of the CTE it is given (so only with the move).
-   */
+  /** Moves one resource (see moveAll): true when it moved. */
   async move(
     manager: EntityManager,
     resource: Resource,
@@ -42,127 +85,140 @@ export class ResourceTransitions {
     changes: Changes = {},
     also?: (params: SqlParams, moved: string) => string,
   ): Promise<boolean> {
-    const from = resource.state;
-    if (!canMove(from, to)) throw invalidTransition(resource, to);
-    const failureReason = to === 'failed' ? (reason ?? 'failed') : null;
-    const moved = { ...resource, state: to, failureReason, ...changes };
+    const moved = await this.moveAll(manager, [{ resource, to, reason, changes }], also);
+    return moved.size === 1;
+  }
+
+  /**
+   * Moves each resource from the state it has in its `resource` to its `to`. A row changes only if it is
+   * still in that state: the ids answered are those that moved; the others were moved by someone else
+   * meanwhile and get nothing written (a caller holding the rows' locks always moves them all). Moved
+   * resources' objects take their new state. `also` adds a write of the caller's to the statement, made
+   * from the CTE of the moved rows (columns resource_id, from_state, to_state).
+   */
+  async moveAll(
+    manager: EntityManager,
+    moves: Move[],
+    also?: (params: SqlParams, moved: string) => string,
+  ): Promise<Set<string>> {
+    if (moves.length === 0) return new Set();
+    const current = requestContext.get() ?? null;
+    const rows = moves.map(({ resource, to, reason = null, changes = {}, context }, n) => {
+      const from = resource.state;
+      if (!canMove(from, to)) throw invalidTransition(resource, to);
+      return {
+        ...this.entry(n, { ...resource, state: to }, 'transition', from, reason, {
+          context: context === undefined ? current : context,
+        }),
+        failure_reason: to === 'failed' ? (reason ?? 'failed') : null,
+        set_desired: changes.desiredState !== undefined,
+        desired_state: changes.desiredState ?? null,
+        set_observed: changes.observed !== undefined,
+        observed: changes.observed ?? null,
+      };
+    });
     const params = new SqlParams();
-    const set = [
-      `state = ${params.add(to, 'varchar')}`,
-      `failure_reason = ${params.add(failureReason, 'text')}`,
-    ];
-    if (changes.desiredState !== undefined)
-      set.push(`desired_state = ${params.add(changes.desiredState, 'varchar')}`);
-    if (changes.observed !== undefined) set.push(`observed = ${params.json(changes.observed)}`);
-    const update = `UPDATE resources SET ${set.join(', ')}, updated_at = now()
-      WHERE id = ${params.add(resource.id, 'uuid')} AND state = ${params.add(from, 'varchar')} RETURNING id, spec`;
     // The event carries the row's spec, not the caller's copy: a worker's copy was read before its driver
     // call, and a resize committed meanwhile must not be metered away by the move that follows it.
-    const rows: unknown[] = await manager.query(
-      `WITH moved AS (${update}), ${this.entries(params, { resource: moved, type: 'transition', from, reason, source: 'moved', spec: 'moved.spec' })}
+    const entryColumns = ENTRY_COLUMNS.map(([column]) =>
+      column === 'spec' || column === 'pool_id' ? `r.${column}` : `x.${column}`,
+    );
+    const moved: Array<{ resource_id: string }> = await manager.query(
+      `WITH moved AS (
+         UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
+           desired_state = CASE WHEN x.set_desired THEN x.desired_state ELSE r.desired_state END,
+           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
+         FROM ${recordset(params, rows, MOVE_COLUMNS)}
+         WHERE r.id = x.resource_id AND r.state = x.from_state
+         RETURNING ${entryColumns.join(', ')}),
+       ${this.entries('moved')}
        ${also ? `, also AS (${also(params, 'moved')})` : ''}
-       SELECT 1 FROM moved`,
+       SELECT resource_id FROM moved`,
       params.values,
     );
-    if (rows.length === 0) return false;
-    Object.assign(resource, { state: to, failureReason, ...changes });
-    return true;
+    const ids = new Set(moved.map((row) => row.resource_id));
+    moves.forEach(({ resource, to, reason = null, changes = {} }) => {
+      if (!ids.has(resource.id)) return;
+      Object.assign(resource, {
+        state: to,
+        failureReason: to === 'failed' ? (reason ?? 'failed') : null,
+        ...changes,
+      });
+    });
+    return ids;
   }
 
   /** A new spec took effect: a 'resized' event with from = to = the current state. */
   async resized(manager: EntityManager, resource: Resource, before: Resource['spec'], reason: string | null) {
     const params = new SqlParams();
-    const entries = this.entries(params, {
-      resource,
-      type: 'resized',
-      from: resource.state,
-      reason,
+    const row = this.entry(0, resource, 'resized', resource.state, reason, {
+      context: requestContext.get() ?? null,
       specBefore: before,
     });
-    await manager.query(`WITH ${entries} SELECT 1`, params.values);
+    await manager.query(
+      `WITH given AS (SELECT * FROM ${recordset(params, [row], ENTRY_COLUMNS)}), ${this.entries('given')} SELECT 1`,
+      params.values,
+    );
   }
 
   /**
-   * New resources' events, in one statement for all: nothing → requested, then requested → the state its
-   * row was inserted in (queued: placed and admitted in the same transaction), each audited in the name
-   * of the request that asked for it: CTEs for the statement that inserts the resources. A resource's
-   * second pair reads its first's RETURNING, which makes PostgreSQL write them in that order.
+   * New resources' events, as CTEs for the statement that inserts the resources: nothing → requested,
+   * then requested → the state its row was inserted in (queued: placed and admitted in the same
+   * transaction), each audited in the name of the request that asked for it, written in that order.
    */
   created(
     params: SqlParams,
     created: Array<{ resource: Resource; reason: string; context: RequestContext | null }>,
   ): string {
-    const ctes = created.map(({ resource, reason, context }, i) => {
-      const requested = { ...resource, state: 'requested' as const };
-      if (!canMove(requested.state, resource.state)) throw invalidTransition(requested, resource.state);
-      const first = this.entries(params, {
-        resource: requested,
-        type: 'transition',
-        from: null,
-        reason: null,
-        name: `r${i}requested`,
-        context,
-      });
-      const second = this.entries(params, {
-        resource,
-        type: 'transition',
-        from: 'requested',
-        reason,
-        source: `r${i}requestedevent`,
-        name: `r${i}`,
-        context,
-      });
-      return `${first}, ${second}`;
+    const rows = created.flatMap(({ resource, reason, context }, i) => {
+      if (!canMove('requested', resource.state))
+        throw invalidTransition({ ...resource, state: 'requested' }, resource.state);
+      return [
+        this.entry(2 * i, { ...resource, state: 'requested' }, 'transition', null, null, { context }),
+        this.entry(2 * i + 1, resource, 'transition', 'requested', reason, { context }),
+      ];
     });
-    return ctes.join(',\n');
+    return `created AS (SELECT * FROM ${recordset(params, rows, ENTRY_COLUMNS)}), ${this.entries('created', 'created')}`;
   }
 
-  /** Two CTEs writing the event row and the audit entry. */
-  private entries(
-    params: SqlParams,
-    entry: {
-      resource: Resource;
-      type: ResourceEvent['type'];
-      from: ResourceState | null;
-      reason: string | null;
-      specBefore?: Resource['spec'];
-      /** A CTE: the entries are written once per row it yields. */
-      source?: string;
-      /** Prefix of the two CTEs' names, when a statement has two pairs. */
-      name?: string;
-      /** The request to audit the entry under, when not the current one. */
-      context?: RequestContext | null;
-      /** A column of `source` to take the event's spec from, instead of `resource.spec`. */
-      spec?: string;
-    },
-  ): string {
-    const { resource, type, from, reason, specBefore, source, name = '', context, spec } = entry;
-    const event = [
-      params.add(resource.id, 'uuid'),
-      params.add(resource.departmentId, 'uuid'),
-      params.add(resource.poolId, 'uuid'),
-      params.add(type, 'varchar'),
-      params.add(from, 'varchar'),
-      params.add(resource.state, 'varchar'),
-      spec ?? params.json(resource.spec),
-      params.add(reason, 'text'),
-    ];
-    const audit = this.audit.insert(
-      {
-        action: type === 'resized' ? 'resource.resize' : `resource.${resource.state}`,
-        targetType: 'resource',
-        targetId: resource.id,
-        departmentId: resource.departmentId,
-        before: type === 'resized' ? { spec: specBefore } : { state: from },
-        after: type === 'resized' ? { spec: resource.spec, reason } : { state: resource.state, reason },
-      },
-      params,
-      source,
-      context === undefined ? (requestContext.get() ?? null) : context,
-    );
-    return `${name}event AS (
+  /** The row of one event and its audit entry; `resource` is as it is after the event. */
+  private entry(
+    n: number,
+    resource: Resource,
+    type: ResourceEventType,
+    from: ResourceState | null,
+    reason: string | null,
+    options: { context: RequestContext | null; specBefore?: Resource['spec'] },
+  ): EntryRow {
+    const resized = type === 'resized';
+    return {
+      n,
+      resource_id: resource.id,
+      pool_id: resource.poolId,
+      type,
+      from_state: from,
+      to_state: resource.state,
+      spec: resource.spec,
+      reason,
+      ...auditRow(
+        {
+          action: resized ? 'resource.resize' : `resource.${resource.state}`,
+          targetType: 'resource',
+          targetId: resource.id,
+          departmentId: resource.departmentId,
+          before: resized ? { spec: options.specBefore } : { state: from },
+          after: resized ? { spec: resource.spec, reason } : { state: resource.state, reason },
+        },
+        options.context,
+      ),
+    };
+  }
+
+  /** Two CTEs writing an event and an audit entry per row of `source` (columns ENTRY_COLUMNS), in order `n`. */
+  private entries(source: string, prefix = ''): string {
+    return `${prefix}event AS (
         INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
-        SELECT ${event.join(', ')}${source ? ` FROM ${source}` : ''} RETURNING id),
-      ${name}audit AS (${audit})`;
+        SELECT resource_id, department_id, pool_id, type, from_state, to_state, spec, reason FROM ${source} ORDER BY n),
+      ${prefix}audit AS (${this.audit.insertEach(source)})`;
   }
 }
