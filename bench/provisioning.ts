@@ -1,15 +1,17 @@
-// Provisioning benchmark (issue 4): resources per second from POST /api/v1/resources to 'running', with
-// the fake driver at zero latency, one API process (src/main.ts) and 1 and 3 worker processes
-// (src/worker.ts), against the ceiling:
-// raw BullMQ no-op jobs on the same Redis, in as many processes, with the same concurrency, added one by
-// one by as many concurrent clients. Also p50/p99 from POST to running, and the rate of 202 answers
-// alone. Goal: at least half the ceiling.
+// Provisioning benchmark (issue 4): resources per second from POST to 'running', with the fake driver at
+// zero latency, one API process (src/main.ts) and 1 and 3 worker processes (src/worker.ts), against the
+// ceiling: raw BullMQ no-op jobs on the same Redis, in as many processes, with the same concurrency,
+// added by as many concurrent clients as many at a time as our clients ask for. Twice: one resource per
+// POST /api/v1/resources (jobs added one by one), and BENCH_BULK per POST /api/v1/resources/bulk (jobs
+// added BENCH_BULK at a time with addBulk). Also p50/p99 from POST to running, and the rate of 202
+// answers alone. Goal: at least half the ceiling.
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/provisioning.ts
-// BENCH_RESOURCES (default 600) per run; BENCH_CLIENTS (default 16) concurrent requests.
+// BENCH_RESOURCES (default 600) and BENCH_BULK_RESOURCES (default 6000) per run; BENCH_BULK (default 50)
+// resources per bulk request; BENCH_CLIENTS (default 16) concurrent requests.
 import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../scripts/local-services.js';
@@ -22,6 +24,10 @@ import { grantQuota } from '../test/support/provisioning.js';
 import { benchLine, percentile } from './support/bench.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 600);
+const BULK = Number(process.env.BENCH_BULK ?? 50);
+const BULK_RESOURCES = Number(process.env.BENCH_BULK_RESOURCES ?? 6000);
+/** Enough connections to keep PostgreSQL's two cores busy. */
+const FLOOR_CONNECTIONS = 4;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -103,66 +109,158 @@ function post(url: string, token: string, body: unknown): Promise<{ status: numb
 }
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-async function ours(t: TestApp, api: string, token: string, poolId: string, workers: number) {
+/**
+ * `total` resources, `perRequest` to a POST (to /bulk when more than one), on a pool of their own: the
+ * wait for them all counts them on the (pool, state) index, so it costs the database little.
+ */
+async function ours(
+  t: TestApp,
+  api: string,
+  tokens: { admin: string; operator: string },
+  workers: number,
+  perRequest: number,
+  total: number,
+) {
+  const tag = `w${workers}x${perRequest}-${Date.now().toString(36)}`;
+  const pool = await t
+    .http()
+    .post('/api/v1/pools')
+    .set(bearer(tokens.operator))
+    .send({
+      name: `bench 压测池 ${tag}`,
+      type: 'fake',
+      tier: 'provider',
+      connection: '{"latencyMs":0}',
+      capacity: { vcpu: 1_000_000, memoryGiB: 1_000_000, storageGiB: 1_000_000 },
+    })
+    .expect(201);
+  const poolId: string = pool.body.id;
+  const token = tokens.admin;
   const run = await processes('src/worker.ts', workers, { LOG_LEVEL: 'info' });
   try {
-    const tag = `w${workers}-${Date.now().toString(36)}`;
     const started = performance.now();
-    await concurrently(RESOURCES, CLIENTS, async (i) => {
-      const res = await post(`${api}/api/v1/resources`, token, {
+    await concurrently(total / perRequest, CLIENTS, async (i) => {
+      const body = {
         kind: 'container',
         name: `bench-${tag}-${i}`,
         poolId,
         spec: { vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27' },
-      });
+      };
+      const res =
+        perRequest === 1
+          ? await post(`${api}/api/v1/resources`, token, body)
+          : await post(`${api}/api/v1/resources/bulk`, token, { ...body, count: perRequest });
       if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
     });
-    const accepted = RESOURCES / ((performance.now() - started) / 1000);
+    const accepted = total / ((performance.now() - started) / 1000);
     for (;;) {
       const [{ n }] = await t.dataSource.query(
-        `SELECT count(*)::int AS n FROM resources WHERE name LIKE $1 AND state = 'running'`,
-        [`bench-${tag}-%`],
+        `SELECT count(*)::int AS n FROM resources WHERE pool_id = $1 AND state = 'running'`,
+        [poolId],
       );
-      if (n === RESOURCES) break;
-      await sleep(50);
+      if (n === total) break;
+      await sleep(100);
     }
     // Both ends from the database clock: the request's first event and the running event.
     const rows: Array<{ requested: Date; running: Date }> = await t.dataSource.query(
       `SELECT min(e.occurred_at) FILTER (WHERE e.to_state = 'requested') AS requested,
               min(e.occurred_at) FILTER (WHERE e.to_state = 'running') AS running
        FROM resources r JOIN resource_events e ON e.resource_id = r.id
-       WHERE r.name LIKE $1 GROUP BY r.id`,
-      [`bench-${tag}-%`],
+       WHERE r.pool_id = $1 GROUP BY r.id`,
+      [poolId],
     );
     const first = Math.min(...rows.map((r) => r.requested.getTime()));
     const last = Math.max(...rows.map((r) => r.running.getTime()));
     const latencies = rows.map((r) => r.running.getTime() - r.requested.getTime());
-    return { rate: RESOURCES / ((last - first) / 1000), accepted, latencies };
+    return { rate: total / ((last - first) / 1000), accepted, latencies };
   } finally {
     await run.stop();
   }
 }
 
-async function ceiling(workers: number) {
-  const name = `raw-noop-w${workers}`;
+// The floor's statements: what each resource must leave in PostgreSQL (its row in three versions, four
+// events, four audit entries, a reserve and a commit in the quota ledger), in bare SQL, none of the
+// control plane's reading, checking, locking or queueing. $1 the batch's ids.
+const FLOOR_STEPS = `(VALUES (1, NULL, 'requested', NULL), (2, 'requested', 'queued', 'placed')) AS s(k, from_state, to_state, reason)`;
+const FLOOR_ADMIT = `WITH ids AS (SELECT id, n FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)),
+  inserted AS (
+    INSERT INTO resources (id, department_id, pool_id, kind, name, spec, labels, critical, state, desired_state)
+    SELECT id, $2, $3, 'container', $5 || n, $4::jsonb, '{}', false, 'queued', 'running' FROM ids RETURNING id),
+  events AS (
+    INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
+    SELECT id, $2, $3, 'transition', s.from_state, s.to_state, $4::jsonb, s.reason FROM ids, ${FLOOR_STEPS} ORDER BY n, k),
+  audit AS (
+    INSERT INTO audit_entries (actor_name, role, action, target_type, target_id, department_id, before, after)
+    SELECT 'bench', 'dept-admin', 'resource.' || s.to_state, 'resource', id::text, $2,
+      jsonb_build_object('state', s.from_state), jsonb_build_object('state', s.to_state, 'reason', s.reason)
+    FROM ids, ${FLOOR_STEPS} ORDER BY n, k),
+  reserved AS (
+    INSERT INTO quota_ledger (department_id, resource_id, action, vcpu, memory_gib, instances)
+    SELECT $2, id, 'reserve', 1, 1, 1 FROM ids)
+  SELECT count(*) FROM inserted`;
+const floorMove = (commit: boolean) => `WITH moved AS (
+    UPDATE resources SET state = $3, observed = $4::jsonb, updated_at = now()
+    WHERE id = ANY($1::uuid[]) AND state = $2 RETURNING id, department_id, pool_id, spec),
+  events AS (
+    INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
+    SELECT id, department_id, pool_id, 'transition', $2, $3, spec, NULL FROM moved),
+  audit AS (
+    INSERT INTO audit_entries (actor_name, action, target_type, target_id, department_id, before, after)
+    SELECT 'system', 'resource.' || $3, 'resource', id::text, department_id,
+      jsonb_build_object('state', $2::text), jsonb_build_object('state', $3::text, 'reason', NULL)
+    FROM moved)
+  ${commit ? `, committed AS (INSERT INTO quota_ledger (department_id, resource_id, action) SELECT department_id, id, 'commit' FROM moved)` : ''}
+  SELECT count(*) FROM moved`;
+
+/**
+ * The database floor: `total` resources' rows written in batches of `perBatch` (admission, then the
+ * two moves, each its own transaction as ours are) on FLOOR_CONNECTIONS connections, straight from here.
+ */
+async function floor(departmentId: string, poolId: string, perBatch: number, total: number) {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: FLOOR_CONNECTIONS });
+  const spec = JSON.stringify({ vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27' });
+  const tag = `floor-${perBatch}-${Date.now().toString(36)}`;
+  try {
+    const started = performance.now();
+    await concurrently(total / perBatch, FLOOR_CONNECTIONS, async (i) => {
+      const ids = Array.from({ length: perBatch }, () => randomUUID());
+      await pool.query(FLOOR_ADMIT, [ids, departmentId, poolId, spec, `${tag}-${i}-`]);
+      await pool.query(floorMove(false), [ids, 'queued', 'provisioning', null]);
+      await pool.query(floorMove(true), [ids, 'provisioning', 'running', '{"phase":"running"}']);
+    });
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** `total` no-op jobs, added `perAdd` at a time. */
+async function ceiling(workers: number, perAdd: number, total: number) {
+  const name = `raw-noop-w${workers}x${perAdd}`;
   const run = await processes('bench/support/raw-bullmq-worker.ts', workers, {
     RAW_QUEUE: name,
     WORKER_CONCURRENCY: String(config.WORKER_CONCURRENCY),
   });
   const queue = new Queue(name, { connection: redisOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
   try {
-    await concurrently(RESOURCES, CLIENTS, async (i) => {
-      await queue.add('noop', { i }, { jobId: `noop-${i}`, removeOnComplete: false });
+    await concurrently(total / perAdd, CLIENTS, async (i) => {
+      const jobs = Array.from({ length: perAdd }, (_, j) => ({
+        name: 'noop',
+        data: { i, j },
+        opts: { jobId: `noop-${i}-${j}`, removeOnComplete: false },
+      }));
+      await (perAdd === 1 ? queue.add(jobs[0].name, jobs[0].data, jobs[0].opts) : queue.addBulk(jobs));
     });
     for (;;) {
-      if ((await queue.getCompletedCount()) === RESOURCES) break;
+      if ((await queue.getCompletedCount()) === total) break;
       await sleep(50);
     }
-    const jobs = await queue.getCompleted(0, RESOURCES);
+    const jobs = await queue.getCompleted(0, total);
     const first = Math.min(...jobs.map((j) => j.timestamp));
     const last = Math.max(...jobs.map((j) => j.finishedOn!));
     return {
-      rate: RESOURCES / ((last - first) / 1000),
+      rate: total / ((last - first) / 1000),
       latencies: jobs.map((j) => j.finishedOn! - j.timestamp),
     };
   } finally {
@@ -184,53 +282,84 @@ try {
   await grantQuota(t, [city, district, dept], lots);
   const token = await t.world.token('dept-admin', dept.id);
   const operator = await t.world.token('operator');
-  const pool = await t
-    .http()
-    .post('/api/v1/pools')
-    .set(bearer(operator))
-    .send({
-      name: 'bench 压测池',
-      type: 'fake',
-      tier: 'provider',
-      connection: '{"latencyMs":0}',
-      capacity: { vcpu: 1_000_000, memoryGiB: 1_000_000, storageGiB: 1_000_000 },
-    })
-    .expect(201);
-
+  // The floor's rows go on a pool of their own, which no worker drives.
+  const floorPool = (
+    await t
+      .http()
+      .post('/api/v1/pools')
+      .set(bearer(operator))
+      .send({
+        name: 'bench 仅写库',
+        type: 'fake',
+        tier: 'provider',
+        connection: '',
+        capacity: { vcpu: 1, memoryGiB: 1, storageGiB: 1 },
+      })
+      .expect(201)
+  ).body.id as string;
   console.log(
-    `provisioning: ${RESOURCES} resources, ${CLIENTS} concurrent clients, concurrency ${config.WORKER_CONCURRENCY} per worker process, fake pool at zero latency`,
+    `provisioning: ${CLIENTS} concurrent clients, concurrency ${config.WORKER_CONCURRENCY} per worker process, fake pool at zero latency`,
   );
-  for (const workers of [1, 3]) {
-    const raw = await ceiling(workers);
-    const result = await ours(t, `http://127.0.0.1:${port}`, token, pool.body.id, workers);
-    const ms = (n: number) => `${n.toFixed(0)} ms`;
-    console.log(`  ${workers} worker process(es) 工作进程`);
-    console.log(
-      `    POST → running 开通: ${result.rate.toFixed(1)} resources/s; p50 ${ms(percentile(result.latencies, 50))}, p99 ${ms(percentile(result.latencies, 99))}`,
-    );
-    console.log(`    POST answered 202 受理: ${result.accepted.toFixed(1)} requests/s`);
-    console.log(
-      `    raw BullMQ no-op 空任务上限: ${raw.rate.toFixed(1)} jobs/s; p50 ${ms(percentile(raw.latencies, 50))}, p99 ${ms(percentile(raw.latencies, 99))}`,
-    );
-    console.log(`    ratio 比值: ${(result.rate / raw.rate).toFixed(2)} (goal ≥ 0.5)`);
-    benchLine({
-      figure: `provisioning.running.w${workers}`,
-      value: result.rate,
-      unit: 'resources/s',
-      ceiling: raw.rate,
-    });
-    benchLine({ figure: `provisioning.accepted.w${workers}`, value: result.accepted, unit: 'requests/s' });
-    benchLine({
-      figure: `provisioning.latency.p50.w${workers}`,
-      value: percentile(result.latencies, 50),
-      unit: 'ms',
-    });
-    benchLine({
-      figure: `provisioning.latency.p99.w${workers}`,
-      value: percentile(result.latencies, 99),
-      unit: 'ms',
-    });
-    benchLine({ figure: `provisioning.bullmq-noop.w${workers}`, value: raw.rate, unit: 'jobs/s' });
+  const runs = [
+    { label: '1 resource per POST 每请求一个', figure: 'provisioning', perRequest: 1, total: RESOURCES },
+    {
+      label: `${BULK} resources per POST /bulk 每请求${BULK}个`,
+      figure: `provisioning.bulk${BULK}`,
+      perRequest: BULK,
+      total: BULK_RESOURCES,
+    },
+  ];
+  for (const { label, figure, perRequest, total } of runs) {
+    console.log(`  ${label}: ${total} resources`);
+    for (const workers of [1, 3]) {
+      const raw = await ceiling(workers, perRequest, total);
+      const rows = await floor(dept.id, floorPool, perRequest, total);
+      const result = await ours(
+        t,
+        `http://127.0.0.1:${port}`,
+        { admin: token, operator },
+        workers,
+        perRequest,
+        total,
+      );
+      const ms = (n: number) => `${n.toFixed(0)} ms`;
+      console.log(`    ${workers} worker process(es) 工作进程`);
+      console.log(
+        `      POST → running 开通: ${result.rate.toFixed(1)} resources/s; p50 ${ms(percentile(result.latencies, 50))}, p99 ${ms(percentile(result.latencies, 99))}`,
+      );
+      console.log(`      POST answered 202 受理: ${result.accepted.toFixed(1)} resources/s`);
+      console.log(
+        `      raw BullMQ no-op 空任务上限 (added ${perRequest} at a time): ${raw.rate.toFixed(1)} jobs/s; p50 ${ms(percentile(raw.latencies, 50))}, p99 ${ms(percentile(raw.latencies, 99))}`,
+      );
+      console.log(`      ratio 比值: ${(result.rate / raw.rate).toFixed(2)} (goal ≥ 0.5)`);
+      console.log(
+        `      rows alone, bare SQL 仅写库下限 (${perRequest} a batch): ${rows.toFixed(1)} resources/s; ratio 比值 ${(result.rate / rows).toFixed(2)}`,
+      );
+      benchLine({
+        figure: `${figure}.running.w${workers}`,
+        value: result.rate,
+        unit: 'resources/s',
+        ceiling: raw.rate,
+      });
+      benchLine({ figure: `${figure}.accepted.w${workers}`, value: result.accepted, unit: 'resources/s' });
+      benchLine({
+        figure: `${figure}.latency.p50.w${workers}`,
+        value: percentile(result.latencies, 50),
+        unit: 'ms',
+      });
+      benchLine({
+        figure: `${figure}.latency.p99.w${workers}`,
+        value: percentile(result.latencies, 99),
+        unit: 'ms',
+      });
+      benchLine({ figure: `${figure}.bullmq-noop.w${workers}`, value: raw.rate, unit: 'jobs/s' });
+      benchLine({
+        figure: `${figure}.vs-rows-alone.w${workers}`,
+        value: result.rate,
+        unit: 'resources/s',
+        ceiling: rows,
+      });
+    }
   }
 } finally {
   await apiProcess.stop();

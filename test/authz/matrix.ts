@@ -380,6 +380,9 @@ export const MATRIX = [
   row('202 403 202 404 403 401', 'POST /api/v1/resources', async (c) => ({
     body: await aResourceRequest(c),
   })),
+  row('202 403 202 404 403 401', 'POST /api/v1/resources/bulk', async (c) => ({
+    body: { ...(await aResourceRequest(c)), count: 2 },
+  })),
   row('200 200 200 200 200 401', 'GET /api/v1/resources'),
   row('200 200 200 404 200 401', 'GET /api/v1/resources/{id}', async (c) => ({
     params: { id: await resourceIn(c, 'running') },

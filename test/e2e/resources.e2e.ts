@@ -14,29 +14,22 @@ import {
   aResourceRequest,
   createPool,
   fakePool,
-  DOUBLE,
+  fakePoolWorld,
   eventually,
-  GENEROUS,
   grantQuota,
   untilState,
 } from '../support/provisioning.js';
 
 describe('resources on a fake pool, through the API and the worker', () => {
   let t: TestApp;
-  let tree: Awaited<ReturnType<TestApp['world']['city']>>;
-  let tokens: Awaited<ReturnType<TestApp['world']['tokens']>>;
+  let tree: Awaited<ReturnType<typeof fakePoolWorld>>['tree'];
+  let tokens: Awaited<ReturnType<typeof fakePoolWorld>>['tokens'];
   let pool: { id: string; name: string };
   let fake: ReturnType<typeof fakePool>;
 
   beforeAll(async () => {
     t = await startApp({ api: true, worker: true });
-    tree = await t.world.city();
-    tokens = await t.world.tokens(tree.dept.id, tree.other.id);
-    // The city keeps room beyond what it hands the district, for departments made in the tests.
-    await grantQuota(t, [tree.city], DOUBLE);
-    await grantQuota(t, [tree.district, tree.dept], GENEROUS);
-    pool = await createPool(t, tokens.operator);
-    fake = fakePool(pool.id);
+    ({ tree, tokens, pool, fake } = await fakePoolWorld(t));
   });
   afterAll(async () => {
     await fake?.close();

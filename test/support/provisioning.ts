@@ -53,6 +53,20 @@ export async function createPool(t: TestApp, operator: string, extra: Record<str
   return res.body as { id: string; name: string };
 }
 
+/**
+ * The world of the resource tests: a city tree, tokens for every role, quota down the department's
+ * branch (the city keeps room beyond what it hands the district, for departments made in the tests),
+ * and a fake pool with a handle on its objects.
+ */
+export async function fakePoolWorld(t: TestApp) {
+  const tree = await t.world.city();
+  const tokens = await t.world.tokens(tree.dept.id, tree.other.id);
+  await grantQuota(t, [tree.city], DOUBLE);
+  await grantQuota(t, [tree.district, tree.dept], GENEROUS);
+  const pool = await createPool(t, tokens.operator);
+  return { tree, tokens, pool, fake: fakePool(pool.id) };
+}
+
 /** A handle on a fake pool's objects in Redis (where the workers' fake driver keeps them). */
 export function fakePool(poolId: string): { pool: FakePool; close(): Promise<void> } {
   const redis = new Redis(process.env.FAKE_POOL_REDIS_URL || process.env.REDIS_URL!);

@@ -37,7 +37,7 @@ function checkIds(input: { departmentId?: unknown; resourceId?: unknown }): void
 }
 
 /**
- * Admission of several new resources in one transaction: each `take` decides one against the locked
+ * Admission of several new resources in one transaction: each `take` decides one request's against the locked
  * rows less what the earlier ones took (QuotaExceeded leaves no trace), `write` records those taken.
  */
 export class QuotaBatch {
@@ -45,15 +45,20 @@ export class QuotaBatch {
 
   constructor(private readonly states: Map<string, QuotaState & { code: string }>) {}
 
-  take(input: ReserveInput): void {
-    checkIds(input);
-    const asked = fill(checkAmounts(input.amounts, 'amounts'));
+  /** Takes `amounts` for each of the resources, all or none (QuotaExceeded names what they ask together). */
+  take(input: { departmentId: string; resourceIds: string[]; amounts: PartialAmounts }): void {
+    for (const resourceId of input.resourceIds) checkIds({ departmentId: input.departmentId, resourceId });
+    const each = fill(checkAmounts(input.amounts, 'amounts'));
+    const asked = Object.fromEntries(
+      QUOTA_DIMENSIONS.map((d) => [d, each[d] * input.resourceIds.length]),
+    ) as QuotaAmounts;
     const state = this.states.get(input.departmentId);
     if (!state) throw notFound('department', input.departmentId);
     const over = firstExceeded(state, asked);
     if (over) throw quotaExceeded({ id: input.departmentId, code: state.code }, over, asked[over], state);
     for (const d of QUOTA_DIMENSIONS) state.used[d] += asked[d];
-    this.taken.push({ departmentId: input.departmentId, resourceId: input.resourceId, amounts: asked });
+    for (const resourceId of input.resourceIds)
+      this.taken.push({ departmentId: input.departmentId, resourceId, amounts: each });
   }
 
   /** The CTEs recording what was taken, for the statement that writes the resources. */

@@ -116,6 +116,19 @@ export class CreateResourceDto {
   critical?: boolean;
 }
 
+export class CreateResourcesDto extends CreateResourceDto {
+  @ApiProperty({
+    minimum: 1,
+    maximum: 100,
+    description:
+      'how many resources of this spec: named <name>-01, <name>-02 …, all admitted on one pool or none',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  count!: number;
+}
+
 export class ResizeResourceDto {
   @ApiProperty({ type: ResizeSpecDto })
   @ValidateNested()

@@ -20,6 +20,9 @@ export function plus(a: Capacity, b: Partial<Capacity>, sign = 1): Capacity {
 
 export const minus = (a: Capacity, b: Partial<Capacity>) => plus(a, b, -1);
 
+/** What `n` of the same take together. */
+export const times = (c: Capacity, n: number) => plus(zeroCapacity(), c, n);
+
 /** The first dimension in which `asked` does not fit into `free`, or undefined when all fit. */
 export function firstShort(free: Capacity, asked: Partial<Capacity>): CapacityDimension | undefined {
   return CAPACITY_DIMENSIONS.find((d) => (asked[d] ?? 0) > 0 && (asked[d] ?? 0) > free[d]);

@@ -11,17 +11,21 @@ import { QuotaService } from '../../quota/index.js';
 import { DepartmentScope } from '../../tenancy/department-scope.js';
 import type { CreateResourceDto } from '../dto/resource.dto.js';
 import { Resource } from '../entities/resource.entity.js';
+import { times } from '../pools/capacity.js';
 import { capacityNeeds, Placement } from './placement.js';
 import { quotaNeeds } from './resource-spec.js';
 import { ResourceTransitions } from './resource-transitions.js';
 
-/** A checked request for a new resource, waiting for admission. */
+/** A checked request for new resources of one spec, all admitted on one pool or none, waiting for admission. */
 export interface AdmissionRequest {
   principal: Principal;
   dto: CreateResourceDto;
   departmentId: string;
   labels: Record<string, string>;
-  idempotencyKey?: string;
+  /** One resource per name, in this order. */
+  names: string[];
+  /** With an Idempotency-Key: each resource's key, in the order of `names`. */
+  idempotencyKeys?: string[];
   requestHash: string;
 }
 
@@ -29,7 +33,7 @@ interface Waiting {
   request: AdmissionRequest;
   /** The request's own, for its audit entries: the batch runs in whichever request started it. */
   context: RequestContext | null;
-  resolve: (resource: Resource) => void;
+  resolve: (resources: Resource[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -39,8 +43,8 @@ interface DepartmentRow {
   criticalByPolicy: boolean;
 }
 
-/** Enough to amortise a transaction over many requests; more would only hold the locks longer. */
-const MAX_BATCH = 64;
+/** Resources admitted in one transaction: enough to amortise it, few enough not to hold the locks long. */
+const MAX_BATCH = 200;
 
 // A department and whether it or any ancestor is flagged critical: a unit of 市公安局 is as critical as the bureau.
 const DEPARTMENTS = `SELECT d.id, d.path,
@@ -114,8 +118,8 @@ export class Admission {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Resolves with the new resource once its transaction has committed, or rejects with why it was refused. */
-  admit(request: AdmissionRequest): Promise<Resource> {
+  /** Resolves with the new resources once their transaction has committed, or rejects with why they were refused. */
+  admit(request: AdmissionRequest): Promise<Resource[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ request, context: requestContext.get() ?? null, resolve, reject });
       if (!this.draining) void this.drain();
@@ -125,14 +129,21 @@ export class Admission {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.waiting.length > 0) await this.settle(this.waiting.splice(0, MAX_BATCH));
+      while (this.waiting.length > 0) {
+        // At least one request, however many resources it asks for.
+        let n = 1;
+        let resources = this.waiting[0].request.names.length;
+        while (n < this.waiting.length && resources + this.waiting[n].request.names.length <= MAX_BATCH)
+          resources += this.waiting[n++].request.names.length;
+        await this.settle(this.waiting.splice(0, n));
+      }
     } finally {
       this.draining = false;
     }
   }
 
   private async settle(batch: Waiting[]): Promise<void> {
-    let outcomes: Array<Resource | Error>;
+    let outcomes: Array<Resource[] | Error>;
     try {
       outcomes = await this.dataSource.transaction((manager) => this.admitAll(manager, batch));
     } catch (error) {
@@ -145,8 +156,8 @@ export class Admission {
     );
   }
 
-  /** One transaction for the batch; answers each request's resource or its refusal, in order. */
-  private async admitAll(manager: EntityManager, batch: Waiting[]): Promise<Array<Resource | Error>> {
+  /** One transaction for the batch; answers each request's resources or its refusal, in order. */
+  private async admitAll(manager: EntityManager, batch: Waiting[]): Promise<Array<Resource[] | Error>> {
     const requests = batch.map((w) => w.request);
     const own = requests.flatMap((r) => (r.principal.departmentId ? [r.principal.departmentId] : []));
     const rows: DepartmentRow[] = await manager.query(DEPARTMENTS, [
@@ -168,7 +179,7 @@ export class Admission {
     const named = requests.every((r) => r.dto.poolId) ? requests.map((r) => r.dto.poolId!) : null;
     const pools = await this.placement.lockPools(manager, named);
 
-    const outcomes: Array<Resource | Error> = [];
+    const outcomes: Array<Resource[] | Error> = [];
     const admitted: Array<{ resource: Resource; reason: string; context: RequestContext | null }> = [];
     requests.forEach((r, i) => {
       const department = visible[i];
@@ -176,34 +187,41 @@ export class Admission {
       try {
         const spec = { ...r.dto.spec };
         const critical = r.dto.critical === true || department.criticalByPolicy;
-        const needs = capacityNeeds(spec);
+        const needs = times(capacityNeeds(spec), r.names.length);
         const pool = this.placement.choose(pools, {
           kind: r.dto.kind,
           critical,
           poolId: r.dto.poolId,
           needs,
         });
-        const resource = manager.getRepository(Resource).create({
-          id: randomUUID(),
+        const resources = r.names.map((name, n) =>
+          manager.getRepository(Resource).create({
+            id: randomUUID(),
+            departmentId: r.departmentId,
+            poolId: pool.id,
+            kind: r.dto.kind,
+            name,
+            spec,
+            labels: r.labels,
+            critical,
+            state: 'queued',
+            desiredState: 'running',
+            failureReason: null,
+            observed: null,
+            requestedBy: r.principal.userId,
+            idempotencyKey: r.idempotencyKeys?.[n] ?? null,
+            requestHash: r.idempotencyKeys ? r.requestHash : null,
+          }),
+        );
+        quota.take({
           departmentId: r.departmentId,
-          poolId: pool.id,
-          kind: r.dto.kind,
-          name: r.dto.name,
-          spec,
-          labels: r.labels,
-          critical,
-          state: 'queued',
-          desiredState: 'running',
-          failureReason: null,
-          observed: null,
-          requestedBy: r.principal.userId,
-          idempotencyKey: r.idempotencyKey ?? null,
-          requestHash: r.idempotencyKey ? r.requestHash : null,
+          resourceIds: resources.map((resource) => resource.id),
+          amounts: quotaNeeds(spec),
         });
-        quota.take({ departmentId: r.departmentId, resourceId: resource.id, amounts: quotaNeeds(spec) });
         this.placement.hold(pool, needs);
-        outcomes.push(resource);
-        admitted.push({ resource, reason: `placed on pool ${pool.name}`, context: batch[i].context });
+        outcomes.push(resources);
+        for (const resource of resources)
+          admitted.push({ resource, reason: `placed on pool ${pool.name}`, context: batch[i].context });
       } catch (error) {
         outcomes.push(error as Error);
       }

@@ -106,10 +106,16 @@ export class ResourceTransitions {
     const rows = moves.map(({ resource, to, reason = null, changes = {}, context }, n) => {
       const from = resource.state;
       if (!canMove(from, to)) throw invalidTransition(resource, to);
+      // The spec and pool come from the updated row (see below).
+      const {
+        spec: _spec,
+        pool_id: _pool,
+        ...entry
+      } = this.entry(n, { ...resource, state: to }, 'transition', from, reason, {
+        context: context === undefined ? current : context,
+      });
       return {
-        ...this.entry(n, { ...resource, state: to }, 'transition', from, reason, {
-          context: context === undefined ? current : context,
-        }),
+        ...entry,
         failure_reason: to === 'failed' ? (reason ?? 'failed') : null,
         set_desired: changes.desiredState !== undefined,
         desired_state: changes.desiredState ?? null,

@@ -3,7 +3,12 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../../../common/dto.js';
 import { CurrentPrincipal, READERS, Roles } from '../../auth/decorators.js';
 import type { Principal } from '../../auth/principal.js';
-import { CreateResourceDto, ListResourcesQuery, ResizeResourceDto } from '../dto/resource.dto.js';
+import {
+  CreateResourceDto,
+  CreateResourcesDto,
+  ListResourcesQuery,
+  ResizeResourceDto,
+} from '../dto/resource.dto.js';
 import { ResourceActionsService } from './resource-actions.service.js';
 import { ResourcesService } from './resources.service.js';
 
@@ -34,6 +39,23 @@ export class ResourcesController {
     @Headers('idempotency-key') key?: string,
   ) {
     return this.resources.create(principal, dto, key);
+  }
+
+  @Post('bulk')
+  @Roles('operator', 'dept-admin')
+  @HttpCode(202)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'the same key and body answer the same resources; the same key with another body answers 409',
+  })
+  createMany(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateResourcesDto,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return this.resources.createMany(principal, dto, key);
   }
 
   @Get()

@@ -5,11 +5,19 @@ import { conflict, invalid, notFound } from '../../../common/errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { DepartmentScope } from '../../tenancy/department-scope.js';
 import { Department } from '../../tenancy/entities/department.entity.js';
-import type { CreateResourceDto, ListResourcesQuery } from '../dto/resource.dto.js';
+import type { CreateResourceDto, CreateResourcesDto, ListResourcesQuery } from '../dto/resource.dto.js';
 import { ResourceEvent } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { Admission } from './admission.js';
 import { checkIdempotencyKey, checkLabels, checkSpec, requestHash } from './resource-spec.js';
+
+/** A resource's name: its objects' names derive from its id, so only the column limits it. */
+const NAME_MAX = 63;
+/** Between a bulk request's Idempotency-Key and each item's number, in the key stored on the item. */
+const KEY_ITEM = '#';
+/** The stored key's column, and the longest item suffix (#100). */
+const KEY_MAX = 200;
+const ITEM_SUFFIX_MAX = 4;
 
 export type ResourceWithEvents = Resource & { events: ResourceEvent[] };
 
@@ -29,8 +37,53 @@ export class ResourcesService {
    * is a 409.
    */
   async create(principal: Principal, dto: CreateResourceDto, key?: string): Promise<Resource> {
+    const [resource] = await this.admit(principal, dto, [dto.name], key, (k) => [k]);
+    return resource;
+  }
+
+  /**
+   * `count` resources of one spec, named <name>-01, <name>-02 …, admitted as `create` admits one, all on
+   * one pool or none (a 409 when quota or any pool cannot take them all).
+   */
+  async createMany(
+    principal: Principal,
+    dto: CreateResourcesDto,
+    key?: string,
+  ): Promise<{ items: Resource[] }> {
+    const width = Math.max(2, String(dto.count).length);
+    const names = Array.from(
+      { length: dto.count },
+      (_, i) => `${dto.name}-${String(i + 1).padStart(width, '0')}`,
+    );
+    if (names[names.length - 1].length > NAME_MAX)
+      throw invalid('name', `must be at most ${NAME_MAX - width - 1} characters for ${dto.count} resources`);
+    if (key !== undefined && key.length > KEY_MAX - ITEM_SUFFIX_MAX)
+      throw invalid(
+        'Idempotency-Key',
+        `must be at most ${KEY_MAX - ITEM_SUFFIX_MAX} characters for a bulk request`,
+      );
+    const { count: _count, ...one } = dto;
+    const items = await this.admit(
+      principal,
+      one,
+      names,
+      key,
+      (k) => names.map((_, i) => `${k}${KEY_ITEM}${i + 1}`),
+      dto,
+    );
+    return { items };
+  }
+
+  private async admit(
+    principal: Principal,
+    dto: CreateResourceDto,
+    names: string[],
+    key: string | undefined,
+    itemKeys: (key: string) => string[],
+    body: object = dto,
+  ): Promise<Resource[]> {
     const idempotencyKey = checkIdempotencyKey(key);
-    const hash = requestHash(dto);
+    const hash = requestHash(body);
     if (idempotencyKey) {
       const earlier = await this.byIdempotencyKey(principal, idempotencyKey, hash);
       if (earlier) return earlier;
@@ -40,16 +93,16 @@ export class ResourcesService {
     checkSpec(dto.kind, dto.spec);
     const labels = checkLabels(dto.labels);
     try {
-      return this.present(
-        await this.admission.admit({
-          principal,
-          dto,
-          departmentId,
-          labels,
-          idempotencyKey,
-          requestHash: hash,
-        }),
-      );
+      const admitted = await this.admission.admit({
+        principal,
+        dto,
+        departmentId,
+        labels,
+        names,
+        idempotencyKeys: idempotencyKey ? itemKeys(idempotencyKey) : undefined,
+        requestHash: hash,
+      });
+      return admitted.map((resource) => this.present(resource));
     } catch (error) {
       // Two requests with the same key raced: the loser answers what the winner created.
       if (idempotencyKey && isUniqueViolation(error, 'uq_resources_idempotency')) {
@@ -108,19 +161,32 @@ export class ResourcesService {
     return resource;
   }
 
-  private async byIdempotencyKey(principal: Principal, key: string, hash: string): Promise<Resource | null> {
+  /**
+   * What the caller created with this key before (one resource, or the items of a bulk request, whose
+   * keys are the key, KEY_ITEM and the item's number), or null; a 409 when that was another request.
+   */
+  private async byIdempotencyKey(
+    principal: Principal,
+    key: string,
+    hash: string,
+  ): Promise<Resource[] | null> {
     const earlier = await this.dataSource
       .getRepository(Resource)
       .createQueryBuilder('r')
       .addSelect('r.requestHash')
-      .where('r.requested_by = :user AND r.idempotency_key = :key', { user: principal.userId, key })
-      .getOne();
-    if (!earlier) return null;
-    if (earlier.requestHash !== hash)
+      .where('r.requested_by = :user', { user: principal.userId })
+      .andWhere('(r.idempotency_key = :key OR starts_with(r.idempotency_key, :items))', {
+        key,
+        items: `${key}${KEY_ITEM}`,
+      })
+      .orderBy('r.name')
+      .getMany();
+    if (earlier.length === 0) return null;
+    if (earlier.some((resource) => resource.requestHash !== hash))
       throw conflict('Idempotency-Key: already used with a different request body', {
-        resourceId: earlier.id,
+        resourceId: earlier[0].id,
       });
-    return this.present(earlier);
+    return earlier.map((resource) => this.present(resource));
   }
 
   /** The answer for a resource: never its idempotency bookkeeping. */
