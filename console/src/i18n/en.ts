@@ -352,6 +352,9 @@ export const en: Record<MessageKey, string> = {
   'rebills.title': 'Rebills',
 
   // request
+  'request.count': 'Count',
+  'request.countHint':
+    'More than one: named <name>-01, <name>-02 …, all on one pool, none if quota or capacity is short',
   'request.image': 'Image',
   'request.imageHintContainer': 'Container image, e.g. registry.gov.cn/app/web:1.2',
   'request.imageHintVm': 'VM image or template name, e.g. debian-12',
@@ -362,6 +365,7 @@ export const en: Record<MessageKey, string> = {
   'request.quotaLeft': 'Quota left',
   'request.replicas': 'Replicas',
   'request.submitted': 'Requested: {name}',
+  'request.submittedMany': 'Requested {count} resources: {first} …',
   'request.title': 'Request a VM or container',
 
   // resource

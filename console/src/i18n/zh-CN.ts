@@ -349,6 +349,9 @@ export const zhCN = {
   'rebills.title': '费用分摊',
 
   // request: the request form of a VM or container
+  'request.count': '数量',
+  'request.countHint':
+    '多于一个时按 名称-01、名称-02 … 命名，全部放在同一资源池，配额或容量不足则一个也不创建',
   'request.image': '镜像',
   'request.imageHintContainer': '容器镜像地址，例如 registry.gov.cn/app/web:1.2',
   'request.imageHintVm': '虚拟机镜像或模板名称，例如 debian-12',
@@ -359,6 +362,7 @@ export const zhCN = {
   'request.quotaLeft': '剩余配额',
   'request.replicas': '副本数',
   'request.submitted': '已提交申请：{name}',
+  'request.submittedMany': '已提交 {count} 个资源的申请：{first} 等',
   'request.title': '申请虚拟机或容器',
 
   // resource: words about VMs and containers, shared by the resource screens

@@ -17,7 +17,8 @@ function fakeApi(onCreate: (call: Call) => { status: number; body: unknown }) {
     if (call.path === '/departments/d1/quota') return { body: QUOTA };
     if (call.path === '/pools')
       return { body: [{ id: 'p1', name: '主资源池', type: 'fake', tier: 'provider', enabled: true }] };
-    if (call.method === 'POST' && call.path === '/resources') return onCreate(call);
+    if (call.method === 'POST' && (call.path === '/resources' || call.path === '/resources/bulk'))
+      return onCreate(call);
     if (call.path.startsWith('/resources?')) return { body: { items: [], total: 0 } };
     return undefined;
   });
@@ -49,6 +50,33 @@ describe('request a resource', () => {
     const headers = fetched.find(([, init]) => init?.method === 'POST')![1].headers as Record<string, string>;
     expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
     await screen.findByText('我的资源', { selector: '.ant-card-head-title' });
+  });
+
+  it('sends a count above one as a bulk request, and weighs it against the quota left', async () => {
+    signIn();
+    const calls = fakeApi(({ body }) => ({
+      status: 202,
+      body: { items: [1, 2, 3].map((i) => ({ ...(body as object), id: `r${i}`, name: `人口库-db-0${i}` })) },
+    }));
+    renderAt('/resources/new');
+    await fillVm();
+    const vcpuLeft = () => document.querySelector('[data-dimension="vcpu"] .ant-progress');
+    expect(vcpuLeft()?.className).not.toContain('exception');
+    // 6 × 2 vCPU is more than the 10 left; 3 × 2 is not.
+    fill(screen.getByLabelText('数量'), '6');
+    await waitFor(() => expect(vcpuLeft()?.className).toContain('exception'));
+    fill(screen.getByLabelText('数量'), '3');
+    await waitFor(() => expect(vcpuLeft()?.className).not.toContain('exception'));
+    await user.click(screen.getByRole('button', { name: '提 交' }));
+    await screen.findByText('已提交 3 个资源的申请：人口库-db-01 等');
+    const post = calls.find((c) => c.method === 'POST')!;
+    expect(post.path).toBe('/resources/bulk');
+    expect(post.body).toEqual({
+      kind: 'vm',
+      name: '人口库-db-01',
+      count: 3,
+      spec: { vcpu: 2, memoryGiB: 4, storageGiB: 40, gpu: 0, image: 'debian-12' },
+    });
   });
 
   it('asks for replicas for a container only', async () => {

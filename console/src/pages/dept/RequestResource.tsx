@@ -22,10 +22,13 @@ interface RequestForm {
   name: string;
   poolId?: string;
   spec: ResourceSpec;
+  /** More than one: a bulk request, the resources named <name>-01 … */
+  count: number;
 }
 
 const INITIAL: Partial<RequestForm> = {
   kind: 'vm',
+  count: 1,
   spec: { vcpu: 2, memoryGiB: 4, storageGiB: 40, gpu: 0, image: '', replicas: 1 },
 };
 
@@ -44,29 +47,37 @@ export function RequestResource() {
   const pools = useApi<Pool[]>('/pools');
   const kind = Form.useWatch('kind', form) ?? 'vm';
   const spec = Form.useWatch('spec', form);
+  const count = Form.useWatch('count', form) || 1;
   const asking = useMemo(() => {
-    const replicas = kind === 'container' ? (spec?.replicas ?? 1) : 1;
+    const each = (kind === 'container' ? (spec?.replicas ?? 1) : 1) * count;
     return {
-      vcpu: (spec?.vcpu ?? 0) * replicas,
-      memoryGiB: (spec?.memoryGiB ?? 0) * replicas,
-      storageGiB: (spec?.storageGiB ?? 0) * replicas,
-      gpu: (spec?.gpu ?? 0) * replicas,
-      instances: replicas,
+      vcpu: (spec?.vcpu ?? 0) * each,
+      memoryGiB: (spec?.memoryGiB ?? 0) * each,
+      storageGiB: (spec?.storageGiB ?? 0) * each,
+      gpu: (spec?.gpu ?? 0) * each,
+      instances: each,
     };
-  }, [kind, spec]);
+  }, [kind, spec, count]);
 
   // Lengths and formats are left to the API, whose answer lands next to the field it names.
   const submit = async (values: RequestForm) => {
     setBusy(true);
     setError(null);
+    const { count: n = 1, ...request } = values;
     const { replicas, ...vmSpec } = values.spec;
+    const body = { ...request, spec: values.kind === 'container' ? { ...vmSpec, replicas } : vmSpec };
+    const post = { method: 'POST', headers: { 'Idempotency-Key': idempotencyKey } } as const;
     try {
-      const created = await api<Resource>('/resources', {
-        method: 'POST',
-        headers: { 'Idempotency-Key': idempotencyKey },
-        body: { ...values, spec: values.kind === 'container' ? { ...vmSpec, replicas } : vmSpec },
-      });
-      message.success(t('request.submitted', { name: created.name }));
+      if (n > 1) {
+        const { items } = await api<{ items: Resource[] }>('/resources/bulk', {
+          ...post,
+          body: { ...body, count: n },
+        });
+        message.success(t('request.submittedMany', { count: items.length, first: items[0].name }));
+      } else {
+        const created = await api<Resource>('/resources', { ...post, body });
+        message.success(t('request.submitted', { name: created.name }));
+      }
       setIdempotencyKey(crypto.randomUUID());
       navigate('/resources');
     } catch (err) {
@@ -122,6 +133,9 @@ export function RequestResource() {
                 <Col span={8}>{number('replicas', t('request.replicas'), 1, 100)}</Col>
               )}
             </Row>
+            <Form.Item name="count" label={t('request.count')} extra={t('request.countHint')}>
+              <InputNumber min={1} max={100} precision={0} style={{ width: '100%' }} />
+            </Form.Item>
             <Form.Item name="poolId" label={t('request.pool')} extra={t('request.poolHint')}>
               <Select
                 allowClear
