@@ -95,6 +95,13 @@ describe('bulk resource requests (POST /api/v1/resources/bulk) and converge jobs
 
   it('is all or none: quota or pool capacity short for the whole count answers 409 and keeps nothing', async () => {
     const name = unique('big');
+    const taken = () =>
+      t.dataSource.query(
+        `SELECT (SELECT count(*)::int FROM quota_ledger) AS entries,
+                (SELECT sum(vcpu_used)::int FROM department_quotas) AS used,
+                (SELECT json_agg(allocated ORDER BY created_at, id) FROM pools) AS allocated`,
+      );
+    const before = await taken();
     const large = await createPool(t, tokens.operator, {
       capacity: { vcpu: 100_000, memoryGiB: 100_000, storageGiB: 100_000, gpu: 0 },
     });
@@ -116,6 +123,11 @@ describe('bulk resource requests (POST /api/v1/resources/bulk) and converge jobs
       [name],
     );
     expect(n).toBe(0);
+    const after = await taken();
+    expect(after[0]).toMatchObject({ entries: before[0].entries, used: before[0].used });
+    // The pools as they were, and the two new ones with nothing allocated.
+    expect(after[0].allocated.slice(0, -2)).toEqual(before[0].allocated);
+    expect(after[0].allocated.slice(-2).map((a: Record<string, number>) => a.vcpu ?? 0)).toEqual([0, 0]);
   });
 
   it('answers the same items for the same key and body, 409 for another body or a single request with the key', async () => {
@@ -198,5 +210,28 @@ describe('bulk resource requests (POST /api/v1/resources/bulk) and converge jobs
     // One attempt failed, the second succeeded.
     const job = await t.app.get(QueueRegistry).get(QueueName.Provisioning).getJob(jobId);
     expect(job?.attemptsMade).toBe(2);
+    // The two the first attempt brought up were recorded then, a backoff (≥ 0.8 s) before the third.
+    const running = (
+      await t.dataSource.query(
+        `SELECT occurred_at FROM resource_events WHERE resource_id = ANY($1) AND to_state = 'running'
+         ORDER BY occurred_at`,
+        [ids],
+      )
+    ).map((e: { occurred_at: Date }) => e.occurred_at.getTime());
+    expect(running[2] - running[1]).toBeGreaterThan(500);
+  });
+
+  it('never fails a resource already where its owner wants it for a driver call that did not go through', async () => {
+    const res = await bulk({ name: unique('settled'), count: 1 }).expect(202);
+    const [id] = res.body.items.map((r: { id: string }) => r.id);
+    await allRunning([id]);
+    await fake.pool.failNext(1);
+    await expect(
+      t.app
+        .get(Provisioner)
+        .converge({ resourceIds: [id] }, { jobId: undefined, attempt: 8, lastAttempt: true }),
+    ).resolves.toBe('skipped');
+    expect(await states([id])).toEqual(['running']);
+    expect((await events(id)).at(-1)).toBe('provisioning→running');
   });
 });

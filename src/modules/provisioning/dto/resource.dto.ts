@@ -116,16 +116,19 @@ export class CreateResourceDto {
   critical?: boolean;
 }
 
+/** The most resources one bulk request asks for. */
+export const MAX_BULK_COUNT = 100;
+
 export class CreateResourcesDto extends CreateResourceDto {
   @ApiProperty({
     minimum: 1,
-    maximum: 100,
+    maximum: MAX_BULK_COUNT,
     description:
       'how many resources of this spec: named <name>-01, <name>-02 …, all admitted on one pool or none',
   })
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(MAX_BULK_COUNT)
   count!: number;
 }
 

@@ -19,7 +19,7 @@ import { Pool } from '../entities/pool.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { capacityNeeds, Placement } from '../resources/placement.js';
 import { canMove, type ResourceState } from '../resources/resource-states.js';
-import { ResourceTransitions } from '../resources/resource-transitions.js';
+import { ResourceTransitions, type Move } from '../resources/resource-transitions.js';
 import { PoolDrivers } from './pool-drivers.js';
 
 /** Working states a final failure moves to 'failed'. */
@@ -32,26 +32,28 @@ const DRIVER_CALLS_PER_JOB = 8;
  * Holds PostgreSQL session locks on the resources for the whole job, so two jobs for one resource (a
  * provision and a delete, or a job a stalled worker still runs) never drive its object at once. The locks
  * die with the session, so a worker killed mid-job frees them at once. They are taken in key order (the
- * aggregate reads its ordered subquery row by row), so jobs with overlapping sets cannot deadlock. Key
- * space 0x6763 ('gc') apart.
+ * aggregate reads its ordered subquery row by row), so jobs with overlapping sets cannot deadlock; the
+ * key is the id's canonical text, whatever its case in the payload. Key space 0x6763 ('gc') apart.
  */
 async function withResourceLocks<T>(
   dataSource: DataSource,
   ids: string[],
   fn: (m: EntityManager) => Promise<T>,
 ): Promise<T> {
-  const keys = `SELECT DISTINCT hashtextextended(id, 26467) AS key FROM unnest($1::text[]) AS id ORDER BY key`;
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query(`SELECT count(pg_advisory_lock(key)) FROM (${keys}) AS keys`, [ids]);
-    try {
-      return await fn(runner.manager);
-    } finally {
-      await runner.query(`SELECT count(pg_advisory_unlock(key)) FROM (${keys}) AS keys`, [ids]);
-    }
+    await runner.query(
+      `SELECT count(pg_advisory_lock(key)) FROM (
+         SELECT DISTINCT hashtextextended(id::text, 26467) AS key FROM unnest($1::uuid[]) AS id ORDER BY key
+       ) AS keys`,
+      [ids],
+    );
+    return await fn(runner.manager);
   } finally {
-    await runner.release();
+    // All the session's locks (the connection is the job's alone): a lock statement that failed partway
+    // leaves none behind on the pooled connection either.
+    await runner.query(`SELECT pg_advisory_unlock_all()`).finally(() => runner.release());
   }
 }
 
@@ -85,7 +87,10 @@ export class Provisioner {
   converge(payload: JobPayloads[JobName.ResourceConverge], context: JobContext): Promise<JobOutcome> {
     const ids = [...new Set(convergeIds(payload))];
     return withResourceLocks(this.dataSource, ids, async (manager) => {
-      const loaded = (await this.load(manager, ids)).filter((r) => WORKING.includes(r.state));
+      // A retry drives only what is not yet where its owner wants it: the rest arrived in an earlier attempt.
+      const loaded = (await this.load(manager, ids)).filter(
+        (r) => WORKING.includes(r.state) && (context.attempt === 1 || r.state !== r.desiredState),
+      );
       // A pool whose driver cannot be made fails its resources before they reach provisioning.
       const failures: Failure[] = [];
       const drivers = new Map<string, ResourceDriver | Error>();
@@ -147,22 +152,44 @@ export class Provisioner {
       }))
       .filter((move) => canMove(move.resource.state, move.to));
     try {
-      if (there.length > 0) {
-        const params = new SqlParams();
-        const rows = there.map((d) => ({ id: d.resource.id, observed: d.observed }));
-        await manager.query(
-          `UPDATE resources r SET observed = x.observed, updated_at = now()
-           FROM jsonb_to_recordset(${params.json(rows)}) AS x(id uuid, observed jsonb) WHERE r.id = x.id`,
-          params.values,
+      return { done: await this.record(manager, there, moves), failed: [] };
+    } catch {
+      // One bad row fails the statement for all: record each alone, so only that one's failure counts.
+      let done = 0;
+      const failed: Failure[] = [];
+      for (const d of there)
+        await this.record(manager, [d], []).then(
+          (n) => (done += n),
+          (error: unknown) => failed.push({ resource: d.resource, error }),
         );
-      }
-      const moved = await this.transitions.moveAll(manager, moves, (_params, rows) =>
-        this.quota.commitInsert(`SELECT resource_id FROM ${rows} WHERE from_state = 'provisioning'`),
-      );
-      return { done: there.length + moved.size, failed: [] };
-    } catch (error) {
-      return { done: 0, failed: [...there, ...moves].map(({ resource }) => ({ resource, error })) };
+      for (const move of moves)
+        await this.record(manager, [], [move]).then(
+          (n) => (done += n),
+          (error: unknown) => failed.push({ resource: move.resource, error }),
+        );
+      return { done, failed };
     }
+  }
+
+  /** The statements of `arrive`: answers how many resources they recorded. */
+  private async record(
+    manager: EntityManager,
+    there: Array<{ resource: Loaded; observed: ObservedObject }>,
+    moves: Move[],
+  ): Promise<number> {
+    if (there.length > 0) {
+      const params = new SqlParams();
+      const rows = there.map((d) => ({ id: d.resource.id, observed: d.observed }));
+      await manager.query(
+        `UPDATE resources r SET observed = x.observed, updated_at = now()
+         FROM jsonb_to_recordset(${params.json(rows)}) AS x(id uuid, observed jsonb) WHERE r.id = x.id`,
+        params.values,
+      );
+    }
+    const moved = await this.transitions.moveAll(manager, moves, (_params, rows) =>
+      this.quota.commitInsert(`SELECT resource_id FROM ${rows} WHERE from_state = 'provisioning'`),
+    );
+    return there.length + moved.size;
   }
 
   /**
@@ -195,28 +222,38 @@ export class Provisioner {
   }
 
   /**
-   * Resources that failed: a retryable failure before the job's last attempt throws, so the job runs
-   * again (what did arrive is recorded already, and a retry finds it done); the others move to failed,
-   * and the job ends failed with their reasons.
+   * Resources that failed. One already where its owner wants it is never moved to failed for a driver
+   * call that did not go through: it stays as it is, and its object is the reconciler's to check. For
+   * the others, a retryable failure before the job's last attempt throws, so the job runs again (what did
+   * arrive is recorded already, and a retry leaves it alone); the rest move to failed, and the job ends
+   * failed with their reasons.
    */
   private async fail(manager: EntityManager, failures: Failure[], context: JobContext): Promise<void> {
-    if (failures.length === 0) return;
+    const settled = failures.filter((f) => f.resource.state === f.resource.desiredState);
+    for (const { resource, error } of settled)
+      this.log.warn(
+        { resourceId: resource.id, reason: describe(error) },
+        'driver call failed; left as it is',
+      );
+    const working = failures.filter((f) => !settled.includes(f));
+    if (working.length === 0) return;
     const retryable = (error: unknown) =>
       isDriverError(error) ? error.retryable : !(error instanceof DomainError);
-    const final = failures.filter((f) => context.lastAttempt || !retryable(f.error));
-    const reasons = final.map((f) => ({ resource: f.resource, reason: describe(f.error) }));
-    for (const { resource, reason } of reasons)
-      this.log.warn({ resourceId: resource.id, reason, attempt: context.attempt }, 'resource failed');
-    await this.transitions.moveAll(
+    const final = working.filter((f) => context.lastAttempt || !retryable(f.error));
+    const reasons = new Map(final.map((f) => [f.resource.id, describe(f.error)]));
+    const moved = await this.transitions.moveAll(
       manager,
-      reasons.map(({ resource, reason }) => ({ resource, to: 'failed', reason })),
+      final.map(({ resource }) => ({ resource, to: 'failed', reason: reasons.get(resource.id) })),
     );
-    const again = failures.find((f) => !final.includes(f));
+    for (const id of moved)
+      this.log.warn({ resourceId: id, reason: reasons.get(id), attempt: context.attempt }, 'resource failed');
+    const again = working.find((f) => !final.includes(f));
     if (again) throw again.error;
+    // Moved by someone else meanwhile (deleted, say): that job takes over, and this one has nothing to report.
+    const failed = [...moved].map((id) => reasons.get(id)!);
+    if (failed.length === 0) return;
     throw new TerminalJobError(
-      reasons.length === 1
-        ? reasons[0].reason
-        : `${reasons.length} resources failed; first: ${reasons[0].reason}`,
+      failed.length === 1 ? failed[0] : `${failed.length} resources failed; first: ${failed[0]}`,
     );
   }
 

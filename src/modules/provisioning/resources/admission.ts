@@ -230,6 +230,9 @@ export class Admission {
 
     // One statement writes them all; the resources' rows are read back for their timestamps.
     const resources = admitted.map((a) => a.resource);
+    // Jobs per pool: a slow or failing pool holds up only its own resources.
+    const byPool = new Map<string, string[]>();
+    for (const { id, poolId } of resources) byPool.set(poolId, [...(byPool.get(poolId) ?? []), id]);
     const params = new SqlParams();
     const inserted: Array<{ id: string; created_at: Date; updated_at: Date }> = await manager.query(
       `WITH ${insertResources(params, resources)},
@@ -237,7 +240,7 @@ export class Admission {
         ${this.outbox.insert(
           params,
           JobName.ResourceConverge,
-          convergeJobs(resources.map((resource) => resource.id)),
+          [...byPool.values()].flatMap((ids) => convergeJobs(ids)),
         )},
         ${quota.write(params)},
         ${this.placement.saveAllocated(

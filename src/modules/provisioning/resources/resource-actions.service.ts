@@ -110,7 +110,7 @@ export class ResourceActionsService {
     return this.dataSource.transaction(async (manager) => {
       const resource = await this.resources.visible(principal, id, manager);
       if (await action(manager, resource))
-        await this.outbox.enqueue(manager, JobName.ResourceConverge, { resourceIds: [id] });
+        await this.outbox.enqueue(manager, JobName.ResourceConverge, { resourceIds: [resource.id] });
       return resource;
     });
   }

@@ -5,7 +5,12 @@ import { conflict, invalid, notFound } from '../../../common/errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { DepartmentScope } from '../../tenancy/department-scope.js';
 import { Department } from '../../tenancy/entities/department.entity.js';
-import type { CreateResourceDto, CreateResourcesDto, ListResourcesQuery } from '../dto/resource.dto.js';
+import {
+  MAX_BULK_COUNT,
+  type CreateResourceDto,
+  type CreateResourcesDto,
+  type ListResourcesQuery,
+} from '../dto/resource.dto.js';
 import { ResourceEvent } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { Admission } from './admission.js';
@@ -13,9 +18,12 @@ import { checkIdempotencyKey, checkLabels, checkSpec, requestHash } from './reso
 
 /** A resource's name: its objects' names derive from its id, so only the column limits it. */
 const NAME_MAX = 63;
-/** Between a bulk request's Idempotency-Key and each item's number, in the key stored on the item. */
-const KEY_ITEM = '#';
-/** The stored key's column, and the longest item suffix (#100). */
+/**
+ * Between a bulk request's Idempotency-Key and each item's number, in the key stored on the item: a space,
+ * which a client's key cannot hold, so no client key is ever taken for an item's.
+ */
+const KEY_ITEM = ' ';
+/** The stored key's column, and the longest item suffix (" 100"). */
 const KEY_MAX = 200;
 const ITEM_SUFFIX_MAX = 4;
 
@@ -164,21 +172,19 @@ export class ResourcesService {
   /**
    * What the caller created with this key before (one resource, or the items of a bulk request, whose
    * keys are the key, KEY_ITEM and the item's number), or null; a 409 when that was another request.
+   * Every key the request could have stored is looked up in the (requested_by, idempotency_key) index.
    */
   private async byIdempotencyKey(
     principal: Principal,
     key: string,
     hash: string,
   ): Promise<Resource[] | null> {
+    const keys = [key, ...Array.from({ length: MAX_BULK_COUNT }, (_, i) => `${key}${KEY_ITEM}${i + 1}`)];
     const earlier = await this.dataSource
       .getRepository(Resource)
       .createQueryBuilder('r')
       .addSelect('r.requestHash')
-      .where('r.requested_by = :user', { user: principal.userId })
-      .andWhere('(r.idempotency_key = :key OR starts_with(r.idempotency_key, :items))', {
-        key,
-        items: `${key}${KEY_ITEM}`,
-      })
+      .where('r.requested_by = :user AND r.idempotency_key IN (:...keys)', { user: principal.userId, keys })
       .orderBy('r.name')
       .getMany();
     if (earlier.length === 0) return null;
