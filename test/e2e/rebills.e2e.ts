@@ -132,6 +132,8 @@ describe('rebills', () => {
     });
 
     it('bills leap-year February to the fen, with department totals and subtree roll-ups', async () => {
+      // The new draft's answer has the same fields as a read of it.
+      expect(run).toMatchObject({ state: 'draft', finalizedAt: null });
       const res = await get(`/api/v1/rebills/${run.id}`).expect(200);
       expect(res.body).toMatchObject({
         period: '2024-02',

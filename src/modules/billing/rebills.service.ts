@@ -203,7 +203,7 @@ export class RebillsService {
         };
         const run = previous
           ? Object.assign(previous, changes)
-          : repo.create({ period, state: 'draft', ...changes });
+          : repo.create({ period, state: 'draft', finalizedAt: null, finalizedBy: null, ...changes });
         if (previous) await repo.update({ id: run.id }, changes);
         else await repo.insert(run);
         if (replaced)
