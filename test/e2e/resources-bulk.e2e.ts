@@ -161,17 +161,30 @@ describe('bulk resource requests (POST /api/v1/resources/bulk) and converge jobs
     await bulk({ count: 2 }, undefined, tokens.finance).expect(403);
   });
 
-  it('runs converge jobs with overlapping sets at once: each resource moved once, its object made once', async () => {
+  it('makes converge jobs with overlapping sets wait for each other’s locks: each resource moved once, its object made once', async () => {
     await fake.pool.pause();
     const res = await bulk({ name: unique('overlap'), count: 4 }).expect(202);
     const ids: string[] = res.body.items.map((r: { id: string }) => r.id);
     const provisioner = t.app.get(Provisioner);
     const context = { jobId: undefined, attempt: 1, lastAttempt: false };
-    // The job admission queued is held by the paused pool; two more with the same resources in other orders.
+    // The job admission queued holds the resources' locks, waiting on the paused pool.
+    const locks = async (granted: boolean) =>
+      (
+        await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted = $1
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [granted],
+        )
+      )[0].n as number;
+    await eventually('the first job holding its locks', async () =>
+      (await locks(true)) >= 4 ? true : undefined,
+    );
+    // Two more jobs with the same resources in other orders wait for those locks, not for the pool.
     const direct = [
       provisioner.converge({ resourceIds: [...ids].reverse() }, context),
       provisioner.converge({ resourceIds: [ids[2], ids[0]] }, context),
     ];
+    await eventually('both waiting for a lock', async () => ((await locks(false)) === 2 ? true : undefined));
     await fake.pool.resume();
     await Promise.all(direct);
     await allRunning(ids);
