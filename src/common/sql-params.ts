@@ -11,4 +11,9 @@ export class SqlParams {
   json(value: unknown): string {
     return this.add(value === null || value === undefined ? null : JSON.stringify(value), 'jsonb');
   }
+
+  /** Rows as a FROM item `x` with these typed columns: many rows in one parameter. */
+  recordset(rows: object[], columns: ReadonlyArray<readonly [string, string]>): string {
+    return `jsonb_to_recordset(${this.json(rows)}) AS x(${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`;
+  }
 }

@@ -52,7 +52,7 @@ const DEPARTMENTS = `SELECT d.id, d.path,
      WHERE a.id = ANY(string_to_array(trim(both '/' from d.path), '/')::uuid[])) AS "criticalByPolicy"
   FROM departments d WHERE d.id = ANY($1::uuid[])`;
 
-const COLUMNS = {
+const COLUMNS: ReadonlyArray<readonly [string, string]> = Object.entries({
   id: 'uuid',
   department_id: 'uuid',
   pool_id: 'uuid',
@@ -66,7 +66,7 @@ const COLUMNS = {
   requested_by: 'uuid',
   idempotency_key: 'varchar',
   request_hash: 'char(64)',
-} as const;
+});
 
 /** The CTE inserting new resources' rows (failure reason and observed start null); `inserted` answers their timestamps. */
 function insertResources(params: SqlParams, resources: Resource[]): string {
@@ -85,13 +85,10 @@ function insertResources(params: SqlParams, resources: Resource[]): string {
     idempotency_key: r.idempotencyKey,
     request_hash: r.requestHash,
   }));
-  const columns = Object.keys(COLUMNS).join(', ');
+  const columns = COLUMNS.map(([column]) => column).join(', ');
   return `inserted AS (
     INSERT INTO resources (${columns})
-    SELECT ${columns} FROM jsonb_to_recordset(${params.json(rows)})
-      AS x(${Object.entries(COLUMNS)
-        .map(([column, type]) => `${column} ${type}`)
-        .join(', ')})
+    SELECT ${columns} FROM ${params.recordset(rows, COLUMNS)}
     RETURNING id, created_at, updated_at)`;
 }
 

@@ -63,8 +63,9 @@ const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['observed', 'jsonb'],
 ];
 
-const recordset = (params: SqlParams, rows: object[], columns: ReadonlyArray<readonly [string, string]>) =>
-  `jsonb_to_recordset(${params.json(rows)}) AS x(${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`;
+/** What a resource's failure_reason becomes when it moves to `to`. */
+const failureReason = (to: ResourceState, reason: string | null) =>
+  to === 'failed' ? (reason ?? 'failed') : null;
 
 /**
  * The one place a resource changes state: checks each move against the table and writes the states,
@@ -116,7 +117,7 @@ export class ResourceTransitions {
       });
       return {
         ...entry,
-        failure_reason: to === 'failed' ? (reason ?? 'failed') : null,
+        failure_reason: failureReason(to, reason),
         set_desired: changes.desiredState !== undefined,
         desired_state: changes.desiredState ?? null,
         set_observed: changes.observed !== undefined,
@@ -134,7 +135,7 @@ export class ResourceTransitions {
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
            desired_state = CASE WHEN x.set_desired THEN x.desired_state ELSE r.desired_state END,
            observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
-         FROM ${recordset(params, rows, MOVE_COLUMNS)}
+         FROM ${params.recordset(rows, MOVE_COLUMNS)}
          WHERE r.id = x.resource_id AND r.state = x.from_state
          RETURNING ${entryColumns.join(', ')}),
        ${this.entries('moved')}
@@ -147,7 +148,7 @@ export class ResourceTransitions {
       if (!ids.has(resource.id)) return;
       Object.assign(resource, {
         state: to,
-        failureReason: to === 'failed' ? (reason ?? 'failed') : null,
+        failureReason: failureReason(to, reason),
         ...changes,
       });
     });
@@ -162,7 +163,7 @@ export class ResourceTransitions {
       specBefore: before,
     });
     await manager.query(
-      `WITH given AS (SELECT * FROM ${recordset(params, [row], ENTRY_COLUMNS)}), ${this.entries('given')} SELECT 1`,
+      `WITH given AS (SELECT * FROM ${params.recordset([row], ENTRY_COLUMNS)}), ${this.entries('given')} SELECT 1`,
       params.values,
     );
   }
@@ -184,7 +185,7 @@ export class ResourceTransitions {
         this.entry(2 * i + 1, resource, 'transition', 'requested', reason, { context }),
       ];
     });
-    return `created AS (SELECT * FROM ${recordset(params, rows, ENTRY_COLUMNS)}), ${this.entries('created', 'created')}`;
+    return `created AS (SELECT * FROM ${params.recordset(rows, ENTRY_COLUMNS)}), ${this.entries('created', 'created')}`;
   }
 
   /** The row of one event and its audit entry; `resource` is as it is after the event. */
