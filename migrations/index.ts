@@ -16,6 +16,7 @@ import { ResourceEventsOrderedByResource1796200000000 } from './1796200000000-Re
 import { LoginLockout1796300000000 } from './1796300000000-LoginLockout.js';
 import { HostingEnds1796400000000 } from './1796400000000-HostingEnds.js';
 import { RebillLineSets1796500000000 } from './1796500000000-RebillLineSets.js';
+import { ProvisioningWritesLean1796600000000 } from './1796600000000-ProvisioningWritesLean.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -37,4 +38,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   LoginLockout1796300000000,
   HostingEnds1796400000000,
   RebillLineSets1796500000000,
+  ProvisioningWritesLean1796600000000,
 ];

@@ -157,6 +157,7 @@ export async function seedDemoUsage(app: INestApplicationContext): Promise<void>
         observed: null,
         requestedBy: operator.id,
         createdAt: at(seed.from),
+        deletedAt: null,
       });
       const events: Array<Partial<ResourceEvent>> = [];
       let from: ResourceState | null = null;
@@ -207,12 +208,15 @@ export async function seedDemoUsage(app: INestApplicationContext): Promise<void>
           return { ...e, resourceId: resource.id, departmentId: department.id, poolId: pool.id, spec };
         }),
       );
-      await manager
-        .getRepository(Resource)
-        .update(
-          { id: resource.id },
-          { state: resource.state, desiredState: resource.desiredState, spec: resource.spec },
-        );
+      await manager.getRepository(Resource).update(
+        { id: resource.id },
+        {
+          state: resource.state,
+          desiredState: resource.desiredState,
+          spec: resource.spec,
+          deletedAt: resource.state === 'deleted' ? events[events.length - 1].occurredAt : null,
+        },
+      );
       await audit.record(manager, {
         action: 'resource.demo-seed',
         targetType: 'resource',

@@ -136,6 +136,40 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(await allocated()).toEqual(before);
     await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
     expect(await fake.pool.createCount(body.id)).toBe(1);
+
+    // Each step audited with what changed, in the name of whoever made it.
+    const audit: Array<{ action: string; actor_name: string; before: unknown; after: unknown }> =
+      await t.dataSource.query(
+        `SELECT action, actor_name, before, after FROM audit_entries
+         WHERE target_type = 'resource' AND target_id = $1 ORDER BY id`,
+        [body.id],
+      );
+    const deptAdmin = audit.find((e) => e.action === 'resource.requested')!.actor_name;
+    expect(audit.map((e) => [e.action, e.actor_name === deptAdmin ? 'owner' : e.actor_name])).toEqual([
+      ['resource.requested', 'owner'],
+      ['resource.queued', 'owner'],
+      ['resource.provisioning', 'system'],
+      ['resource.running', 'system'],
+      ['resource.stop', 'owner'],
+      ['resource.stopped', 'system'],
+      ['resource.resize', 'owner'],
+      ['resource.start', 'owner'],
+      ['resource.running', 'system'],
+      ['resource.deleting', 'owner'],
+      ['resource.deleted', 'system'],
+    ]);
+    expect(audit[1]).toMatchObject({
+      before: { state: 'requested' },
+      after: { state: 'queued', reason: expect.stringMatching(/^placed on pool /) },
+    });
+    expect(audit[6]).toMatchObject({
+      before: { spec: { vcpu: 2 } },
+      after: { spec: { vcpu: 4, memoryGiB: 8 }, reason: 'resize requested' },
+    });
+    expect(audit[10]).toMatchObject({
+      before: { state: 'deleting' },
+      after: { state: 'deleted', reason: 'object removed' },
+    });
   });
 
   it('stop cancels a start the worker has not done yet, as start cancels a stop: the last word wins', async () => {
@@ -363,48 +397,63 @@ describe('resources on a fake pool, through the API and the worker', () => {
       ]);
     });
 
-    it('leaves a delete that fails after its move (rolled back) on the last attempt failed, so DELETE can retry it', async () => {
-      const { body } = await request(aResourceRequest()).expect(202);
-      await untilState(t, tokens.deptAdmin, body.id, 'running');
-      const before = await allocated();
-      // Deleting without a job, so that this test runs the job's last attempt itself.
-      const resource = await t.dataSource.getRepository(Resource).findOneByOrFail({ id: body.id });
-      await t.app
-        .get(ResourceTransitions)
-        .move(t.dataSource.manager, resource, 'deleting', 'deletion requested', { desiredState: 'deleted' });
-      // The bookkeeping after the deleting → deleted move fails (a lost connection, say): all rolled back.
-      const release = jest
-        .spyOn(t.app.get(QuotaService), 'release')
-        .mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
-      try {
-        await expect(
-          t.app
-            .get(Provisioner)
-            .converge({ resourceIds: [body.id] }, { jobId: undefined, attempt: 8, lastAttempt: true }),
-        ).rejects.toThrow('Connection terminated unexpectedly');
-      } finally {
-        release.mockRestore();
-      }
-      const failed = await t
-        .http()
-        .get(`/api/v1/resources/${body.id}`)
-        .set(bearer(tokens.deptAdmin))
-        .expect(200);
-      expect(failed.body).toMatchObject({
-        state: 'failed',
-        failureReason: 'Connection terminated unexpectedly',
-      });
-      expect(failed.body.events.at(-1)).toMatchObject({ fromState: 'deleting', toState: 'failed' });
+    it.each([
+      ['DELETE', (id: string) => t.http().delete(`/api/v1/resources/${id}`)],
+      // The owner asked for the resource to go: a retry resumes the delete, it does not bring it back.
+      ['POST retry', (id: string) => t.http().post(`/api/v1/resources/${id}/retry`)],
+    ])(
+      'leaves a delete that fails after its move (rolled back) on the last attempt failed, so %s retries it',
+      async (_how, again) => {
+        const { body } = await request(aResourceRequest()).expect(202);
+        await untilState(t, tokens.deptAdmin, body.id, 'running');
+        const before = await allocated();
+        // Deleting without a job, so that this test runs the job's last attempt itself.
+        const resource = await t.dataSource.getRepository(Resource).findOneByOrFail({ id: body.id });
+        await t.app
+          .get(ResourceTransitions)
+          .move(t.dataSource.manager, resource, 'deleting', 'deletion requested', {
+            desiredState: 'deleted',
+          });
+        // The bookkeeping of the deleting → deleted move fails (a lost connection, say): all rolled back.
+        const release = jest
+          .spyOn(t.app.get(QuotaService), 'release')
+          .mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+        try {
+          await expect(
+            t.app
+              .get(Provisioner)
+              .converge({ resourceIds: [body.id] }, { jobId: undefined, attempt: 8, lastAttempt: true }),
+          ).rejects.toThrow('Connection terminated unexpectedly');
+        } finally {
+          release.mockRestore();
+        }
+        const failed = await t
+          .http()
+          .get(`/api/v1/resources/${body.id}`)
+          .set(bearer(tokens.deptAdmin))
+          .expect(200);
+        expect(failed.body).toMatchObject({
+          state: 'failed',
+          failureReason: 'Connection terminated unexpectedly',
+        });
+        expect(failed.body.events.at(-1)).toMatchObject({ fromState: 'deleting', toState: 'failed' });
 
-      await t.http().delete(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
-      await untilState(t, tokens.deptAdmin, body.id, 'deleted');
-      expect((await ledger(body.id)).map((e: { action: string }) => e.action)).toEqual([
-        'reserve',
-        'commit',
-        'release',
-      ]);
-      expect((await allocated()).vcpu).toBe(before.vcpu - 2);
-    });
+        const retried = await again(body.id).set(bearer(tokens.deptAdmin)).expect(202);
+        expect(retried.body).toMatchObject({ state: 'deleting', desiredState: 'deleted' });
+        const deleted = await untilState(t, tokens.deptAdmin, body.id, 'deleted');
+        expect(deleted.events.map((e: { toState: string }) => e.toState).slice(-3)).toEqual([
+          'failed',
+          'deleting',
+          'deleted',
+        ]);
+        expect((await ledger(body.id)).map((e: { action: string }) => e.action)).toEqual([
+          'reserve',
+          'commit',
+          'release',
+        ]);
+        expect((await allocated()).vcpu).toBe(before.vcpu - 2);
+      },
+    );
 
     it('fails at once, as misconfigured, when the pool connection cannot be unsealed', async () => {
       const sealed = await createPool(t, tokens.operator);
@@ -634,10 +683,18 @@ describe('resources on a fake pool, through the API and the worker', () => {
       expect(res.body.message).toMatch(field);
     });
 
-    it('409 for a second live resource with the same name in a department', async () => {
+    it('409 for a second live resource with the same name in a department; a deleted one frees it', async () => {
       const body = aResourceRequest();
-      await request(body).expect(202);
+      const first = await request(body).expect(202);
       await request(body).expect(409);
+      await untilState(t, tokens.deptAdmin, first.body.id, 'running');
+      await t.http().delete(`/api/v1/resources/${first.body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+      await request(body).expect(409);
+      const deleted = await untilState(t, tokens.deptAdmin, first.body.id, 'deleted');
+      // Written with the move to deleted; null while the resource lived.
+      expect(deleted.deletedAt).toBe(deleted.updatedAt);
+      expect(first.body.deletedAt).toBeNull();
+      await request(body).expect(202);
     });
   });
 });

@@ -69,9 +69,9 @@ export class BillingWorld {
   ): Promise<string> {
     const last = steps[steps.length - 1];
     await this.dataSource.query(
-      `INSERT INTO resources (id, department_id, pool_id, kind, name, spec, state, desired_state)
-       VALUES ($1, $2, $3, 'vm', $4, $5, $6, $6)`,
-      [id, departmentId, poolId, unique('vm').slice(0, 60), spec, last[0]],
+      `INSERT INTO resources (id, department_id, pool_id, kind, name, spec, state, desired_state, deleted_at)
+       VALUES ($1, $2, $3, 'vm', $4, $5, $6::varchar, $6::varchar, CASE WHEN $6::varchar = 'deleted' THEN $7::timestamptz END)`,
+      [id, departmentId, poolId, unique('vm').slice(0, 60), spec, last[0], last[1]],
     );
     await this.events(id, departmentId, poolId, spec, steps);
     return id;

@@ -39,6 +39,27 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return ARGV[2]`;
 
+/** The scripts as commands: ioredis sends each by its SHA (EVALSHA), not its text on every call. */
+interface FakeScripts {
+  fakeGate(control: string): Promise<[string, string, string, number]>;
+  fakeEnsure(
+    objects: string,
+    phases: string,
+    creates: string,
+    name: string,
+    record: string,
+    resourceId: string,
+  ): Promise<ObservedPhase>;
+  fakePower(objects: string, phases: string, name: string, phase: string): Promise<string | null>;
+}
+
+function withScripts(redis: Redis): Redis & FakeScripts {
+  redis.defineCommand('fakeGate', { numberOfKeys: 1, lua: GATE });
+  redis.defineCommand('fakeEnsure', { numberOfKeys: 3, lua: ENSURE });
+  redis.defineCommand('fakePower', { numberOfKeys: 2, lua: POWER });
+  return redis as Redis & FakeScripts;
+}
+
 /** Parses a fake pool's connection: '' or JSON {"latencyMs": 0, "failureRate": 0}. */
 export function parseFakeConnection(connection: string): FakeSettings {
   let raw: Record<string, unknown> = {};
@@ -67,7 +88,7 @@ export function parseFakeConnection(connection: string): FakeSettings {
 /** The fake pool driver: objects in Redis, with latency, failures and pause for tests and benchmarks. */
 export class FakeDriver implements ResourceDriver {
   readonly type = 'fake' as const;
-  private readonly redis: Redis;
+  private readonly redis: Redis & FakeScripts;
   private readonly ownsRedis: boolean;
   private readonly keys: ReturnType<typeof fakeKeys>;
   private readonly settings: FakeSettings;
@@ -77,10 +98,11 @@ export class FakeDriver implements ResourceDriver {
   constructor(pool: DriverPool, options: FakeDriverOptions) {
     this.settings = parseFakeConnection(pool.connection);
     this.ownsRedis = typeof options.redis === 'string';
-    this.redis =
+    this.redis = withScripts(
       typeof options.redis === 'string'
         ? new Redis(options.redis, { maxRetriesPerRequest: 3 })
-        : options.redis;
+        : options.redis,
+    );
     this.keys = fakeKeys(options.keyPrefix ?? DEFAULT_FAKE_PREFIX, pool.id);
     this.random = options.random ?? Math.random;
   }
@@ -95,16 +117,14 @@ export class FakeDriver implements ResourceDriver {
       labels: resourceLabels(r),
       spec: r.spec,
     });
-    const phase = (await this.redis.eval(
-      ENSURE,
-      3,
+    const phase = await this.redis.fakeEnsure(
       this.keys.objects,
       this.keys.phases,
       this.keys.creates,
       name,
       record,
       r.id,
-    )) as ObservedPhase;
+    );
     return { name, resourceId: r.id, phase, department: departmentLabel(r.department) };
   }
 
@@ -146,7 +166,7 @@ export class FakeDriver implements ResourceDriver {
   private async power(r: DriverResource, phase: 'running' | 'stopped'): Promise<ObservedObject> {
     await this.gate();
     const name = objectName(r.id);
-    const result = await this.redis.eval(POWER, 2, this.keys.objects, this.keys.phases, name, phase);
+    const result = await this.redis.fakePower(this.keys.objects, this.keys.phases, name, phase);
     if (result === null) throw new DriverError('NotFound', `fake pool: ${name} does not exist`);
     return { name, resourceId: r.id, phase, department: departmentLabel(r.department) };
   }
@@ -155,12 +175,7 @@ export class FakeDriver implements ResourceDriver {
   private async gate(): Promise<void> {
     for (;;) {
       if (this.closed) throw new DriverError('Unavailable', 'fake pool: driver closed');
-      const [paused, latency, rate, failNow] = (await this.redis.eval(GATE, 1, this.keys.control)) as [
-        string,
-        string,
-        string,
-        number,
-      ];
+      const [paused, latency, rate, failNow] = await this.redis.fakeGate(this.keys.control);
       if (paused === '1') {
         await sleep(PAUSE_POLL_MS);
         continue;

@@ -62,17 +62,30 @@ export class AuditService {
   }
 
   /**
-   * The INSERT of one entry per row of the CTE `from`, for many changes in one statement: `from` has
-   * the columns of an `auditRow` (it may carry them from a recordset of such rows), in entry order `n`.
+   * The INSERT of one entry per row of the CTE `from`, for many changes in one statement, in entry
+   * order `n`: `from` carries the actor's columns (ACTOR_COLUMNS, from `auditActor`), and `record` gives
+   * the SQL of each other column over `from`'s. Nothing is redacted here: the SQL must not yield secrets.
    */
-  insertEach(from: string): string {
-    const columns = AUDIT_COLUMNS.map(([column]) => column).join(', ');
-    return `INSERT INTO audit_entries (${columns}) SELECT ${columns} FROM ${from} ORDER BY n`;
+  insertEach(from: string, record: Record<keyof AuditRecord, string>): string {
+    const values: Record<(typeof AUDIT_COLUMNS)[number][0], string> = {
+      actor_id: 'actor_id',
+      actor_name: 'actor_name',
+      role: 'role',
+      action: record.action,
+      target_type: record.targetType,
+      target_id: record.targetId,
+      department_id: record.departmentId,
+      before: record.before,
+      after: record.after,
+      request_id: 'request_id',
+    };
+    return `INSERT INTO audit_entries (${AUDIT_COLUMNS.map(([column]) => column).join(', ')})
+      SELECT ${AUDIT_COLUMNS.map(([column]) => values[column]).join(', ')} FROM ${from} ORDER BY n`;
   }
 }
 
 /** The columns of an audit entry a caller supplies, with their types. */
-export const AUDIT_COLUMNS = [
+const AUDIT_COLUMNS = [
   ['actor_id', 'uuid'],
   ['actor_name', 'varchar'],
   ['role', 'varchar'],
@@ -85,22 +98,37 @@ export const AUDIT_COLUMNS = [
   ['request_id', 'varchar'],
 ] as const;
 
-export type AuditRow = Record<(typeof AUDIT_COLUMNS)[number][0], unknown>;
+/** The columns naming who made a change, with their types. */
+export const ACTOR_COLUMNS = [
+  ['actor_id', 'uuid'],
+  ['actor_name', 'varchar'],
+  ['role', 'varchar'],
+  ['request_id', 'varchar'],
+] as const;
 
-/** An entry as its row: the actor from `context` (null: no request, the system's own work), secrets redacted. */
-export function auditRow(record: AuditRecord, context: RequestContext | null): AuditRow {
+export type AuditActor = Record<(typeof ACTOR_COLUMNS)[number][0], string | null>;
+
+/** Who made a change: the principal of `context` (null: no request, the system's own work). */
+export function auditActor(context: RequestContext | null): AuditActor {
   const principal = context?.principal;
   return {
     actor_id: principal?.userId ?? null,
     // A request nobody has signed in to (a login for an unknown name) is anonymous; no request: the system.
     actor_name: principal?.username ?? (context ? 'anonymous' : 'system'),
     role: principal?.role ?? null,
+    request_id: context?.requestId ?? null,
+  };
+}
+
+/** An entry as its row: the actor from `context`, secrets redacted. */
+function auditRow(record: AuditRecord, context: RequestContext | null): Record<string, unknown> {
+  return {
+    ...auditActor(context),
     action: record.action,
     target_type: record.targetType,
     target_id: record.targetId,
     department_id: record.departmentId ?? null,
     before: redact(record.before),
     after: redact(record.after),
-    request_id: context?.requestId ?? null,
   };
 }

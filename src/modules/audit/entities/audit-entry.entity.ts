@@ -7,11 +7,13 @@ export class AuditEntry {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
-  @Index('ix_audit_at')
+  // A BRIN: entries are appended in time order (see ProvisioningWritesLean).
+  @Index('ix_audit_at', { synchronize: false })
   @Column({ type: 'timestamptz', default: () => 'now()' })
   at!: Date;
 
-  @Index('ix_audit_actor')
+  // The system's own entries (no actor) are not indexed: nobody looks them up by actor.
+  @Index('ix_audit_actor', { where: 'actor_id IS NOT NULL' })
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   actorId!: string | null;
 

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -18,11 +19,13 @@ export type { ResourceSpec };
  * ResourceTransitions, which records an event and an audit entry per move); `desiredState` is where
  * its owner wants it, towards which the worker converges.
  */
+// No index holds the state: a move then updates the row in place (see ProvisioningWritesLean).
 @Entity('resources')
-@Index('ix_resources_department_state', ['departmentId', 'state'])
-@Index('ix_resources_pool_state', ['poolId', 'state'])
+@Index('ix_resources_department', ['departmentId'])
+@Index('ix_resources_pool', ['poolId'])
 // A live resource's name is unique in its department; a deleted one frees its name.
-@Index('uq_resources_live_name', ['departmentId', 'name'], { unique: true, where: `state <> 'deleted'` })
+@Index('uq_resources_live_name', ['departmentId', 'name'], { unique: true, where: 'deleted_at IS NULL' })
+@Check('ck_resources_deleted_at', `(state = 'deleted') = (deleted_at IS NOT NULL)`)
 @Index('uq_resources_idempotency', ['requestedBy', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -89,4 +92,8 @@ export class Resource {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** When it moved to deleted; null while it lives. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
 }

@@ -57,6 +57,9 @@ async function withResourceLocks<T>(
   }
 }
 
+/** Rolls back a deletion's bookkeeping when the resource was no longer deleting. */
+const MOVED_MEANWHILE = new Error('moved meanwhile');
+
 /** What the driver calls for one resource came to. */
 type Driven = { resource: Loaded; observed: ObservedObject } | { resource: Loaded; removed: true } | Failure;
 
@@ -207,15 +210,16 @@ export class Provisioner {
       if (!('removed' in d) || d.resource.state !== 'deleting') continue;
       const r = d.resource;
       try {
-        const deleted = await manager.transaction(async (m) => {
-          if (!(await this.transitions.move(m, { ...r }, 'deleted', 'object removed'))) return false;
+        await manager.transaction(async (m) => {
+          // The quota and pool rows before the resource's, in the order admission takes them: a request
+          // for the same name waits on this resource's row while it holds them, so the other order deadlocks.
           await this.quota.release(m, r.id);
           await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
-          return true;
+          if (!(await this.transitions.move(m, { ...r }, 'deleted', 'object removed'))) throw MOVED_MEANWHILE;
         });
-        if (deleted) done += 1;
+        done += 1;
       } catch (error) {
-        failed.push({ resource: r, error });
+        if (error !== MOVED_MEANWHILE) failed.push({ resource: r, error });
       }
     }
     return { done, failed };

@@ -208,6 +208,7 @@ export class Admission {
             requestedBy: r.principal.userId,
             idempotencyKey: r.idempotencyKeys?.[n] ?? null,
             requestHash: r.idempotencyKeys ? r.requestHash : null,
+            deletedAt: null,
           }),
         );
         quota.take({

@@ -61,9 +61,10 @@ export class ResourceActionsService {
   retry(principal: Principal, id: string): Promise<Resource> {
     return this.act(principal, id, async (manager, r) => {
       if (r.state !== 'failed') throw invalidTransition(r, 'queued', 'retry');
-      await this.transitions.move(manager, r, 'queued', `retry after: ${r.failureReason ?? 'failure'}`, {
-        desiredState: 'running',
-      });
+      const reason = `retry after: ${r.failureReason ?? 'failure'}`;
+      // A delete that failed is retried as a delete: its owner asked for it to go, not to come back.
+      if (r.desiredState === 'deleted') await this.transitions.move(manager, r, 'deleting', reason);
+      else await this.transitions.move(manager, r, 'queued', reason, { desiredState: 'running' });
       return true;
     });
   }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../../../common/errors.js';
 import { requestContext, type RequestContext } from '../../../common/request-context.js';
 import { SqlParams } from '../../../common/sql-params.js';
-import { AUDIT_COLUMNS, AuditService, auditRow, type AuditRow } from '../../audit/audit.service.js';
+import { ACTOR_COLUMNS, AuditService, auditActor, type AuditActor } from '../../audit/audit.service.js';
 import type { ResourceEventType } from '../entities/resource-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { canMove, TRANSITIONS, type ResourceState } from './resource-states.js';
@@ -29,33 +29,49 @@ export interface Move {
   context?: RequestContext | null;
 }
 
-/** An event row and its audit entry, as the CTE `entries` writes them; `n` orders them. */
-type EntryRow = AuditRow & {
+/**
+ * An event row and who made it, as the CTE `entries` writes them with their audit entries; `n` orders
+ * them. `spec_before` is a resize's spec before it.
+ */
+type EntryRow = AuditActor & {
   n: number;
   resource_id: string;
+  department_id: string;
   pool_id: string;
   type: ResourceEventType;
   from_state: ResourceState | null;
   to_state: ResourceState;
   spec: Resource['spec'];
+  spec_before: Resource['spec'] | null;
   reason: string | null;
 };
 
-const ENTRY_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+const ENTRY_COLUMNS: ReadonlyArray<readonly [keyof EntryRow, string]> = [
   ['n', 'int'],
   ['resource_id', 'uuid'],
+  ['department_id', 'uuid'],
   ['pool_id', 'uuid'],
   ['type', 'varchar'],
   ['from_state', 'varchar'],
   ['to_state', 'varchar'],
   ['spec', 'jsonb'],
+  ['spec_before', 'jsonb'],
   ['reason', 'text'],
-  ...AUDIT_COLUMNS,
+  ...ACTOR_COLUMNS,
 ];
 
-/** A move's row: its entry's columns (the event's spec and pool come from the updated row) and the changes. */
+/** The columns of an entry the updated row supplies in a move (see moveAll), with their SQL there. */
+const FROM_ROW: Partial<Record<keyof EntryRow, string>> = {
+  department_id: 'r.department_id',
+  pool_id: 'r.pool_id',
+  type: `'transition'`,
+  spec: 'r.spec',
+  spec_before: 'NULL::jsonb',
+};
+
+/** A move's row: its entry's columns the updated row does not supply, and the changes. */
 const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ...ENTRY_COLUMNS.filter(([column]) => column !== 'spec' && column !== 'pool_id'),
+  ...ENTRY_COLUMNS.filter(([column]) => !(column in FROM_ROW)),
   ['failure_reason', 'text'],
   ['set_desired', 'boolean'],
   ['desired_state', 'varchar'],
@@ -107,16 +123,13 @@ export class ResourceTransitions {
     const rows = moves.map(({ resource, to, reason = null, changes = {}, context }, n) => {
       const from = resource.state;
       if (!canMove(from, to)) throw invalidTransition(resource, to);
-      // The spec and pool come from the updated row (see below).
-      const {
-        spec: _spec,
-        pool_id: _pool,
-        ...entry
-      } = this.entry(n, { ...resource, state: to }, 'transition', from, reason, {
-        context: context === undefined ? current : context,
-      });
       return {
-        ...entry,
+        n,
+        resource_id: resource.id,
+        from_state: from,
+        to_state: to,
+        reason,
+        ...auditActor(context === undefined ? current : context),
         failure_reason: failureReason(to, reason),
         set_desired: changes.desiredState !== undefined,
         desired_state: changes.desiredState ?? null,
@@ -127,14 +140,13 @@ export class ResourceTransitions {
     const params = new SqlParams();
     // The event carries the row's spec, not the caller's copy: a worker's copy was read before its driver
     // call, and a resize committed meanwhile must not be metered away by the move that follows it.
-    const entryColumns = ENTRY_COLUMNS.map(([column]) =>
-      column === 'spec' || column === 'pool_id' ? `r.${column}` : `x.${column}`,
-    );
+    const entryColumns = ENTRY_COLUMNS.map(([column]) => `${FROM_ROW[column] ?? `x.${column}`} AS ${column}`);
     const moved: Array<{ resource_id: string }> = await manager.query(
       `WITH moved AS (
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
            desired_state = CASE WHEN x.set_desired THEN x.desired_state ELSE r.desired_state END,
-           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
+           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now(),
+           deleted_at = CASE WHEN x.to_state = 'deleted' THEN now() END
          FROM ${params.recordset(rows, MOVE_COLUMNS)}
          WHERE r.id = x.resource_id AND r.state = x.from_state
          RETURNING ${entryColumns.join(', ')}),
@@ -149,6 +161,7 @@ export class ResourceTransitions {
       Object.assign(resource, {
         state: to,
         failureReason: failureReason(to, reason),
+        ...(to === 'deleted' ? { deletedAt: new Date() } : {}),
         ...changes,
       });
     });
@@ -158,10 +171,15 @@ export class ResourceTransitions {
   /** A new spec took effect: a 'resized' event with from = to = the current state. */
   async resized(manager: EntityManager, resource: Resource, before: Resource['spec'], reason: string | null) {
     const params = new SqlParams();
-    const row = this.entry(0, resource, 'resized', resource.state, reason, {
-      context: requestContext.get() ?? null,
-      specBefore: before,
-    });
+    const row = this.entry(
+      0,
+      resource,
+      'resized',
+      resource.state,
+      reason,
+      requestContext.get() ?? null,
+      before,
+    );
     await manager.query(
       `WITH given AS (SELECT * FROM ${params.recordset([row], ENTRY_COLUMNS)}), ${this.entries('given')} SELECT 1`,
       params.values,
@@ -181,8 +199,8 @@ export class ResourceTransitions {
       if (!canMove('requested', resource.state))
         throw invalidTransition({ ...resource, state: 'requested' }, resource.state);
       return [
-        this.entry(2 * i, { ...resource, state: 'requested' }, 'transition', null, null, { context }),
-        this.entry(2 * i + 1, resource, 'transition', 'requested', reason, { context }),
+        this.entry(2 * i, { ...resource, state: 'requested' }, 'transition', null, null, context),
+        this.entry(2 * i + 1, resource, 'transition', 'requested', reason, context),
       ];
     });
     return `created AS (SELECT * FROM ${params.recordset(rows, ENTRY_COLUMNS)}), ${this.entries('created', 'created')}`;
@@ -195,37 +213,42 @@ export class ResourceTransitions {
     type: ResourceEventType,
     from: ResourceState | null,
     reason: string | null,
-    options: { context: RequestContext | null; specBefore?: Resource['spec'] },
+    context: RequestContext | null,
+    specBefore: Resource['spec'] | null = null,
   ): EntryRow {
-    const resized = type === 'resized';
     return {
       n,
       resource_id: resource.id,
+      department_id: resource.departmentId,
       pool_id: resource.poolId,
       type,
       from_state: from,
       to_state: resource.state,
       spec: resource.spec,
+      spec_before: specBefore,
       reason,
-      ...auditRow(
-        {
-          action: resized ? 'resource.resize' : `resource.${resource.state}`,
-          targetType: 'resource',
-          targetId: resource.id,
-          departmentId: resource.departmentId,
-          before: resized ? { spec: options.specBefore } : { state: from },
-          after: resized ? { spec: resource.spec, reason } : { state: resource.state, reason },
-        },
-        options.context,
-      ),
+      ...auditActor(context),
     };
   }
 
-  /** Two CTEs writing an event and an audit entry per row of `source` (columns ENTRY_COLUMNS), in order `n`. */
+  /**
+   * Two CTEs writing an event and an audit entry per row of `source` (columns ENTRY_COLUMNS), in order
+   * `n`. The entry is made from the event's columns here, not sent along with it: a set of moves then
+   * sends the database little more than the ids.
+   */
   private entries(source: string, prefix = ''): string {
+    const resized = `type = 'resized'`;
     return `${prefix}event AS (
         INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
         SELECT resource_id, department_id, pool_id, type, from_state, to_state, spec, reason FROM ${source} ORDER BY n),
-      ${prefix}audit AS (${this.audit.insertEach(source)})`;
+      ${prefix}audit AS (${this.audit.insertEach(source, {
+        action: `CASE WHEN ${resized} THEN 'resource.resize' ELSE 'resource.' || to_state END`,
+        targetType: `'resource'`,
+        targetId: 'resource_id::text',
+        departmentId: 'department_id',
+        before: `CASE WHEN ${resized} THEN jsonb_build_object('spec', spec_before) ELSE jsonb_build_object('state', from_state) END`,
+        after: `CASE WHEN ${resized} THEN jsonb_build_object('spec', spec, 'reason', reason)
+          ELSE jsonb_build_object('state', to_state, 'reason', reason) END`,
+      })})`;
   }
 }
