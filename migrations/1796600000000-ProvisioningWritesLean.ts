@@ -28,7 +28,9 @@ export class ProvisioningWritesLean1796600000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "ix_resources_department" ON "resources" ("department_id")`);
     await queryRunner.query(`DROP INDEX "public"."ix_resources_pool_state"`);
     await queryRunner.query(`CREATE INDEX "ix_resources_pool" ON "resources" ("pool_id")`);
-    await queryRunner.query(`ALTER TABLE "resources" SET (fillfactor = 80)`);
+    // Half of each page is kept for new versions: rows are inserted a batch at a time and all moved soon
+    // after, so a page needs room for a new version of every row on it (the old ones are pruned by then).
+    await queryRunner.query(`ALTER TABLE "resources" SET (fillfactor = 50)`);
 
     await queryRunner.query(`DROP INDEX "public"."ix_audit_at"`);
     await queryRunner.query(

@@ -100,7 +100,8 @@ export class FakeDriver implements ResourceDriver {
     this.ownsRedis = typeof options.redis === 'string';
     this.redis = withScripts(
       typeof options.redis === 'string'
-        ? new Redis(options.redis, { maxRetriesPerRequest: 3 })
+        ? // Calls made in the same tick (a job drives several resources at once) go out in one write.
+          new Redis(options.redis, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
         : options.redis,
     );
     this.keys = fakeKeys(options.keyPrefix ?? DEFAULT_FAKE_PREFIX, pool.id);
