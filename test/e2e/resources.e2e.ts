@@ -90,12 +90,22 @@ describe('resources on a fake pool, through the API and the worker', () => {
     await t.http().post(`/api/v1/resources/${body.id}/stop`).set(bearer(tokens.deptAdmin)).expect(202);
     await untilState(t, tokens.deptAdmin, body.id, 'stopped');
     expect((await fake.pool.objects()).find((o) => o.resourceId === body.id)?.phase).toBe('stopped');
+    // Stopping a stopped resource changes nothing and queues nothing, as starting a running one.
+    const jobs = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM outbox_messages WHERE payload->'resourceIds' ? $1`,
+          [body.id],
+        )
+      )[0].n;
+    const queued = await jobs();
     const again = await t
       .http()
       .post(`/api/v1/resources/${body.id}/stop`)
       .set(bearer(tokens.deptAdmin))
-      .expect(409);
-    expect(again.body.error).toBe('InvalidTransition');
+      .expect(202);
+    expect(again.body).toMatchObject({ state: 'stopped', desiredState: 'stopped' });
+    expect(await jobs()).toBe(queued);
 
     const resized = await t
       .http()

@@ -37,7 +37,8 @@ export class ResourceActionsService {
 
   stop(principal: Principal, id: string): Promise<Resource> {
     return this.act(principal, id, async (manager, r) => {
-      if (r.state === 'running' && r.desiredState === 'stopped') return false;
+      // Asked before (done, or still to do): nothing changes, as start on a running resource.
+      if (r.desiredState === 'stopped' && (r.state === 'running' || r.state === 'stopped')) return false;
       // Stop also cancels a start the worker has not done yet, as start cancels a stop: the last word wins.
       const startPending = r.state === 'stopped' && r.desiredState === 'running';
       if (!startPending && (r.state !== 'running' || r.desiredState !== 'running'))
