@@ -81,4 +81,41 @@ describe('migrations', () => {
       await head.destroy();
     }
   });
+
+  it('mark a resource deleted when a writer that does not know deleted_at (an older worker mid-rollout) deletes it', async () => {
+    const [{ id: department }] = await dataSource.query(
+      `INSERT INTO departments (code, name, kind, path) VALUES ('mig-del', 'mig-del', 'department', '/') RETURNING id`,
+    );
+    const [{ id: pool }] = await dataSource.query(
+      `INSERT INTO pools (id, name, type, tier, connection_sealed, capacity, allocated)
+       VALUES (gen_random_uuid(), 'mig-del', 'fake', 'provider', '', '{}', '{}') RETURNING id`,
+    );
+    const insert = (name: string) =>
+      dataSource.query(
+        `INSERT INTO resources (id, department_id, pool_id, kind, name, spec, state, desired_state)
+         VALUES (gen_random_uuid(), $1, $2, 'vm', $3, '{}', 'deleting', 'deleted') RETURNING id`,
+        [department, pool, name],
+      );
+    const [{ id }] = await insert('web-01');
+    const [row] = await dataSource.query(
+      `UPDATE resources SET state = 'deleted', updated_at = now() WHERE id = $1 RETURNING deleted_at, updated_at`,
+      [id],
+    );
+    expect(row.deleted_at).toEqual(row.updated_at);
+    // The name is free again, and a live row cannot carry the mark.
+    await insert('web-01');
+    await expect(
+      dataSource.query(`UPDATE resources SET deleted_at = now() WHERE id <> $1 AND name = 'web-01'`, [id]),
+    ).rejects.toThrow(/ck_resources_deleted_at/);
+  });
+
+  it('look up a resource ledger by index, as a deletion does under its department quota lock', async () => {
+    const plan: Array<{ 'QUERY PLAN': string }> = await dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL enable_seqscan = off`);
+      return manager.query(
+        `EXPLAIN SELECT * FROM quota_ledger WHERE resource_id = '00000000-0000-4000-8000-000000000000'`,
+      );
+    });
+    expect(plan.map((line) => line['QUERY PLAN']).join('\n')).not.toMatch(/Seq Scan/);
+  });
 });

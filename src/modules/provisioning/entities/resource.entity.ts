@@ -23,6 +23,7 @@ export type { ResourceSpec };
 @Entity('resources')
 @Index('ix_resources_department', ['departmentId'])
 @Index('ix_resources_pool', ['poolId'])
+@Index('ix_resources_pool_live', ['poolId'], { where: 'deleted_at IS NULL' })
 // A live resource's name is unique in its department; a deleted one frees its name.
 @Index('uq_resources_live_name', ['departmentId', 'name'], { unique: true, where: 'deleted_at IS NULL' })
 @Check('ck_resources_deleted_at', `(state = 'deleted') = (deleted_at IS NOT NULL)`)
@@ -93,7 +94,7 @@ export class Resource {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
-  /** When it moved to deleted; null while it lives. */
+  /** When it moved to deleted (set by the database, see ProvisioningWritesLean); null while it lives. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 }

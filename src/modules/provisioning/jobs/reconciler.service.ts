@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, LessThan, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, MoreThan, type EntityManager } from 'typeorm';
 import { rootLogger } from '../../../common/logger.js';
 import { convergeJobs, JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
@@ -24,7 +24,7 @@ export const MAX_RECREATE_PER_PASS = 50;
 export const STUCK_AFTER_MS = 60_000;
 const STUCK = `
   SELECT r.id, r.state FROM resources r
-  WHERE r.pool_id = $1 AND r.updated_at < $2
+  WHERE r.pool_id = $1 AND r.deleted_at IS NULL AND r.updated_at < $2
     AND (r.state IN ('requested', 'queued', 'provisioning', 'deleting')
          OR (r.state IN ('running', 'stopped') AND r.desired_state <> r.state))
     AND NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.done_at IS NULL
@@ -103,7 +103,7 @@ export class Reconciler {
       const present = new Set(observed.map((o) => o.resourceId));
       // Settled before the list call began: anything newer may have been made after the list was taken.
       const expected = await manager.getRepository(Resource).find({
-        where: { poolId: pool.id, state: In(SETTLED), updatedAt: LessThan(startedAt) },
+        where: { poolId: pool.id, deletedAt: IsNull(), state: In(SETTLED), updatedAt: LessThan(startedAt) },
         select: { id: true, departmentId: true },
       });
       const missing = expected.filter((r) => !present.has(r.id)).slice(0, MAX_RECREATE_PER_PASS);

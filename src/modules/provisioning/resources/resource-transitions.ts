@@ -145,8 +145,7 @@ export class ResourceTransitions {
       `WITH moved AS (
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
            desired_state = CASE WHEN x.set_desired THEN x.desired_state ELSE r.desired_state END,
-           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now(),
-           deleted_at = CASE WHEN x.to_state = 'deleted' THEN now() END
+           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
          FROM ${params.recordset(rows, MOVE_COLUMNS)}
          WHERE r.id = x.resource_id AND r.state = x.from_state
          RETURNING ${entryColumns.join(', ')}),
@@ -161,7 +160,6 @@ export class ResourceTransitions {
       Object.assign(resource, {
         state: to,
         failureReason: failureReason(to, reason),
-        ...(to === 'deleted' ? { deletedAt: new Date() } : {}),
         ...changes,
       });
     });

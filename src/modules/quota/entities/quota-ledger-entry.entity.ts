@@ -29,10 +29,8 @@ export class QuotaLedgerEntry {
   @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_quota_ledger_department' })
   department?: object;
 
-  /**
-   * The resource (VM or container) the entry is for; no foreign key, as resources live in provisioning.
-   * Looked up by resource on uq_quota_ledger_resource_action.
-   */
+  /** The resource (VM or container) the entry is for; no foreign key, as resources live in provisioning. */
+  @Index('ix_quota_ledger_resource')
   @Column({ name: 'resource_id', type: 'uuid' })
   resourceId!: string;
 
