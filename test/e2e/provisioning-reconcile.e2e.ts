@@ -210,4 +210,61 @@ describe('reconciler: drift between the database and a pool', () => {
     const schedulers = await t.app.get(QueueRegistry).get(QueueName.Reconcile).getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('pool.reconcile');
   });
+
+  describe('an object the pool has not brought up', () => {
+    const request = async () =>
+      (
+        await t
+          .http()
+          .post('/api/v1/resources')
+          .set(bearer(token))
+          .send({ ...aResourceRequest(), poolId: pool.id })
+          .expect(202)
+      ).body.id as string;
+    const read = async (id: string) =>
+      (await t.http().get(`/api/v1/resources/${id}`).set(bearer(token)).expect(200)).body;
+
+    it('stays provisioning while the pool reports it coming up, and is running once it is', async () => {
+      await fake.pool.createAs('pending');
+      let id: string;
+      try {
+        id = await request();
+        const seen = await eventually('the pending object recorded', async () => {
+          const r = await read(id);
+          return r.observed?.phase === 'pending' ? r : undefined;
+        });
+        expect(seen.state).toBe('provisioning');
+        expect(seen.events.map((e: { toState: string }) => e.toState)).not.toContain('running');
+      } finally {
+        await fake.pool.createAs('running');
+      }
+      await fake.pool.setPhase(id, 'running');
+      // No job is left for it: the reconciler drives it again once it has waited long enough.
+      await t.dataSource.query(
+        `UPDATE resources SET updated_at = now() - interval '2 minutes' WHERE id = $1`,
+        [id],
+      );
+      expect((await pass()).redriven).toContain(id);
+      const running = await untilState(t, token, id, 'running');
+      expect(running.events.at(-1)).toMatchObject({ fromState: 'provisioning', toState: 'running' });
+      expect(await fake.pool.createCount(id)).toBe(1);
+    });
+
+    it('fails when the pool reports it failed, with what the pool said, and runs on a retry once the object is up', async () => {
+      await fake.pool.createAs('failed');
+      let id: string;
+      try {
+        id = await request();
+        const failed = await untilState(t, token, id, 'failed');
+        expect(failed.failureReason).toBe(`Failed: ${objectName(id)}: failed`);
+        expect(failed.events.map((e: { toState: string }) => e.toState)).not.toContain('running');
+      } finally {
+        await fake.pool.createAs('running');
+      }
+      await fake.pool.setPhase(id, 'running');
+      await t.http().post(`/api/v1/resources/${id}/retry`).set(bearer(token)).expect(202);
+      await untilState(t, token, id, 'running');
+      expect(await fake.pool.createCount(id)).toBe(1);
+    });
+  });
 });

@@ -27,7 +27,7 @@ return {c[1] or '0', c[2] or '', c[3] or '', fail}`;
 
 const ENSURE = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('HSET', KEYS[2], ARGV[1], 'running')
+  redis.call('HSET', KEYS[2], ARGV[1], redis.call('HGET', KEYS[4], 'createPhase') or 'running')
   redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
 else
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -46,6 +46,7 @@ interface FakeScripts {
     objects: string,
     phases: string,
     creates: string,
+    control: string,
     name: string,
     record: string,
     resourceId: string,
@@ -55,7 +56,7 @@ interface FakeScripts {
 
 function withScripts(redis: Redis): Redis & FakeScripts {
   redis.defineCommand('fakeGate', { numberOfKeys: 1, lua: GATE });
-  redis.defineCommand('fakeEnsure', { numberOfKeys: 3, lua: ENSURE });
+  redis.defineCommand('fakeEnsure', { numberOfKeys: 4, lua: ENSURE });
   redis.defineCommand('fakePower', { numberOfKeys: 2, lua: POWER });
   return redis as Redis & FakeScripts;
 }
@@ -122,6 +123,7 @@ export class FakeDriver implements ResourceDriver {
       this.keys.objects,
       this.keys.phases,
       this.keys.creates,
+      this.keys.control,
       name,
       record,
       r.id,

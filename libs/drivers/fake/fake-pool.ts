@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { objectName } from '../naming.js';
+import type { ObservedPhase } from '../types.js';
 
 /**
  * The state of one fake pool, kept in Redis so that every worker process driving the pool sees the
@@ -59,6 +61,19 @@ export class FakePool {
   async configure(settings: Partial<FakeSettings>): Promise<void> {
     const fields = Object.entries(settings).flatMap(([key, value]) => [key, String(value)]);
     if (fields.length > 0) await this.redis.hset(this.keys.control, ...fields);
+  }
+
+  /**
+   * The phase new objects are made in, as a pool reports one still coming up ('pending': an image
+   * being pulled) or one that could not ('failed'); 'running' by default.
+   */
+  async createAs(phase: ObservedPhase): Promise<void> {
+    await this.redis.hset(this.keys.control, 'createPhase', phase);
+  }
+
+  /** Moves an object to `phase` behind the control plane's back, as the pool itself would. */
+  async setPhase(resourceId: string, phase: ObservedPhase): Promise<void> {
+    await this.redis.hset(this.keys.phases, objectName(resourceId), phase);
   }
 
   /** The next `count` calls fail with a retryable error: deterministic faults for tests. */

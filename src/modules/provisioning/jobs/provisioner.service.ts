@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  DriverError,
   isDriverError,
   type DriverResource,
   type ObservedObject,
@@ -144,9 +145,13 @@ export class Provisioner {
     driven: Driven[],
   ): Promise<{ done: number; failed: Failure[] }> {
     const arrived = driven.flatMap((d) => ('observed' in d ? [d] : []));
-    const there = arrived.filter((d) => d.resource.state === d.resource.desiredState);
+    // Still coming up (an image being pulled, a VM booting): what the driver saw is recorded and the
+    // state stays; the reconciler drives it again while it is short of where its owner wants it.
+    const settled = (d: (typeof arrived)[number]) =>
+      d.resource.state === d.resource.desiredState || d.observed.phase === 'pending';
+    const there = arrived.filter(settled);
     const moves = arrived
-      .filter((d) => d.resource.state !== d.resource.desiredState)
+      .filter((d) => !settled(d))
       .map(({ resource, observed }) => ({
         resource,
         to: resource.desiredState as ResourceState,
@@ -321,11 +326,15 @@ async function drive(r: Loaded, driver: ResourceDriver): Promise<Driven> {
         await driver.delete(target);
         return { resource: r, removed: true };
       case 'running': {
-        const observed = await driver.ensure(target);
-        return {
-          resource: r,
-          observed: observed.phase === 'stopped' ? await driver.start(target) : observed,
-        };
+        const ensured = await driver.ensure(target);
+        const observed = ensured.phase === 'stopped' ? await driver.start(target) : ensured;
+        // The pool made the object but could not bring it up (a rollout past its deadline, a crashed
+        // domain): a retry of the same calls would find the same, so it fails now, with what the pool said.
+        if (observed.phase === 'failed')
+          throw new DriverError('Failed', `${observed.name}: ${observed.detail ?? 'failed'}`, {
+            retryable: false,
+          });
+        return { resource: r, observed };
       }
       case 'stopped':
         return { resource: r, observed: await powerOff(driver, target) };
