@@ -120,6 +120,18 @@ export class Provisioner {
       const removed = await this.removed(manager, driven);
       failures.push(...arrived.failed, ...removed.failed);
       await this.fail(manager, failures, context);
+      // Objects still coming up are looked at again after the job's backoff; after its last attempt,
+      // by the reconciler, which drives a resource short of where its owner wants it.
+      const coming = driven.flatMap((d) =>
+        'observed' in d && d.observed.phase === 'pending' && d.resource.state !== d.resource.desiredState
+          ? [d.observed]
+          : [],
+      );
+      if (coming.length > 0 && !context.lastAttempt)
+        throw new DriverError(
+          'Unavailable',
+          `not up yet: ${coming[0].name} (${coming[0].detail ?? 'pending'})${coming.length > 1 ? ` and ${coming.length - 1} more` : ''}`,
+        );
       return arrived.done + removed.done > 0 ? 'success' : 'skipped';
     });
   }
@@ -146,7 +158,7 @@ export class Provisioner {
   ): Promise<{ done: number; failed: Failure[] }> {
     const arrived = driven.flatMap((d) => ('observed' in d ? [d] : []));
     // Still coming up (an image being pulled, a VM booting): what the driver saw is recorded and the
-    // state stays; the reconciler drives it again while it is short of where its owner wants it.
+    // state stays (see converge for who looks again).
     const settled = (d: (typeof arrived)[number]) =>
       d.resource.state === d.resource.desiredState || d.observed.phase === 'pending';
     const there = arrived.filter(settled);
