@@ -397,14 +397,29 @@ describe('resources on a fake pool, through the API and the worker', () => {
         .set(bearer(tokens.operator))
         .send({ connection: '{"latencyMs":0}' })
         .expect(200);
+      // A failed resource may be resized before its retry (a smaller size may be what lets it through).
+      await t
+        .http()
+        .patch(`/api/v1/resources/${body.id}`)
+        .set(bearer(tokens.deptAdmin))
+        .send({ spec: { vcpu: 1 } })
+        .expect(202);
       await t.http().post(`/api/v1/resources/${body.id}/retry`).set(bearer(tokens.deptAdmin)).expect(202);
       const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
-      expect(running.events.map((e: { toState: string }) => e.toState).slice(-4)).toEqual([
+      expect(running.events.map((e: { toState: string }) => e.toState).slice(-5)).toEqual([
+        'failed',
         'failed',
         'queued',
         'provisioning',
         'running',
       ]);
+      expect(running.events.at(-1).spec.vcpu).toBe(1);
+      const mended = fakePool(broken.id);
+      try {
+        expect((await mended.pool.objects())[0].spec).toMatchObject({ vcpu: 1 });
+      } finally {
+        await mended.close();
+      }
     });
 
     it.each([
@@ -447,6 +462,13 @@ describe('resources on a fake pool, through the API and the worker', () => {
           failureReason: 'Connection terminated unexpectedly',
         });
         expect(failed.body.events.at(-1)).toMatchObject({ fromState: 'deleting', toState: 'failed' });
+        // Its owner asked for it to go: no new size for it.
+        await t
+          .http()
+          .patch(`/api/v1/resources/${body.id}`)
+          .set(bearer(tokens.deptAdmin))
+          .send({ spec: { vcpu: 1 } })
+          .expect(409);
 
         const retried = await again(body.id).set(bearer(tokens.deptAdmin)).expect(202);
         expect(retried.body).toMatchObject({ state: 'deleting', desiredState: 'deleted' });

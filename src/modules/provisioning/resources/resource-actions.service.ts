@@ -15,8 +15,11 @@ import type { DesiredState, ResourceState } from './resource-states.js';
 import { invalidTransition, ResourceTransitions } from './resource-transitions.js';
 import { ResourcesService } from './resources.service.js';
 
-/** A resize changes sizes only while the resource exists or is on its way. */
-const RESIZABLE: readonly ResourceState[] = ['queued', 'provisioning', 'running', 'stopped'];
+/**
+ * A resize changes sizes while the resource exists, is on its way, or failed on its way (a smaller size
+ * may be what lets its retry through); never once its owner has asked for it to go.
+ */
+const RESIZABLE: readonly ResourceState[] = ['queued', 'provisioning', 'running', 'stopped', 'failed'];
 
 /**
  * What an owner does to an existing resource. Each action locks the row, checks the life cycle, records
@@ -82,7 +85,8 @@ export class ResourceActionsService {
   /** New sizes: pool capacity and quota re-checked (409 when either does not fit), a 'resized' event, a job to apply them. */
   resize(principal: Principal, id: string, sizes: ResizeSpecDto): Promise<Resource> {
     return this.act(principal, id, async (manager, r) => {
-      if (!RESIZABLE.includes(r.state)) throw invalidTransition(r, r.state, 'resize');
+      if (!RESIZABLE.includes(r.state) || r.desiredState === 'deleted')
+        throw invalidTransition(r, r.state, 'resize');
       const before = r.spec;
       const after: ResourceSpec = { ...before };
       for (const [key, value] of Object.entries(sizes))
