@@ -32,9 +32,10 @@ const DRIVER_CALLS_PER_JOB = 8;
 /**
  * Holds PostgreSQL session locks on the resources for the whole job, so two jobs for one resource (a
  * provision and a delete, or a job a stalled worker still runs) never drive its object at once. The locks
- * die with the session, so a worker killed mid-job frees them at once. They are taken in key order (the
- * aggregate reads its ordered subquery row by row), so jobs with overlapping sets cannot deadlock; the
- * key is the id's canonical text, whatever its case in the payload. Key space 0x6763 ('gc') apart.
+ * die with the session, so a worker killed mid-job frees them at once. They are taken in key order (an
+ * array sorted by array_agg's ORDER BY, read back by unnest in its order), so jobs with overlapping sets
+ * cannot deadlock; the key is the id's canonical text, whatever its case in the payload. Key space
+ * 0x6763 ('gc') apart.
  */
 async function withResourceLocks<T>(
   dataSource: DataSource,
@@ -45,9 +46,10 @@ async function withResourceLocks<T>(
   await runner.connect();
   try {
     await runner.query(
-      `SELECT count(pg_advisory_lock(key)) FROM (
-         SELECT DISTINCT hashtextextended(id::text, 26467) AS key FROM unnest($1::uuid[]) AS id ORDER BY key
-       ) AS keys`,
+      `SELECT count(pg_advisory_lock(key)) FROM unnest((
+         SELECT array_agg(DISTINCT key ORDER BY key)
+         FROM (SELECT hashtextextended(id::text, 26467) AS key FROM unnest($1::uuid[]) AS id) AS keys
+       )) AS key`,
       [ids],
     );
     return await fn(runner.manager);
