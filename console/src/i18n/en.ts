@@ -342,6 +342,8 @@ export const en: Record<MessageKey, string> = {
   'rebill.transition': 'Transition',
   'rebill.unitPrice': 'Unit price (CNY)',
   'rebill.unpriced': 'Some usage has no rate card in force: add a card and recompute before finalising',
+  'rebill.unpricedHosting': 'Hosted equipment (no self-managed pool to price it at)',
+  'rebill.unpricedPool': '{pool}: from {from}',
   'rebill.window': 'Metering window',
 
   // rebills

@@ -339,6 +339,8 @@ export const zhCN = {
   'rebill.transition': '状态变化',
   'rebill.unitPrice': '单价 (元)',
   'rebill.unpriced': '部分用量没有适用的价格卡：补充价格卡并重新计算后才能定稿',
+  'rebill.unpricedHosting': '托管设备（尚无自建资源池可计价）',
+  'rebill.unpricedPool': '{pool}：自 {from} 起',
   'rebill.window': '计量区间',
 
   // rebills: the monthly rebill runs, computing a month

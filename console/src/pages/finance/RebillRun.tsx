@@ -30,11 +30,12 @@ import {
   type RebillSummary,
 } from './Rebills';
 import { DownloadButtons } from './parts';
+import { UnpricedWarning, type Unpriced } from './UnpricedWarning';
 
 /** GET /rebills/:id as JSON: the run, its department totals and a page of its lines. */
 export interface RebillDetail extends RebillSummary {
   lineCount: number;
-  unpriced: Array<{ poolId: string | null; from: string }>;
+  unpriced: Unpriced[];
   departments: DepartmentTotal[];
   lines: { items: LineRow[]; count: number };
 }
@@ -351,15 +352,7 @@ export function RebillRun() {
             <Descriptions.Item label={t('rebill.computedAt')}>{time(run.computedAt)}</Descriptions.Item>
             <Descriptions.Item label={t('rebill.finalizedAt')}>{time(run.finalizedAt)}</Descriptions.Item>
           </Descriptions>
-          {run.unpriced.length > 0 && (
-            <Alert
-              type="warning"
-              showIcon
-              style={{ marginBottom: 16 }}
-              title={t('rebill.unpriced')}
-              description={run.unpriced.map((u) => `${u.poolId ?? '—'} ≥ ${u.from}`).join('; ')}
-            />
-          )}
+          <UnpricedWarning unpriced={run.unpriced} />
           <Typography.Title level={5}>{t('rebill.departments')}</Typography.Title>
           {departmentSearch}
           <Table<DepartmentTotal>

@@ -1,0 +1,85 @@
+import { describe, expect, it } from '@jest/globals';
+import { screen, within } from '@testing-library/react';
+import { mockApi } from '../../test/api-mock';
+import { renderAt, signIn } from '../../test/render';
+import type { LineRow } from '../../shared';
+import type { RebillDetail } from './RebillRun';
+
+const DEPT = 'a0000000-0000-4000-8000-000000000001';
+const POOL = 'b0000000-0000-4000-8000-000000000001';
+
+const aLine = (line: Partial<LineRow> = {}): LineRow => ({
+  id: 'line-1',
+  key: 'k1',
+  kind: 'usage',
+  month: '2026-10',
+  departmentId: DEPT,
+  departmentCode: 'D-001',
+  departmentName: '市大数据局',
+  resourceId: 'res-1',
+  poolId: POOL,
+  dimension: 'vcpu',
+  tier: null,
+  rateCardId: 'card-1',
+  unit: 'vCPU·h',
+  quantity: '1488.000000',
+  unitPrice: '0.12',
+  amount: '178.56',
+  adjustsRunId: null,
+  adjustsLineId: null,
+  ...line,
+});
+
+const aRun = (run: Partial<RebillDetail> = {}): RebillDetail => ({
+  id: 'run-1',
+  period: '2026-10',
+  state: 'draft',
+  computedUntil: '2026-11-01T00:00:00Z',
+  computedAt: '2026-11-02T08:00:00Z',
+  finalizedAt: null,
+  total: '178.56',
+  lineCount: 1,
+  unpriced: [],
+  departments: [
+    {
+      departmentId: DEPT,
+      code: 'D-001',
+      name: '市大数据局',
+      parentId: null,
+      own: '178.56',
+      subtree: '178.56',
+    },
+  ],
+  lines: { items: [aLine()], count: 1 },
+  ...run,
+});
+
+/** GET /rebills/run-1 answers `run`; GET /pools names the one pool. */
+function runApi(run: RebillDetail) {
+  return mockApi(({ method, path }) => {
+    if (method !== 'GET') return undefined;
+    if (path.startsWith('/rebills/run-1?')) return { body: run };
+    if (path === '/pools') return { body: [{ id: POOL, name: '政务云一区' }] };
+    return undefined;
+  });
+}
+
+describe('a rebill run', () => {
+  it('names the pools whose usage no rate card prices, not their ids', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    runApi(
+      aRun({
+        unpriced: [
+          { poolId: POOL, from: '2026-10-01T00:00:00.000Z' },
+          { poolId: null, from: '2026-10-01T00:00:00.000Z' },
+        ],
+      }),
+    );
+    renderAt('/rebills/run-1');
+    const warning = (await screen.findByText(/部分用量没有适用的价格卡/)).closest('.ant-alert')!;
+    const from = new Date('2026-10-01T00:00:00.000Z').toLocaleString('zh-CN');
+    expect(await within(warning as HTMLElement).findByText(`政务云一区：自 ${from} 起`)).toBeTruthy();
+    expect(within(warning as HTMLElement).getByText(/托管设备（尚无自建资源池可计价）/)).toBeTruthy();
+    expect(warning.textContent).not.toContain(POOL);
+  });
+});
