@@ -287,6 +287,7 @@ export const en: Record<MessageKey, string> = {
   'rateCards.storageBilling.exists': 'While it exists',
   'rateCards.storageBilling.running': 'While running',
   'rateCards.tenderRef': 'Tender reference',
+  'rateCards.tierPrice': '{tier}: {price}',
   'rateCards.title': 'Rate cards',
 
   // rebill
@@ -309,6 +310,7 @@ export const en: Record<MessageKey, string> = {
   'rebill.dimension.rackUnit': 'Rack units',
   'rebill.dimension.storageGiB': 'Storage',
   'rebill.dimension.vcpu': 'vCPU',
+  'rebill.dimensionTier': '{dimension} ({tier})',
   'rebill.download': 'Download {format}',
   'rebill.events': 'Resource events',
   'rebill.explain': 'Explain',
@@ -446,6 +448,10 @@ export const en: Record<MessageKey, string> = {
   'serverRooms.to.closure-planned': 'Plan closure',
   'serverRooms.to.retained': 'Retain',
   'serverRooms.utilisation': 'Utilisation',
+
+  // storageTier
+  'storageTier.ssd': 'SSD',
+  'storageTier.standard': 'Standard',
 
   // usage
   'usage.amount': 'Amount (CNY)',

@@ -17,6 +17,18 @@ const STORAGE_KEY = 'govcloud.lang';
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
+/** Whether the dictionaries have `key`: for values from an open set, named where the console knows them. */
+export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(zhCN, key);
+
+/**
+ * A storage tier in the console's language. Tiers are an open set (a rate card may price any name), so
+ * a tier the dictionaries do not name is shown as it is.
+ */
+export function storageTierLabel(t: Translate, tier: string): string {
+  const key = `storageTier.${tier}`;
+  return isMessageKey(key) ? t(key) : tier;
+}
+
 /** A message with its {placeholders} filled in. */
 export function translate(lang: Lang, key: MessageKey, values?: Record<string, string | number>): string {
   const text = DICTIONARIES[lang][key];

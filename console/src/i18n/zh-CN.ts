@@ -285,6 +285,7 @@ export const zhCN = {
   'rateCards.storageBilling.exists': '存在即计费',
   'rateCards.storageBilling.running': '运行时计费',
   'rateCards.tenderRef': '招标编号',
+  'rateCards.tierPrice': '{tier}：{price}',
   'rateCards.title': '价格卡',
 
   // rebill: one rebill run: its departments, lines and a line's explanation
@@ -307,6 +308,7 @@ export const zhCN = {
   'rebill.dimension.rackUnit': '托管机位',
   'rebill.dimension.storageGiB': '存储',
   'rebill.dimension.vcpu': 'vCPU',
+  'rebill.dimensionTier': '{dimension}（{tier}）',
   'rebill.download': '下载 {format}',
   'rebill.events': '资源事件',
   'rebill.explain': '说明',
@@ -443,6 +445,10 @@ export const zhCN = {
   'serverRooms.to.closure-planned': '计划关停',
   'serverRooms.to.retained': '保留',
   'serverRooms.utilisation': '利用率',
+
+  // storageTier: storage tiers rate cards price and resources pick (any name; these are the usual ones)
+  'storageTier.ssd': 'SSD',
+  'storageTier.standard': '标准',
 
   // usage: usage and cost per department and month
   'usage.amount': '金额 (元)',

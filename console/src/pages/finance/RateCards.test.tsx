@@ -46,7 +46,8 @@ describe('rate cards', () => {
     renderAt('/rate-cards');
     const row = (await screen.findByText('2026 年政务云服务招标价格')).closest('tr')!;
     expect(within(row).getByText('0.12')).toBeTruthy();
-    expect(within(row).getByText('standard: 0.35, ssd: 0.8')).toBeTruthy();
+    // Storage tiers by name, in the console's language.
+    expect(within(row).getByText('标准：0.35 · SSD：0.8')).toBeTruthy();
     expect(within(row).getByText('已锁定')).toBeTruthy();
     // A card a finalised rebill used is frozen: nothing to delete.
     expect(within(row).queryByRole('button', { name: '删 除' })).toBeNull();

@@ -5,7 +5,7 @@ import { api, showFieldErrors } from '../../api';
 import { FilterSelect } from '../../components/FilterSelect';
 import { useApi } from '../../components/useApi';
 import { useMayWrite } from '../../components/useMayWrite';
-import { useI18n, type MessageKey } from '../../i18n';
+import { storageTierLabel, useI18n, type MessageKey } from '../../i18n';
 import { BILLING_WRITERS } from './Rebills';
 
 const PRICES = ['vcpuHour', 'memoryGiBHour', 'gpuHour', 'publicIpMonth', 'rackUnitMonth'] as const;
@@ -87,8 +87,8 @@ export function RateCards() {
       key: 'storage',
       render: (_, c) =>
         Object.entries(c.prices.storageGiBMonth)
-          .map(([tier, price]) => `${tier}: ${price}`)
-          .join(', '),
+          .map(([tier, price]) => t('rateCards.tierPrice', { tier: storageTierLabel(t, tier), price }))
+          .join(' · '),
     },
     {
       title: t('rateCards.locked'),

@@ -82,4 +82,25 @@ describe('a rebill run', () => {
     expect(within(warning as HTMLElement).getByText(/托管设备（尚无自建资源池可计价）/)).toBeTruthy();
     expect(warning.textContent).not.toContain(POOL);
   });
+
+  it('names storage tiers in the console’s language, and a tier it has no name for as it is', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    const storage = (id: string, tier: string) =>
+      aLine({ id, resourceId: `res-${tier}`, dimension: 'storageGiB', tier, unit: 'GiB·month' });
+    runApi(
+      aRun({
+        lineCount: 3,
+        lines: {
+          items: [storage('l1', 'standard'), storage('l2', 'ssd'), storage('l3', 'nearline')],
+          count: 3,
+        },
+      }),
+    );
+    renderAt('/rebills/run-1');
+    const dimension = async (resource: string) =>
+      (await screen.findByText(resource)).closest('tr')!.querySelectorAll('td')[1].textContent;
+    expect(await dimension('res-standard')).toBe('存储（标准）');
+    expect(await dimension('res-ssd')).toBe('存储（SSD）');
+    expect(await dimension('res-nearline')).toBe('存储（nearline）');
+  });
 });

@@ -19,7 +19,7 @@ import { formatMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useLatest } from '../../components/useLatest';
 import { useMayWrite } from '../../components/useMayWrite';
-import { useI18n, type MessageKey } from '../../i18n';
+import { storageTierLabel, useI18n, type MessageKey } from '../../i18n';
 import type { DepartmentTotal, LineRow, ResourceState } from '../../shared';
 import { stateLabel } from '../dept/Resources';
 import {
@@ -88,8 +88,12 @@ function useLineColumns(explain: (line: LineRow) => void): ColumnsType<LineRow> 
     {
       title: t('rebill.dimension'),
       key: 'dimension',
-      render: (_, l) =>
-        `${t(`rebill.dimension.${l.dimension}` as MessageKey)}${l.tier ? ` (${l.tier})` : ''}`,
+      render: (_, l) => {
+        const dimension = t(`rebill.dimension.${l.dimension}` as MessageKey);
+        return l.tier
+          ? t('rebill.dimensionTier', { dimension, tier: storageTierLabel(t, l.tier) })
+          : dimension;
+      },
     },
     {
       title: t('rebill.kind'),
