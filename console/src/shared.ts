@@ -15,7 +15,7 @@ export {
 export { ROOM_STATUSES, ROOM_TRANSITIONS, type RoomStatus } from '../../src/modules/facilities/room-statuses';
 export type { BurnupWeek, Counts, ReportRow } from '../../src/modules/migration/report-rows';
 export { MIGRATION_STATUSES, type MigrationStatus } from '../../src/modules/migration/status-machine';
-export type { Strategy } from '../../src/modules/migration/difficulty';
+export type { Architecture, Strategy } from '../../src/modules/migration/difficulty';
 export type {
   Basis,
   BudgetStatus,

@@ -107,6 +107,9 @@ export const en: Record<MessageKey, string> = {
   // inventory
   'inventory.address': 'Address',
   'inventory.architecture': 'Architecture',
+  'inventory.architecture.B/S': 'B/S',
+  'inventory.architecture.C/S': 'C/S',
+  'inventory.architecture.other': 'Other',
   'inventory.column': 'Column',
   'inventory.cpuCores': 'CPU cores',
   'inventory.difficulty': 'Difficulty',

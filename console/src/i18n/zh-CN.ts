@@ -105,6 +105,9 @@ export const zhCN = {
   // inventory: the department's systems, hosts and server rooms, with spreadsheet import and export
   'inventory.address': '地址',
   'inventory.architecture': '架构',
+  'inventory.architecture.B/S': 'B/S',
+  'inventory.architecture.C/S': 'C/S',
+  'inventory.architecture.other': '其他',
   'inventory.column': '列',
   'inventory.cpuCores': 'CPU 核数',
   'inventory.difficulty': '迁移难度',

@@ -19,8 +19,16 @@ describe('inventory', () => {
                 suggestedStrategy: 'rehost',
                 status: 'migrating',
               },
+              {
+                id: 's2',
+                name: '档案库',
+                architecture: 'other',
+                difficultyScore: 2,
+                suggestedStrategy: 'rehost',
+                status: 'planned',
+              },
             ],
-            total: 1,
+            total: 2,
           },
         };
       if (method === 'GET' && path.startsWith('/hosts?'))
@@ -45,6 +53,9 @@ describe('inventory', () => {
     const { container } = renderAt('/inventory');
     const row = (await screen.findByText('人口库')).closest('tr')!;
     expect(within(row).getByText('迁移中')).toBeTruthy();
+    expect(within(row).getByText('B/S')).toBeTruthy();
+    // An architecture the inventory sheet calls 'other' reads in the console's language.
+    expect(within(screen.getByText('档案库').closest('tr')!).getByText('其他')).toBeTruthy();
 
     const input = container.querySelector('input[type=file]') as HTMLInputElement;
     fireEvent.change(input, { target: { files: [new File(['x'], 'systems.xlsx')] } });

@@ -7,7 +7,7 @@ import { FilterSelect } from '../../components/FilterSelect';
 import { ListTable } from '../../components/ListTable';
 import { useList } from '../../components/useList';
 import { useI18n, type MessageKey, type Translate } from '../../i18n';
-import { MIGRATION_STATUSES, type MigrationStatus, type Strategy } from '../../shared';
+import { MIGRATION_STATUSES, type Architecture, type MigrationStatus, type Strategy } from '../../shared';
 
 interface Row {
   id: string;
@@ -34,7 +34,11 @@ const KINDS: Kind[] = [
     path: '/systems',
     columns: (t) => [
       { title: t('common.name'), dataIndex: 'name' },
-      { title: t('inventory.architecture'), dataIndex: 'architecture' },
+      {
+        title: t('inventory.architecture'),
+        dataIndex: 'architecture',
+        render: (a: Architecture) => t(`inventory.architecture.${a}`),
+      },
       { title: t('inventory.difficulty'), dataIndex: 'difficultyScore' },
       {
         title: t('inventory.strategy'),
