@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { mockApi } from '../../test/api-mock';
 import { renderAt, signIn } from '../../test/render';
 import type { LineRow } from '../../shared';
@@ -54,11 +55,22 @@ const aRun = (run: Partial<RebillDetail> = {}): RebillDetail => ({
   ...run,
 });
 
+const explanation = (line: LineRow) => ({
+  line,
+  rateCard: { name: '2026 年招标价格', tenderRef: null, effectiveFrom: '2026-01-01' },
+  window: { from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' },
+  events: [],
+  intervals: [],
+  recomputed: null,
+  consistent: null,
+});
+
 /** GET /rebills/run-1 answers `run`; GET /pools names the one pool. */
 function runApi(run: RebillDetail) {
   return mockApi(({ method, path }) => {
     if (method !== 'GET') return undefined;
     if (path.startsWith('/rebills/run-1?')) return { body: run };
+    if (path === '/rebills/run-1/lines/line-1') return { body: explanation(run.lines.items[0]) };
     if (path === '/pools') return { body: [{ id: POOL, name: '政务云一区' }] };
     return undefined;
   });
@@ -102,5 +114,22 @@ describe('a rebill run', () => {
     expect(await dimension('res-standard')).toBe('存储（标准）');
     expect(await dimension('res-ssd')).toBe('存储（SSD）');
     expect(await dimension('res-nearline')).toBe('存储（nearline）');
+  });
+
+  it('prints a line’s unit in the console’s language (个·月, IP·month)', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    runApi(
+      aRun({
+        lines: { items: [aLine({ dimension: 'publicIp', unit: 'IP·month', quantity: '2' })], count: 1 },
+      }),
+    );
+    renderAt('/rebills/run-1');
+    const row = (await screen.findByText('res-1')).closest('tr')!;
+    expect(within(row).getByText('2 个·月')).toBeTruthy();
+    await userEvent.click(within(row).getByRole('button', { name: '说 明' }));
+    expect(await screen.findByText('2 个·月 × 0.12 = 178.56')).toBeTruthy();
+
+    await userEvent.click(screen.getByText('English'));
+    expect(await within(row).findByText('2 IP·month')).toBeTruthy();
   });
 });

@@ -19,7 +19,7 @@ import { formatMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useLatest } from '../../components/useLatest';
 import { useMayWrite } from '../../components/useMayWrite';
-import { storageTierLabel, useI18n, type MessageKey } from '../../i18n';
+import { isMessageKey, storageTierLabel, useI18n, type MessageKey, type Translate } from '../../i18n';
 import type { DepartmentTotal, LineRow, ResourceState } from '../../shared';
 import { stateLabel } from '../dept/Resources';
 import {
@@ -66,6 +66,15 @@ interface LineExplanation {
 }
 
 const FORMATS = ['xlsx', 'csv', 'pdf'] as const;
+
+/**
+ * A line's quantity with its unit in the console's language: the API prints units in English
+ * ('vCPU·h', 'IP·month'); Chinese reads 核·时, 个·月. A dimension the console does not know keeps the API's.
+ */
+export function quantityText(t: Translate, line: Pick<LineRow, 'dimension' | 'quantity' | 'unit'>): string {
+  const key = `rebill.unit.${line.dimension}`;
+  return `${line.quantity} ${isMessageKey(key) ? t(key) : line.unit}`;
+}
 const money = (amount: string) => formatMoney(amount);
 
 /** A server-paged table's state (the rebill endpoints answer `{items, count}` with limit/offset). */
@@ -110,7 +119,7 @@ function useLineColumns(explain: (line: LineRow) => void): ColumnsType<LineRow> 
       title: t('rebill.quantity'),
       key: 'quantity',
       align: 'right',
-      render: (_, l) => `${l.quantity} ${l.unit}`,
+      render: (_, l) => quantityText(t, l),
     },
     { title: t('rebill.unitPrice'), dataIndex: 'unitPrice', key: 'unitPrice', align: 'right' },
     { title: t('rebill.amount'), dataIndex: 'amount', key: 'amount', align: 'right', render: money },
@@ -218,7 +227,7 @@ function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): voi
               {time(data.window.from)} – {time(data.window.to)}
             </Descriptions.Item>
             <Descriptions.Item label={t('rebill.amount')}>
-              {data.line.quantity} {data.line.unit} × {data.line.unitPrice} = {money(data.line.amount)}
+              {quantityText(t, data.line)} × {data.line.unitPrice} = {money(data.line.amount)}
             </Descriptions.Item>
             <Descriptions.Item label={t('rebill.consistent')}>
               {data.consistent === null ? (

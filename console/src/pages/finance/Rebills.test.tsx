@@ -119,7 +119,7 @@ describe('rebill runs', () => {
     const departments = screen.getByText('D-001').closest('tr')!;
     expect(within(departments).getAllByText('12,345,678,901,234.57')).toHaveLength(2);
     const row = screen.getByText('res-1').closest('tr')!;
-    expect(within(row).getByText('1488.000000 vCPU·h')).toBeTruthy();
+    expect(within(row).getByText('1488.000000 核·时')).toBeTruthy();
     expect(within(row).getByText('178.56')).toBeTruthy();
   }, 180_000);
 
