@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { api, showFieldErrors } from '../../api';
-import { DepartmentFilter } from '../../components/departments';
+import { DepartmentFilter, useReportDepartmentNames, withNames } from '../../components/departments';
 import { formatMoney } from '../../components/money';
 import { useApi } from '../../components/useApi';
 import { useMayWrite } from '../../components/useMayWrite';
@@ -26,6 +26,7 @@ export function Budgets() {
   const [form] = Form.useForm<BudgetForm>();
   const [year, setYear] = useState(currentYear());
   const budgets = useApi<BudgetStatus[]>(`/reports/budgets?year=${year}`);
+  const nameOf = useReportDepartmentNames();
   const [formError, setFormError] = useState<string | null>(null);
 
   const submit = async ({ departmentId, ...body }: BudgetForm) => {
@@ -40,7 +41,7 @@ export function Budgets() {
     }
   };
 
-  const rows = budgets.data ?? [];
+  const rows = withNames(budgets.data ?? [], nameOf);
   const overspending = rows.filter((r) => r.overspend);
   return (
     <Card title={t('budgets.title')} extra={<YearInput value={year} onChange={setYear} />}>

@@ -2,7 +2,7 @@ import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Tooltip } from 'an
 import type { EChartsOption } from 'echarts';
 import { useMemo, useState } from 'react';
 import { Chart } from '../../components/Chart';
-import { DepartmentFilter } from '../../components/departments';
+import { DepartmentFilter, useReportDepartmentNames, withNames } from '../../components/departments';
 import { formatMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useApi } from '../../components/useApi';
@@ -55,8 +55,10 @@ export function FiscalEffect() {
   const query = new URLSearchParams({ year: String(year), ...(departmentId ? { departmentId } : {}) });
   const { data: report, error } = useApi<FiscalEffectReport>(`/reports/fiscal-effect?${query}`);
 
-  const option = useMemo(() => (report ? chartOf(report.rows, t) : null), [report, t]);
-  const [departmentSearch, rows] = useDepartmentSearch(report?.rows ?? []);
+  const nameOf = useReportDepartmentNames();
+  const named = useMemo(() => withNames(report?.rows ?? [], nameOf), [report, nameOf]);
+  const option = useMemo(() => (report ? chartOf(named, t) : null), [report, named, t]);
+  const [departmentSearch, rows] = useDepartmentSearch(named);
 
   return (
     <Card

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockApi } from '../../test/api-mock';
 import { renderAt, signIn } from '../../test/render';
@@ -79,7 +79,7 @@ function runApi(run: RebillDetail) {
 describe('a rebill run', () => {
   it('names the pools whose usage no rate card prices, not their ids', async () => {
     signIn({ role: 'finance', departmentId: null });
-    runApi(
+    const calls = runApi(
       aRun({
         unpriced: [
           { poolId: POOL, from: '2026-10-01T00:00:00.000Z' },
@@ -93,6 +93,8 @@ describe('a rebill run', () => {
     expect(await within(warning as HTMLElement).findByText(`政务云一区：自 ${from} 起`)).toBeTruthy();
     expect(within(warning as HTMLElement).getByText(/托管设备（尚无自建资源池可计价）/)).toBeTruthy();
     expect(warning.textContent).not.toContain(POOL);
+    // Chinese names departments as the run gives them: no need for the department list.
+    expect(calls.map((c) => c.path)).not.toContain('/departments');
   });
 
   it('names storage tiers in the console’s language, and a tier it has no name for as it is', async () => {
@@ -131,5 +133,63 @@ describe('a rebill run', () => {
 
     await userEvent.click(screen.getByText('English'));
     expect(await within(row).findByText('2 IP·month')).toBeTruthy();
+  });
+
+  it('names departments in English where they have an English name, wherever the run shows them', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    localStorage.setItem('govcloud.lang', 'en');
+    const OTHER = 'a0000000-0000-4000-8000-000000000002';
+    const CHILD = 'a0000000-0000-4000-8000-000000000003';
+    const total = (departmentId: string, code: string, name: string) => ({
+      departmentId,
+      code,
+      name,
+      parentId: null,
+      own: '1.00',
+      subtree: '1.00',
+    });
+    const run = aRun({
+      departments: [total(DEPT, 'D-001', '市大数据局'), total(OTHER, 'D-002', '市统计局')],
+    });
+    mockApi(({ method, path }) => {
+      if (method !== 'GET') return undefined;
+      if (path.startsWith('/rebills/run-1?')) return { body: run };
+      if (path.startsWith(`/rebills/run-1/departments/${DEPT}?`))
+        return {
+          body: {
+            department: { id: DEPT, code: 'D-001', name: '市大数据局' },
+            own: '1.00',
+            subtree: '2.00',
+            children: [total(CHILD, 'D-003', '市大数据中心')],
+            lines: { items: [], count: 0 },
+          },
+        };
+      if (path === '/departments')
+        return {
+          body: [
+            { id: DEPT, code: 'D-001', name: '市大数据局', nameEn: 'Big Data Bureau' },
+            // No English name: the Chinese one stands.
+            { id: OTHER, code: 'D-002', name: '市统计局', nameEn: null },
+            { id: CHILD, code: 'D-003', name: '市大数据中心', nameEn: 'Big Data Centre' },
+          ],
+        };
+      return undefined;
+    });
+    renderAt('/rebills/run-1');
+    const row = async (text: string) => (await screen.findByText(text)).closest('tr')!;
+    expect(await within(await row('D-001')).findByText('Big Data Bureau')).toBeTruthy();
+    expect(within(await row('D-002')).getByText('市统计局')).toBeTruthy();
+    expect(within(await row('res-1')).getByText('Big Data Bureau')).toBeTruthy();
+
+    // Found by the name shown.
+    fireEvent.change(screen.getByPlaceholderText('Filter by department code or name'), {
+      target: { value: 'Big Data' },
+    });
+    await waitFor(() => expect(screen.queryByText('D-002')).toBeNull());
+
+    await userEvent.click(within(await row('D-001')).getByRole('button', { name: 'Lines' }));
+    const drawer = await screen.findByRole('dialog');
+    expect(within(drawer).getByText('Big Data Bureau (D-001)')).toBeTruthy();
+    expect(await within(drawer).findByText('Big Data Centre')).toBeTruthy();
   });
 });

@@ -15,6 +15,11 @@ import type { TableColumnsType as ColumnsType, TablePaginationConfig } from 'ant
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { api } from '../../api';
+import {
+  useReportDepartmentNames,
+  withNames,
+  type ReportDepartmentName as NameOf,
+} from '../../components/departments';
 import { formatMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useLatest } from '../../components/useLatest';
@@ -90,10 +95,14 @@ function usePage() {
   return { query, pagination };
 }
 
-function useLineColumns(explain: (line: LineRow) => void): ColumnsType<LineRow> {
+function useLineColumns(explain: (line: LineRow) => void, nameOf: NameOf): ColumnsType<LineRow> {
   const { t } = useI18n();
   return [
-    { title: t('rebill.department'), key: 'department', render: (_, l) => l.departmentName },
+    {
+      title: t('rebill.department'),
+      key: 'department',
+      render: (_, l) => nameOf(l.departmentId, l.departmentName),
+    },
     {
       title: t('rebill.dimension'),
       key: 'dimension',
@@ -141,12 +150,13 @@ function DepartmentDrawer(props: {
   department: DepartmentTotal | null;
   onClose(): void;
   explain(line: LineRow): void;
+  nameOf: NameOf;
 }) {
   const { t } = useI18n();
   const [data, setData] = useState<DepartmentRebill | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { query, pagination } = usePage();
-  const columns = useLineColumns(props.explain);
+  const columns = useLineColumns(props.explain, props.nameOf);
   const id = props.department?.departmentId;
   const key = JSON.stringify(query);
   useEffect(() => {
@@ -177,7 +187,7 @@ function DepartmentDrawer(props: {
               size="small"
               style={{ marginBottom: 16 }}
               pagination={false}
-              dataSource={data.children}
+              dataSource={withNames(data.children, props.nameOf)}
               columns={[
                 { title: t('rebill.childDepartment'), dataIndex: 'name', key: 'name' },
                 { title: t('rebill.subtree'), dataIndex: 'subtree', key: 'subtree', render: money },
@@ -198,7 +208,7 @@ function DepartmentDrawer(props: {
 }
 
 /** "Where does this line come from?": the rate card, the resource's events and the intervals billed. */
-function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): void }) {
+function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): void; nameOf: NameOf }) {
   const { t, time } = useI18n();
   const [data, setData] = useState<LineExplanation | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -217,7 +227,9 @@ function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): voi
       {data && (
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Descriptions column={1} bordered size="small">
-            <Descriptions.Item label={t('rebill.department')}>{data.line.departmentName}</Descriptions.Item>
+            <Descriptions.Item label={t('rebill.department')}>
+              {props.nameOf(data.line.departmentId, data.line.departmentName)}
+            </Descriptions.Item>
             <Descriptions.Item label={t('rebill.resource')}>{data.line.resourceId}</Descriptions.Item>
             <Descriptions.Item label={t('rebill.rateCard')}>
               {data.rateCard.name}
@@ -284,10 +296,12 @@ export function RebillRun() {
   const [error, setError] = useState<string | null>(null);
   const [department, setDepartment] = useState<DepartmentTotal | null>(null);
   const [line, setLine] = useState<LineRow | null>(null);
-  const [departmentSearch, departments] = useDepartmentSearch(run?.departments ?? []);
+  const nameOf = useReportDepartmentNames();
+  // Searched and shown (the drawer's title too) by the name the user reads.
+  const [departmentSearch, departments] = useDepartmentSearch(withNames(run?.departments ?? [], nameOf));
   const { query, pagination } = usePage();
   const computation = useComputation();
-  const columns = useLineColumns(setLine);
+  const columns = useLineColumns(setLine, nameOf);
   const key = JSON.stringify(query);
 
   const begin = useLatest();
@@ -413,8 +427,9 @@ export function RebillRun() {
         department={department}
         onClose={() => setDepartment(null)}
         explain={setLine}
+        nameOf={nameOf}
       />
-      <LineDrawer runId={id} line={line} onClose={() => setLine(null)} />
+      <LineDrawer runId={id} line={line} onClose={() => setLine(null)} nameOf={nameOf} />
     </Card>
   );
 }

@@ -229,4 +229,80 @@ describe('finance reports', () => {
     // The chart names the department on its axis.
     expect(screen.getByText('市大数据局', { selector: 'text' })).toBeTruthy();
   });
+
+  it('names departments in English where they have an English name: budgets, usage, fiscal effect', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    localStorage.setItem('govcloud.lang', 'en');
+    const OTHER = 'a0000000-0000-4000-8000-000000000002';
+    const department = { departmentId: DEPT, code: 'D-001', name: '市大数据局' };
+    const other = { departmentId: OTHER, code: 'D-002', name: '市统计局' };
+    const budget = (d: typeof department) => ({
+      ...d,
+      year: 2026,
+      budget: '1.00',
+      spent: '2.00',
+      forecast: '3.00',
+      overspend: true,
+      monthsWithoutRebill: [],
+      alertRaisedAt: null,
+    });
+    mockApi(({ path }) => {
+      if (path === '/departments')
+        return {
+          body: [
+            { id: DEPT, code: 'D-001', name: '市大数据局', nameEn: 'Big Data Bureau' },
+            { id: OTHER, code: 'D-002', name: '市统计局', nameEn: null },
+          ],
+        };
+      if (path.startsWith('/reports/budgets')) return { body: [budget(department), budget(other)] };
+      if (path.startsWith('/reports/usage'))
+        return {
+          body: {
+            from: '2026-10',
+            to: '2026-10',
+            rows: [
+              {
+                ...department,
+                month: '2026-10',
+                basis: 'showback',
+                rebillId: null,
+                dimension: 'vcpu',
+                unit: 'x',
+                quantity: '1',
+                amount: '1.00',
+              },
+            ],
+            totals: [],
+          },
+        };
+      if (path.startsWith('/reports/fiscal-effect'))
+        return {
+          body: {
+            year: 2026,
+            generatedAt: '2026-11-30T00:00:00Z',
+            months: [],
+            rows: [{ ...department, depth: 0, own: figures('1.00'), subtree: figures('1.00') }],
+            totals: figures('1.00'),
+            rooms: [],
+          },
+        };
+      return undefined;
+    });
+    const budgets = renderAt('/reports/budgets');
+    const alert = (await screen.findByText(/2 departments are forecast to overspend/)).closest('.ant-alert')!;
+    await waitFor(() => expect(alert.textContent).toContain('Big Data Bureau、市统计局'));
+    expect(within(screen.getByText('D-001').closest('tr')!).getByText('Big Data Bureau')).toBeTruthy();
+    budgets.unmount();
+
+    const usage = renderAt('/reports/usage');
+    expect(
+      await within((await screen.findByText('D-001')).closest('tr')!).findByText('Big Data Bureau'),
+    ).toBeTruthy();
+    usage.unmount();
+
+    renderAt('/reports/fiscal-effect');
+    expect(await screen.findByText('Big Data Bureau', { selector: 'span' })).toBeTruthy();
+    // The chart's axis too.
+    await waitFor(() => expect(screen.getByText('Big Data Bureau', { selector: 'text' })).toBeTruthy());
+  });
 });

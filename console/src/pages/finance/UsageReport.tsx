@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, showFieldErrors } from '../../api';
 import { Chart } from '../../components/Chart';
-import { DepartmentFilter } from '../../components/departments';
+import { DepartmentFilter, useReportDepartmentNames, withNames } from '../../components/departments';
 import { formatMoney, sumMoney } from '../../components/money';
 import { useDepartmentSearch } from '../../components/useDepartmentSearch';
 import { useLatest } from '../../components/useLatest';
@@ -100,17 +100,19 @@ export function UsageReport() {
   useEffect(() => void load(initial), [load, initial]);
 
   const option = useMemo(() => (report ? chartOf(report, t) : null), [report, t]);
+  const nameOf = useReportDepartmentNames();
   const departments = useMemo(() => {
     const byDepartment = new Map<string, UsageRow[]>();
     for (const row of report?.rows ?? [])
       byDepartment.set(row.departmentId, [...(byDepartment.get(row.departmentId) ?? []), row]);
-    return [...byDepartment.values()].map((rows) => ({
+    const totals = [...byDepartment.values()].map((rows) => ({
       departmentId: rows[0].departmentId,
       code: rows[0].code,
       name: rows[0].name,
       amount: sumMoney(rows.map((r) => r.amount)),
     }));
-  }, [report]);
+    return withNames(totals, nameOf);
+  }, [report, nameOf]);
   const [departmentSearch, shownDepartments] = useDepartmentSearch(departments);
 
   return (

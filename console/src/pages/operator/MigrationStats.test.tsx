@@ -79,6 +79,26 @@ describe('migration statistics', () => {
     );
   });
 
+  it('names departments in English where they have an English name', async () => {
+    signIn({ role: 'operator' });
+    localStorage.setItem('govcloud.lang', 'en');
+    mockApi(({ path }) => {
+      if (path.startsWith('/reports/migration/burnup')) return { body: burnup };
+      if (path.startsWith('/reports/migration')) return { body: report };
+      if (path === '/departments')
+        return {
+          body: [
+            { id: 'd-市本级', code: '市本级', name: '市本级', nameEn: 'City' },
+            { id: 'd-市统计局', code: '市统计局', name: '市统计局', nameEn: null },
+          ],
+        };
+      return { body: [] };
+    });
+    renderAt('/migration-stats');
+    expect(await screen.findByText('City', { selector: 'td span' })).toBeTruthy();
+    expect(screen.getByText('市统计局', { selector: 'td span' })).toBeTruthy();
+  });
+
   it('puts a city-wide target on the week of its due date, as systems asked for', () => {
     const option = burnupOption((key, values) => translate('en', key, values), burnup, targets);
     const series = option.series as { name: string; data: unknown[] }[];

@@ -4,7 +4,7 @@ import type { EChartsOption } from 'echarts';
 import { useEffect, useMemo, useState } from 'react';
 import { api, download } from '../../api';
 import { Chart } from '../../components/Chart';
-import { DepartmentFilter } from '../../components/departments';
+import { DepartmentFilter, useReportDepartmentNames } from '../../components/departments';
 import { useI18n, type Translate } from '../../i18n';
 import type { BurnupWeek, Counts, ReportRow } from '../../shared';
 
@@ -99,6 +99,7 @@ export function burnupOption(
 export function MigrationStats() {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const nameOf = useReportDepartmentNames();
   const [asOf, setAsOf] = useState<string | undefined>();
   const [departmentId, setDepartmentId] = useState<string | undefined>();
   const [report, setReport] = useState<Report | null>(null);
@@ -145,7 +146,7 @@ export function MigrationStats() {
       title: t('migrationStats.department'),
       key: 'name',
       fixed: 'left',
-      render: (_, r) => <span style={{ paddingLeft: r.depth * 16 }}>{r.name}</span>,
+      render: (_, r) => <span style={{ paddingLeft: r.depth * 16 }}>{nameOf(r.departmentId, r.name)}</span>,
     },
     ...COUNT_COLUMNS.map((c) => ({
       title: t(`migrationStats.${c}`),
