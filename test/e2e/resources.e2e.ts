@@ -720,8 +720,14 @@ describe('resources on a fake pool, through the API and the worker', () => {
       const first = await request(body).expect(202);
       await request(body).expect(409);
       await untilState(t, tokens.deptAdmin, first.body.id, 'running');
-      await t.http().delete(`/api/v1/resources/${first.body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
-      await request(body).expect(409);
+      // The pool hangs, so the resource stays deleting: its name is still taken.
+      await fake.pool.pause();
+      try {
+        await t.http().delete(`/api/v1/resources/${first.body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
+        await request(body).expect(409);
+      } finally {
+        await fake.pool.resume();
+      }
       const deleted = await untilState(t, tokens.deptAdmin, first.body.id, 'deleted');
       // Written with the move to deleted; null while the resource lived.
       expect(deleted.deletedAt).toBe(deleted.updatedAt);
