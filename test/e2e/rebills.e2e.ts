@@ -496,7 +496,11 @@ describe('rebills', () => {
     ]);
     const run = (await post('/api/v1/rebills', { period: '2019-05' }).expect(201)).body;
     expect(run.unpriced).toEqual([{ poolId: bare, from: '2019-05-10T00:00:00.000Z' }]);
-    expect((await post(`/api/v1/rebills/${run.id}/finalize`, {})).body.message).toMatch(/no rate card/);
+    const [{ name }] = await t.dataSource.query(`SELECT name FROM pools WHERE id = $1`, [bare]);
+    const refused = await post(`/api/v1/rebills/${run.id}/finalize`, {}).expect(409);
+    expect(refused.body.message).toBe(
+      `rebill 2019-05 has usage no rate card prices (pool ${name} from 2019-05-10T00:00:00.000Z); add a card and recompute`,
+    );
   });
 
   it('is run by finance and operators only', async () => {

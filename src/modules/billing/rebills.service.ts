@@ -292,10 +292,17 @@ export class RebillsService {
         throw conflict(
           `rebill ${since.period} was finalized after ${run.period} was computed; recompute ${run.period} first`,
         );
-      if (run.unpriced.length > 0)
+      if (run.unpriced.length > 0) {
+        // Named as the operator knows it: the pool's name, or hosted equipment (no pool).
+        const [first] = run.unpriced;
+        const [pool]: Array<{ name: string }> = first.poolId
+          ? await manager.query(`SELECT name FROM pools WHERE id = $1`, [first.poolId])
+          : [];
+        const what = first.poolId ? `pool ${pool?.name ?? first.poolId}` : 'hosted equipment';
         throw conflict(
-          `rebill ${run.period} has usage no rate card prices (pool ${run.unpriced[0].poolId} from ${run.unpriced[0].from}); add a card and recompute`,
+          `rebill ${run.period} has usage no rate card prices (${what} from ${first.from}); add a card and recompute`,
         );
+      }
       run.state = 'finalized';
       run.finalizedAt = now;
       run.finalizedBy = userId;
