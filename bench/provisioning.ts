@@ -111,7 +111,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
 /**
  * `total` resources, `perRequest` to a POST (to /bulk when more than one), on a pool of their own: the
- * wait for them all counts them on the (pool, state) index, so it costs the database little.
+ * wait for them all counts them on the pool index, so it costs the database little.
  */
 async function ours(
   t: TestApp,
