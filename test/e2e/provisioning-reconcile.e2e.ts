@@ -40,15 +40,20 @@ describe('reconciler: drift between the database and a pool', () => {
     await t?.close();
   });
 
+  /** A resource asked for on our pool: its id, at once. */
+  const request = async () =>
+    (
+      await t
+        .http()
+        .post('/api/v1/resources')
+        .set(bearer(token))
+        .send({ ...aResourceRequest(), poolId: pool.id })
+        .expect(202)
+    ).body.id as string;
   const running = async () => {
-    const { body } = await t
-      .http()
-      .post('/api/v1/resources')
-      .set(bearer(token))
-      .send({ ...aResourceRequest(), poolId: pool.id })
-      .expect(202);
-    await untilState(t, token, body.id, 'running');
-    return body.id as string;
+    const id = await request();
+    await untilState(t, token, id, 'running');
+    return id;
   };
   /** One pass over our pool; the suite's other apps may be running the scheduled pass, so wait our turn. */
   const pass = async () => {
@@ -213,15 +218,6 @@ describe('reconciler: drift between the database and a pool', () => {
   });
 
   describe('an object the pool has not brought up', () => {
-    const request = async () =>
-      (
-        await t
-          .http()
-          .post('/api/v1/resources')
-          .set(bearer(token))
-          .send({ ...aResourceRequest(), poolId: pool.id })
-          .expect(202)
-      ).body.id as string;
     const read = async (id: string) =>
       (await t.http().get(`/api/v1/resources/${id}`).set(bearer(token)).expect(200)).body;
 
