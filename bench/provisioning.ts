@@ -4,7 +4,8 @@
 // added by as many concurrent clients as many at a time as our clients ask for. Twice: one resource per
 // POST /api/v1/resources (jobs added one by one), and BENCH_BULK per POST /api/v1/resources/bulk (jobs
 // added BENCH_BULK at a time with addBulk). Also p50/p99 from POST to running, and the rate of 202
-// answers alone. Goal: at least half the ceiling.
+// answers alone, and the CPU each part used per resource (API, workers, PostgreSQL, Redis) beside the raw
+// queue's per job, read from /proc in the same run. Goal: at least half the ceiling.
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/provisioning.ts
 // BENCH_RESOURCES (default 600) and BENCH_BULK_RESOURCES (default 6000) per run; BENCH_BULK (default 50)
 // resources per bulk request; BENCH_CLIENTS (default 16) concurrent requests.
@@ -22,6 +23,7 @@ import { startApi } from '../test/support/processes.js';
 import { bearer, startApp, type TestApp } from '../test/support/harness.js';
 import { grantQuota } from '../test/support/provisioning.js';
 import { benchLine, percentile } from './support/bench.js';
+import { cpuMeter, postgresPids, redisPid, type CpuPart } from './support/cpu.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 600);
 const BULK = Number(process.env.BENCH_BULK ?? 50);
@@ -67,6 +69,7 @@ async function processes(script: string, count: number, env: Record<string, stri
   );
   for (const child of children) child.stdout!.resume();
   return {
+    pids: children.map((child) => child.pid!),
     stop: () =>
       Promise.all(
         children.map(
@@ -89,6 +92,18 @@ async function concurrently(n: number, clients: number, task: (i: number) => Pro
       while (next < n) await task(next++);
     }),
   );
+}
+
+/** This process, the clients of every run. */
+const CLIENT: CpuPart = { pids: () => [process.pid], command: 'node' };
+const REDIS: CpuPart = { pids: async () => [await redisPid(config.REDIS_URL)], command: 'redis-server' };
+
+/** Milliseconds of CPU per item for each part, as `parts (ms): a 0.12, b 0.30; clients 0.05`. */
+function perItem(used: Record<string, number>, items: number): string {
+  const ms = (name: string) => `${name} ${((used[name] * 1000) / items).toFixed(3)}`;
+  const server = Object.keys(used).filter((name) => name !== 'clients');
+  const total = server.reduce((sum, name) => sum + used[name], 0);
+  return `${server.map(ms).join(', ')}; total 合计 ${((total * 1000) / items).toFixed(3)} (${ms('clients')})`;
 }
 
 /** POSTs a resource request to the API process over a keep-alive connection, as a real client would. */
@@ -115,7 +130,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
  */
 async function ours(
   t: TestApp,
-  api: string,
+  api: { url: string; pid: number },
   tokens: { admin: string; operator: string },
   workers: number,
   perRequest: number,
@@ -138,6 +153,13 @@ async function ours(
   const token = tokens.admin;
   const run = await processes('src/worker.ts', workers, { LOG_LEVEL: 'info' });
   try {
+    const cpu = await cpuMeter({
+      API: { pids: () => [api.pid], command: 'node' },
+      workers: { pids: () => run.pids, command: 'node' },
+      PostgreSQL: { pids: () => postgresPids(process.env.DATABASE_URL!), command: 'postgres' },
+      Redis: REDIS,
+      clients: CLIENT,
+    });
     const started = performance.now();
     await concurrently(total / perRequest, CLIENTS, async (i) => {
       const body = {
@@ -148,8 +170,8 @@ async function ours(
       };
       const res =
         perRequest === 1
-          ? await post(`${api}/api/v1/resources`, token, body)
-          : await post(`${api}/api/v1/resources/bulk`, token, { ...body, count: perRequest });
+          ? await post(`${api.url}/api/v1/resources`, token, body)
+          : await post(`${api.url}/api/v1/resources/bulk`, token, { ...body, count: perRequest });
       if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
     });
     const accepted = total / ((performance.now() - started) / 1000);
@@ -161,6 +183,7 @@ async function ours(
       if (n === total) break;
       await sleep(100);
     }
+    const used = await cpu();
     // Both ends from the database clock: the request's first event and the running event.
     const rows: Array<{ requested: Date; running: Date }> = await t.dataSource.query(
       `SELECT min(e.occurred_at) FILTER (WHERE e.to_state = 'requested') AS requested,
@@ -172,7 +195,7 @@ async function ours(
     const first = Math.min(...rows.map((r) => r.requested.getTime()));
     const last = Math.max(...rows.map((r) => r.running.getTime()));
     const latencies = rows.map((r) => r.running.getTime() - r.requested.getTime());
-    return { rate: total / ((last - first) / 1000), accepted, latencies };
+    return { rate: total / ((last - first) / 1000), accepted, latencies, cpu: perItem(used, total) };
   } finally {
     await run.stop();
   }
@@ -244,6 +267,11 @@ async function ceiling(workers: number, perAdd: number, total: number) {
   });
   const queue = new Queue(name, { connection: redisOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
   try {
+    const cpu = await cpuMeter({
+      workers: { pids: () => run.pids, command: 'node' },
+      Redis: REDIS,
+      clients: CLIENT,
+    });
     await concurrently(total / perAdd, CLIENTS, async (i) => {
       const jobs = Array.from({ length: perAdd }, (_, j) => ({
         name: 'noop',
@@ -256,12 +284,14 @@ async function ceiling(workers: number, perAdd: number, total: number) {
       if ((await queue.getCompletedCount()) === total) break;
       await sleep(50);
     }
+    const used = await cpu();
     const jobs = await queue.getCompleted(0, total);
     const first = Math.min(...jobs.map((j) => j.timestamp));
     const last = Math.max(...jobs.map((j) => j.finishedOn!));
     return {
       rate: total / ((last - first) / 1000),
       latencies: jobs.map((j) => j.finishedOn! - j.timestamp),
+      cpu: perItem(used, total),
     };
   } finally {
     await queue.obliterate({ force: true });
@@ -316,7 +346,7 @@ try {
       const rows = await floor(dept.id, floorPool, perRequest, total);
       const result = await ours(
         t,
-        `http://127.0.0.1:${port}`,
+        { url: `http://127.0.0.1:${port}`, pid: apiProcess.child.pid! },
         { admin: token, operator },
         workers,
         perRequest,
@@ -332,6 +362,8 @@ try {
         `      raw BullMQ no-op 空任务上限 (added ${perRequest} at a time): ${raw.rate.toFixed(1)} jobs/s; p50 ${ms(percentile(raw.latencies, 50))}, p99 ${ms(percentile(raw.latencies, 99))}`,
       );
       console.log(`      ratio 比值: ${(result.rate / raw.rate).toFixed(2)} (goal ≥ 0.5)`);
+      console.log(`      CPU per resource 每资源 CPU (ms): ${result.cpu}`);
+      console.log(`      CPU per no-op job 每空任务 CPU (ms): ${raw.cpu}`);
       console.log(
         `      rows alone, bare SQL 仅写库下限 (${perRequest} a batch): ${rows.toFixed(1)} resources/s; ratio 比值 ${(result.rate / rows).toFixed(2)}`,
       );
