@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { resetConfig } from '../../src/config/config.js';
-import { bearer, startApp, type TestApp } from '../support/harness.js';
-import { aResourceRequest, createPool, GENEROUS, grantQuota, untilState } from '../support/provisioning.js';
+import { startApp, type TestApp } from '../support/harness.js';
+import { createPool, GENEROUS, grantQuota, requestResource, untilState } from '../support/provisioning.js';
 
 // With the poll an hour apart, only the notification of the committed outbox row can bring the job to a
 // worker: a resource that comes up in seconds proves the relay woke on it.
@@ -27,13 +27,8 @@ describe('outbox relay wakes on the commit, not the poll', () => {
     const admin = await t.world.token('dept-admin', tree.dept.id);
     const pool = await createPool(t, await t.world.token('operator'));
     for (let i = 0; i < 3; i++) {
-      const { body } = await t
-        .http()
-        .post('/api/v1/resources')
-        .set(bearer(admin))
-        .send({ ...aResourceRequest(), poolId: pool.id })
-        .expect(202);
-      await untilState(t, admin, body.id, 'running', 15_000);
+      const { id } = await requestResource(t, admin, pool.id);
+      await untilState(t, admin, id, 'running', 15_000);
     }
   });
 });

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/config.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
-  aResourceRequest,
+  requestResource,
   createPool,
   eventually,
   fakePool,
@@ -34,15 +34,7 @@ describe('worker processes: SIGKILL mid-job and SIGTERM drain', () => {
     await t?.close();
   });
 
-  const post = async () =>
-    (
-      await t
-        .http()
-        .post('/api/v1/resources')
-        .set(bearer(token))
-        .send({ ...aResourceRequest(), poolId: pool.id })
-        .expect(202)
-    ).body as { id: string };
+  const post = () => requestResource(t, token, pool.id);
 
   it('takes a SIGKILLed worker’s job up again: one object, quota reserved once, within lock + stalled interval', async () => {
     await fake.pool.pause();

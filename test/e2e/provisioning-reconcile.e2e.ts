@@ -10,7 +10,7 @@ import { Provisioner } from '../../src/modules/provisioning/jobs/provisioner.ser
 import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
-  aResourceRequest,
+  requestResource,
   createPool,
   eventually,
   fakePool,
@@ -41,15 +41,7 @@ describe('reconciler: drift between the database and a pool', () => {
   });
 
   /** A resource asked for on our pool: its id, at once. */
-  const request = async () =>
-    (
-      await t
-        .http()
-        .post('/api/v1/resources')
-        .set(bearer(token))
-        .send({ ...aResourceRequest(), poolId: pool.id })
-        .expect(202)
-    ).body.id as string;
+  const request = async () => (await requestResource(t, token, pool.id)).id;
   const running = async () => {
     const id = await request();
     await untilState(t, token, id, 'running');

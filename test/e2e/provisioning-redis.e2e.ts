@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../scripts/local-services.js';
 import { resetConfig } from '../../src/config/config.js';
-import { bearer, startApp, type TestApp } from '../support/harness.js';
+import { startApp, type TestApp } from '../support/harness.js';
 import {
-  aResourceRequest,
+  requestResource,
   createPool,
   eventually,
   fakePool,
@@ -75,13 +75,7 @@ describe('Redis restarted while work is queued', () => {
     await fake.pool.pause();
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await t
-        .http()
-        .post('/api/v1/resources')
-        .set(bearer(token))
-        .send({ ...aResourceRequest(), poolId: pool.id })
-        .expect(202);
-      ids.push(res.body.id);
+      ids.push((await requestResource(t, token, pool.id)).id);
     }
     // Every job is in Redis (some running, hung in the paused pool; the rest waiting) when Redis goes.
     await eventually('all enqueued', async () => {

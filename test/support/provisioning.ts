@@ -53,6 +53,17 @@ export async function createPool(t: TestApp, operator: string, extra: Record<str
   return res.body as { id: string; name: string };
 }
 
+/** A dept-admin's request for a resource on `poolId`, accepted (202): the resource as answered. */
+export async function requestResource(t: TestApp, token: string, poolId: string) {
+  const res = await t
+    .http()
+    .post('/api/v1/resources')
+    .set(bearer(token))
+    .send({ ...aResourceRequest(), poolId })
+    .expect(202);
+  return res.body as { id: string };
+}
+
 /**
  * The world of the resource tests: a city tree, tokens for every role, quota down the department's
  * branch (the city keeps room beyond what it hands the district, for departments made in the tests),
