@@ -56,6 +56,9 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(
       running.events.map((e: { fromState: string; toState: string }) => `${e.fromState}→${e.toState}`),
     ).toEqual(['null→requested', 'requested→queued', 'queued→provisioning', 'provisioning→running']);
+    // Provisioning is dated when the driver was called, though recorded with the arrival after it.
+    const times = running.events.map((e: { occurredAt: string }) => Date.parse(e.occurredAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(
       running.events.every((e: { spec: unknown; type: string }) => e.type === 'transition' && e.spec),
     ).toBe(true);
@@ -79,6 +82,20 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(audit.body.items.map((e: { action: string }) => e.action).sort()).toEqual(
       ['resource.requested', 'resource.queued', 'resource.provisioning', 'resource.running'].sort(),
     );
+  });
+
+  it('dates provisioning when the driver was called, though a quick pool has it recorded with the arrival', async () => {
+    await fake.pool.configure({ latencyMs: 300 });
+    try {
+      const { body } = await request(aResourceRequest()).expect(202);
+      const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
+      const at = (to: string) =>
+        Date.parse(running.events.find((e: { toState: string }) => e.toState === to).occurredAt);
+      expect(at('running') - at('provisioning')).toBeGreaterThanOrEqual(300);
+      expect(at('provisioning')).toBeGreaterThanOrEqual(at('queued'));
+    } finally {
+      await fake.pool.configure({ latencyMs: 0 });
+    }
   });
 
   it('stops, starts, resizes and deletes; quota and pool capacity come back exactly once', async () => {

@@ -26,6 +26,12 @@ import { PoolDrivers } from './pool-drivers.js';
 /** Working states a final failure moves to 'failed'. */
 const WORKING: readonly ResourceState[] = ['queued', 'provisioning', 'running', 'stopped', 'deleting'];
 
+/**
+ * How long a job's driver calls may take before its queued resources are shown provisioning: a pool
+ * that answers sooner has queued → provisioning → running recorded in one statement after the calls.
+ */
+const PROVISIONING_SHOWN_AFTER_MS = 500;
+
 /** Driver calls one job makes at once: enough to overlap their round trips, few enough for a libvirt host. */
 const DRIVER_CALLS_PER_JOB = 8;
 
@@ -69,6 +75,8 @@ type Driven = { resource: Loaded; observed: ObservedObject } | { resource: Loade
 interface Failure {
   resource: Loaded;
   error: unknown;
+  /** Its pool's driver could not be made: the resource never reached provisioning. */
+  undriven?: true;
 }
 
 /**
@@ -104,19 +112,28 @@ export class Provisioner {
       for (const resource of loaded) {
         if (!drivers.has(resource.poolId)) drivers.set(resource.poolId, this.driverOf(resource));
         const driver = drivers.get(resource.poolId)!;
-        if (driver instanceof Error) failures.push({ resource, error: driver });
+        if (driver instanceof Error) failures.push({ resource, error: driver, undriven: true });
         else drivable.push({ resource, driver });
       }
-      // Queued and wanted running: provisioning from here on, recorded before the driver is called.
+      // Queued and wanted running: provisioning from when the driver is called. A pool that answers
+      // at once has both moves recorded together, after the call; one that keeps the job longer shows
+      // provisioning meanwhile.
       const queued = drivable.filter(
         ({ resource: r }) => r.state === 'queued' && r.desiredState === 'running',
       );
-      const began = await this.transitions.moveAll(
-        manager,
-        queued.map(({ resource }) => ({ resource, to: 'provisioning' })),
-      );
-      const live = drivable.filter((d) => !queued.includes(d) || began.has(d.resource.id));
-      const driven = await eachLimited(live, DRIVER_CALLS_PER_JOB, (d) => drive(d.resource, d.driver));
+      let shown: Promise<unknown> | undefined;
+      const showProvisioning = setTimeout(() => {
+        shown = this.transitions.moveAll(
+          manager,
+          queued.map(({ resource }) => ({ resource, to: 'provisioning' })),
+        );
+        // Awaited once the calls are back; until then its failure must not count as unhandled.
+        shown.catch(() => undefined);
+      }, PROVISIONING_SHOWN_AFTER_MS);
+      const driven = await eachLimited(drivable, DRIVER_CALLS_PER_JOB, (d) =>
+        drive(d.resource, d.driver),
+      ).finally(() => clearTimeout(showProvisioning));
+      await shown;
       failures.push(...driven.filter((d): d is Failure => 'error' in d));
       const arrived = await this.arrive(manager, driven);
       const removed = await this.removed(manager, driven);
@@ -158,21 +175,27 @@ export class Provisioner {
     manager: EntityManager,
     driven: Driven[],
   ): Promise<{ done: number; failed: Failure[] }> {
-    const arrived = driven.flatMap((d) => ('observed' in d ? [d] : []));
-    // Still coming up (an image being pulled, a VM booting): what the driver saw is recorded and the
-    // state stays (see converge for who looks again).
-    const settled = (d: (typeof arrived)[number]) =>
-      d.resource.state === d.resource.desiredState || d.observed.phase === 'pending';
-    const there = arrived.filter(settled);
-    const moves = arrived
-      .filter((d) => !settled(d))
-      .map(({ resource, observed }) => ({
-        resource,
-        to: resource.desiredState as ResourceState,
-        reason: `driver: ${observed.phase}`,
-        changes: { observed },
-      }))
-      .filter((move) => canMove(move.resource.state, move.to));
+    const there: Array<{ resource: Loaded; observed: ObservedObject }> = [];
+    const moves: Array<Move & { resource: Loaded }> = [];
+    for (const d of driven) {
+      if (!('observed' in d)) continue;
+      const { resource, observed } = d;
+      // Still coming up (an image being pulled, a VM booting): what the driver saw is recorded, and the
+      // resource is provisioning (see converge for who looks again).
+      const pending = observed.phase === 'pending';
+      const to: ResourceState = pending ? 'provisioning' : (resource.desiredState as ResourceState);
+      if (resource.state === to || (pending && resource.state !== 'queued')) there.push(d);
+      else if (resource.state === 'queued' && to === 'running')
+        moves.push({
+          resource,
+          to,
+          reason: `driver: ${observed.phase}`,
+          changes: { observed },
+          via: { state: 'provisioning', at: resource.loadedAt },
+        });
+      else if (canMove(resource.state, to))
+        moves.push({ resource, to, reason: `driver: ${observed.phase}`, changes: { observed } });
+    }
     try {
       return { done: await this.record(manager, there, moves), failed: [] };
     } catch {
@@ -209,7 +232,9 @@ export class Provisioner {
       );
     }
     const moved = await this.transitions.moveAll(manager, moves, (_params, rows) =>
-      this.quota.commitInsert(`SELECT resource_id FROM ${rows} WHERE from_state = 'provisioning'`),
+      this.quota.commitInsert(
+        `SELECT resource_id FROM ${rows} WHERE to_state = 'running' AND coalesce(via_state, from_state) = 'provisioning'`,
+      ),
     );
     return there.length + moved.size;
   }
@@ -264,9 +289,25 @@ export class Provisioner {
       isDriverError(error) ? error.retryable : !(error instanceof DomainError);
     const final = working.filter((f) => context.lastAttempt || !retryable(f.error));
     const reasons = new Map(final.map((f) => [f.resource.id, describe(f.error)]));
-    const moved = await this.transitions.moveAll(
-      manager,
-      final.map(({ resource }) => ({ resource, to: 'failed', reason: reasons.get(resource.id) })),
+    // A queued resource whose driver was called was provisioning from then: it fails from there, and
+    // one tried again is provisioning until then.
+    const called = (f: Failure) =>
+      !f.undriven && f.resource.state === 'queued' && f.resource.desiredState === 'running';
+    const via = (f: Failure) =>
+      called(f) ? { via: { state: 'provisioning' as const, at: f.resource.loadedAt } } : {};
+    const moves: Move[] = [
+      ...final.map((f) => ({
+        resource: f.resource,
+        to: 'failed' as const,
+        reason: reasons.get(f.resource.id),
+        ...via(f),
+      })),
+      ...working
+        .filter((f) => !final.includes(f) && called(f))
+        .map((f) => ({ resource: f.resource, to: 'provisioning' as const })),
+    ];
+    const moved = new Set(
+      [...(await this.transitions.moveAll(manager, moves))].filter((id) => reasons.has(id)),
     );
     for (const id of moved)
       this.log.warn({ resourceId: id, reason: reasons.get(id), attempt: context.attempt }, 'resource failed');
@@ -315,14 +356,19 @@ const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "pool
     r.observed, r.requested_by AS "requestedBy", r.idempotency_key AS "idempotencyKey",
     r.request_hash AS "requestHash", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
     json_build_object('id', p.id, 'type', p.type, 'connectionSealed', p.connection_sealed) AS pool,
-    json_build_object('id', d.id, 'code', d.code) AS department
+    json_build_object('id', d.id, 'code', d.code) AS department,
+    clock_timestamp() AS "loadedAt"
   FROM resources r JOIN pools p ON p.id = r.pool_id JOIN departments d ON d.id = r.department_id
   WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
 
-/** Every column of the resource (LOAD reads them all), with the parts of its pool and department driving needs. */
+/**
+ * Every column of the resource (LOAD reads them all), with the parts of its pool and department driving
+ * needs, and when it was read (the database's clock): its driver calls begin then.
+ */
 type Loaded = Resource & {
   pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
   department: Pick<Department, 'id' | 'code'>;
+  loadedAt: Date;
 };
 
 /** The driver calls that bring one resource where its owner wants it; never throws. */

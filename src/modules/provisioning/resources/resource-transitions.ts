@@ -27,6 +27,11 @@ export interface Move {
   changes?: Changes;
   /** The request to audit it under, when not the current one (null: the system's own work). */
   context?: RequestContext | null;
+  /**
+   * A state the resource passed through on its way, recorded as its own earlier event at `at` (a worker
+   * records queued → provisioning → running in one statement once its driver call is back).
+   */
+  via?: { state: ResourceState; at: Date };
 }
 
 /**
@@ -44,6 +49,8 @@ type EntryRow = AuditActor & {
   spec: Resource['spec'];
   spec_before: Resource['spec'] | null;
   reason: string | null;
+  /** When it happened, if not as it is written. */
+  occurred_at: Date | null;
 };
 
 const ENTRY_COLUMNS: ReadonlyArray<readonly [keyof EntryRow, string]> = [
@@ -57,21 +64,33 @@ const ENTRY_COLUMNS: ReadonlyArray<readonly [keyof EntryRow, string]> = [
   ['spec', 'jsonb'],
   ['spec_before', 'jsonb'],
   ['reason', 'text'],
+  ['occurred_at', 'timestamptz'],
   ...ACTOR_COLUMNS,
 ];
 
-/** The columns of an entry the updated row supplies in a move (see moveAll), with their SQL there. */
-const FROM_ROW: Partial<Record<keyof EntryRow, string>> = {
-  department_id: 'r.department_id',
-  pool_id: 'r.pool_id',
+/** The columns of an entry a move's steps supply (see moveAll), with their SQL over the moved row `m` and step `s`. */
+const FROM_STEP: Partial<Record<keyof EntryRow, string>> = {
+  n: '2 * m.n + s.k',
+  department_id: 'm.department_id',
+  pool_id: 'm.pool_id',
   type: `'transition'`,
-  spec: 'r.spec',
+  from_state: 'CASE s.k WHEN 0 THEN m.from_state ELSE coalesce(m.via_state, m.from_state) END',
+  to_state: 'CASE s.k WHEN 0 THEN m.via_state ELSE m.to_state END',
+  spec: 'm.spec',
   spec_before: 'NULL::jsonb',
+  reason: 'CASE s.k WHEN 0 THEN NULL ELSE m.reason END',
+  occurred_at: 'CASE s.k WHEN 0 THEN m.via_at END',
 };
 
-/** A move's row: its entry's columns the updated row does not supply, and the changes. */
+/** A move's row: its entry's columns the steps do not supply, and the changes. */
 const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ...ENTRY_COLUMNS.filter(([column]) => !(column in FROM_ROW)),
+  ...ENTRY_COLUMNS.filter(([column]) => !(column in FROM_STEP)),
+  ['n', 'int'],
+  ['from_state', 'varchar'],
+  ['to_state', 'varchar'],
+  ['reason', 'text'],
+  ['via_state', 'varchar'],
+  ['via_at', 'timestamptz'],
   ['failure_reason', 'text'],
   ['set_desired', 'boolean'],
   ['desired_state', 'varchar'],
@@ -107,11 +126,12 @@ export class ResourceTransitions {
   }
 
   /**
-   * Moves each resource from the state it has in its `resource` to its `to`. A row changes only if it is
-   * still in that state: the ids answered are those that moved; the others were moved by someone else
-   * meanwhile and get nothing written (a caller holding the rows' locks always moves them all). Moved
-   * resources' objects take their new state. `also` adds a write of the caller's to the statement, made
-   * from the CTE of the moved rows (columns resource_id, from_state, to_state).
+   * Moves each resource from the state it has in its `resource` to its `to` (through its `via`, if
+   * any). A row changes only if it is still in that state: the ids answered are those that moved; the
+   * others were moved by someone else meanwhile and get nothing written (a caller holding the rows'
+   * locks always moves them all). Moved resources' objects take their new state. `also` adds a write of
+   * the caller's to the statement, made from the CTE of the moved rows (columns resource_id, from_state,
+   * via_state, to_state).
    */
   async moveAll(
     manager: EntityManager,
@@ -120,15 +140,18 @@ export class ResourceTransitions {
   ): Promise<Set<string>> {
     if (moves.length === 0) return new Set();
     const current = requestContext.get() ?? null;
-    const rows = moves.map(({ resource, to, reason = null, changes = {}, context }, n) => {
+    const rows = moves.map(({ resource, to, reason = null, changes = {}, context, via }, n) => {
       const from = resource.state;
-      if (!canMove(from, to)) throw invalidTransition(resource, to);
+      if (via ? !canMove(from, via.state) || !canMove(via.state, to) : !canMove(from, to))
+        throw invalidTransition(resource, via?.state ?? to);
       return {
         n,
         resource_id: resource.id,
         from_state: from,
         to_state: to,
         reason,
+        via_state: via?.state ?? null,
+        via_at: via?.at ?? null,
         ...auditActor(context === undefined ? current : context),
         failure_reason: failureReason(to, reason),
         set_desired: changes.desiredState !== undefined,
@@ -140,7 +163,7 @@ export class ResourceTransitions {
     const params = new SqlParams();
     // The event carries the row's spec, not the caller's copy: a worker's copy was read before its driver
     // call, and a resize committed meanwhile must not be metered away by the move that follows it.
-    const entryColumns = ENTRY_COLUMNS.map(([column]) => `${FROM_ROW[column] ?? `x.${column}`} AS ${column}`);
+    const stepColumns = ENTRY_COLUMNS.map(([column]) => `${FROM_STEP[column] ?? `m.${column}`} AS ${column}`);
     const moved: Array<{ resource_id: string }> = await manager.query(
       `WITH moved AS (
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
@@ -148,8 +171,11 @@ export class ResourceTransitions {
            observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
          FROM ${params.recordset(rows, MOVE_COLUMNS)}
          WHERE r.id = x.resource_id AND r.state = x.from_state
-         RETURNING ${entryColumns.join(', ')}),
-       ${this.entries('moved')}
+         RETURNING x.*, r.department_id, r.pool_id, r.spec),
+       steps AS (
+         SELECT ${stepColumns.join(', ')} FROM moved m
+         JOIN (VALUES (0), (1)) AS s(k) ON s.k = 1 OR m.via_state IS NOT NULL),
+       ${this.entries('steps')}
        ${also ? `, also AS (${also(params, 'moved')})` : ''}
        SELECT resource_id FROM moved`,
       params.values,
@@ -225,6 +251,7 @@ export class ResourceTransitions {
       spec: resource.spec,
       spec_before: specBefore,
       reason,
+      occurred_at: null,
       ...auditActor(context),
     };
   }
@@ -237,8 +264,9 @@ export class ResourceTransitions {
   private entries(source: string, prefix = ''): string {
     const resized = `type = 'resized'`;
     return `${prefix}event AS (
-        INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
-        SELECT resource_id, department_id, pool_id, type, from_state, to_state, spec, reason FROM ${source} ORDER BY n),
+        INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason, occurred_at)
+        SELECT resource_id, department_id, pool_id, type, from_state, to_state, spec, reason,
+          coalesce(occurred_at, clock_timestamp()) FROM ${source} ORDER BY n),
       ${prefix}audit AS (${this.audit.insertEach(source, {
         action: `CASE WHEN ${resized} THEN 'resource.resize' ELSE 'resource.' || to_state END`,
         targetType: `'resource'`,
