@@ -8,7 +8,8 @@
 // queue's per job, read from /proc in the same run. Goal: at least half the ceiling.
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/provisioning.ts
 // BENCH_RESOURCES (default 600) and BENCH_BULK_RESOURCES (default 6000) per run; BENCH_BULK (default 50)
-// resources per bulk request; BENCH_CLIENTS (default 16) concurrent requests.
+// resources per bulk request (either total 0 skips its runs); BENCH_CLIENTS (default 16) concurrent requests;
+// BENCH_WORKERS (default 1,3) the worker process counts to run.
 import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -339,9 +340,9 @@ try {
       total: BULK_RESOURCES,
     },
   ];
-  for (const { label, figure, perRequest, total } of runs) {
+  for (const { label, figure, perRequest, total } of runs.filter((r) => r.total > 0)) {
     console.log(`  ${label}: ${total} resources`);
-    for (const workers of [1, 3]) {
+    for (const workers of (process.env.BENCH_WORKERS ?? '1,3').split(',').map(Number)) {
       const raw = await ceiling(workers, perRequest, total);
       const rows = await floor(dept.id, floorPool, perRequest, total);
       const result = await ours(

@@ -74,6 +74,8 @@ export interface ObservedObject {
 
 export interface ResourceDriver {
   readonly type: PoolType;
+  /** Calls a worker makes on the pool at once: as many as its API or host takes without harm. */
+  readonly parallelism: number;
   ensure(r: DriverResource): Promise<ObservedObject>;
   start(r: DriverResource): Promise<ObservedObject>;
   stop(r: DriverResource): Promise<ObservedObject>;

@@ -90,6 +90,15 @@ describe('fake driver', () => {
     const started = Date.now();
     await driver.list();
     expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+    // Set at run time, on a pool whose connection has none: ensure (one round trip when nothing is
+    // injected) waits it too.
+    const quick = aPool();
+    const control = new FakePool(redis, quick.id, prefix);
+    await control.configure({ latencyMs: 120 });
+    const before = Date.now();
+    await open(quick).ensure(aResource('vm'));
+    expect(Date.now() - before).toBeGreaterThanOrEqual(115);
+    await control.reset();
   });
 
   it('hangs every call while paused and carries on after resume', async () => {

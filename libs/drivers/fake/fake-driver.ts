@@ -25,7 +25,15 @@ if c[1] ~= '1' and tonumber(c[4] or '0') > 0 then
 end
 return {c[1] or '0', c[2] or '', c[3] or '', fail}`;
 
+// With ARGV[4] = '1', only when the pool has nothing to inject (not paused, no latency, no failures):
+// otherwise it answers nil, doing nothing, and the caller passes the gate first.
 const ENSURE = `
+if ARGV[4] == '1' then
+  local c = redis.call('HMGET', KEYS[4], 'paused', 'latencyMs', 'failureRate', 'failNext')
+  if c[1] == '1' or tonumber(c[2] or '0') ~= 0 or tonumber(c[3] or '0') ~= 0 or tonumber(c[4] or '0') > 0 then
+    return false
+  end
+end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('HSET', KEYS[2], ARGV[1], redis.call('HGET', KEYS[4], 'createPhase') or 'running')
   redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
@@ -50,7 +58,8 @@ interface FakeScripts {
     name: string,
     record: string,
     resourceId: string,
-  ): Promise<ObservedPhase>;
+    ungated: '0' | '1',
+  ): Promise<ObservedPhase | null>;
   fakePower(objects: string, phases: string, name: string, phase: string): Promise<string | null>;
 }
 
@@ -89,6 +98,8 @@ export function parseFakeConnection(connection: string): FakeSettings {
 /** The fake pool driver: objects in Redis, with latency, failures and pause for tests and benchmarks. */
 export class FakeDriver implements ResourceDriver {
   readonly type = 'fake' as const;
+  // Redis takes every call of a job at once: made in one tick, they go out in one pipelined write.
+  readonly parallelism = 128;
   private readonly redis: Redis & FakeScripts;
   private readonly ownsRedis: boolean;
   private readonly keys: ReturnType<typeof fakeKeys>;
@@ -110,7 +121,6 @@ export class FakeDriver implements ResourceDriver {
   }
 
   async ensure(r: DriverResource): Promise<ObservedObject> {
-    await this.gate();
     const name = objectName(r.id);
     const record = JSON.stringify({
       resourceId: r.id,
@@ -119,15 +129,24 @@ export class FakeDriver implements ResourceDriver {
       labels: resourceLabels(r),
       spec: r.spec,
     });
-    const phase = await this.redis.fakeEnsure(
-      this.keys.objects,
-      this.keys.phases,
-      this.keys.creates,
-      this.keys.control,
-      name,
-      record,
-      r.id,
-    );
+    const call = (ungated: '0' | '1') =>
+      this.redis.fakeEnsure(
+        this.keys.objects,
+        this.keys.phases,
+        this.keys.creates,
+        this.keys.control,
+        name,
+        record,
+        r.id,
+        ungated,
+      );
+    // One round trip, like one API call, when the pool injects nothing: a benchmark's pool costs no
+    // more than a real one's call.
+    let phase = this.quiet() ? await call('1') : null;
+    if (phase === null) {
+      await this.gate();
+      phase = (await call('0'))!;
+    }
     return { name, resourceId: r.id, phase, department: departmentLabel(r.department) };
   }
 
@@ -172,6 +191,12 @@ export class FakeDriver implements ResourceDriver {
     const result = await this.redis.fakePower(this.keys.objects, this.keys.phases, name, phase);
     if (result === null) throw new DriverError('NotFound', `fake pool: ${name} does not exist`);
     return { name, resourceId: r.id, phase, department: departmentLabel(r.department) };
+  }
+
+  /** Open, and its connection injects nothing (the pool's control may still: see ENSURE). */
+  private quiet(): boolean {
+    if (this.closed) throw new DriverError('Unavailable', 'fake pool: driver closed');
+    return this.settings.latencyMs === 0 && this.settings.failureRate === 0;
   }
 
   /** Waits while the pool is paused, sleeps the latency, then fails as configured. */

@@ -39,6 +39,8 @@ export const OURS_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY},${LABEL_RESOURCE
  */
 export class KubernetesDriver implements ResourceDriver {
   readonly type = 'kubernetes' as const;
+  // Enough to overlap round trips; the client-side rate limiter paces them.
+  readonly parallelism = 8;
   readonly client: KubeClient;
   private readonly namespaces: DepartmentNamespaces;
 

@@ -31,6 +31,8 @@ import {
  */
 export class KubevirtDriver implements ResourceDriver {
   readonly type = 'kubevirt' as const;
+  // Enough to overlap round trips; the client-side rate limiter paces them.
+  readonly parallelism = 8;
   readonly client: KubeClient;
   private readonly namespaces: DepartmentNamespaces;
 

@@ -113,6 +113,8 @@ const ACTIVE = new Set(['running', 'idle', 'blocked', 'paused', 'in shutdown', '
  */
 export class LibvirtDriver implements ResourceDriver {
   readonly type = 'libvirt' as const;
+  // Each call is a virsh process (over ssh for a remote host): few enough for one host.
+  readonly parallelism = 8;
   private readonly connection: LibvirtConnection;
   private domainType?: Promise<DomainType>;
 

@@ -32,9 +32,6 @@ const WORKING: readonly ResourceState[] = ['queued', 'provisioning', 'running', 
  */
 const PROVISIONING_SHOWN_AFTER_MS = 500;
 
-/** Driver calls one job makes at once: enough to overlap their round trips, few enough for a libvirt host. */
-const DRIVER_CALLS_PER_JOB = 8;
-
 /**
  * Holds PostgreSQL session locks on the resources for the whole job, so two jobs for one resource (a
  * provision and a delete, or a job a stalled worker still runs) never drive its object at once. The locks
@@ -130,9 +127,7 @@ export class Provisioner {
         // Awaited once the calls are back; until then its failure must not count as unhandled.
         shown.catch(() => undefined);
       }, PROVISIONING_SHOWN_AFTER_MS);
-      const driven = await eachLimited(drivable, DRIVER_CALLS_PER_JOB, (d) =>
-        drive(d.resource, d.driver),
-      ).finally(() => clearTimeout(showProvisioning));
+      const driven = await driveAll(drivable).finally(() => clearTimeout(showProvisioning));
       await shown;
       failures.push(...driven.filter((d): d is Failure => 'error' in d));
       const arrived = await this.arrive(manager, driven);
@@ -225,9 +220,15 @@ export class Provisioner {
     if (there.length > 0) {
       const params = new SqlParams();
       const rows = there.map((d) => ({ id: d.resource.id, observed: d.observed }));
+      const given = params.json(rows);
+      // The ids again as an array, for the index (see ResourceTransitions.moveAll).
+      const ids = params.add(
+        rows.map((row) => row.id),
+        'uuid[]',
+      );
       await manager.query(
         `UPDATE resources r SET observed = x.observed, updated_at = now()
-         FROM jsonb_to_recordset(${params.json(rows)}) AS x(id uuid, observed jsonb) WHERE r.id = x.id`,
+         FROM jsonb_to_recordset(${given}) AS x(id uuid, observed jsonb) WHERE r.id = ANY(${ids}) AND r.id = x.id`,
         params.values,
       );
     }
@@ -334,6 +335,19 @@ export class Provisioner {
 /** The ids a converge job carries; a job queued before jobs carried sets has one. */
 function convergeIds(payload: JobPayloads[JobName.ResourceConverge] | { resourceId: string }): string[] {
   return 'resourceIds' in payload ? payload.resourceIds : [payload.resourceId];
+}
+
+/** Drives each resource, each driver's at most its parallelism at once. */
+async function driveAll(drivable: Array<{ resource: Loaded; driver: ResourceDriver }>): Promise<Driven[]> {
+  const byDriver = new Map<ResourceDriver, Loaded[]>();
+  for (const { resource, driver } of drivable)
+    byDriver.set(driver, [...(byDriver.get(driver) ?? []), resource]);
+  const driven = await Promise.all(
+    [...byDriver].map(([driver, resources]) =>
+      eachLimited(resources, driver.parallelism, (resource) => drive(resource, driver)),
+    ),
+  );
+  return driven.flat();
 }
 
 /** Runs `task` on every item with at most `limit` at once; answers the results in the items' order. */

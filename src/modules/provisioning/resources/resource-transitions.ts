@@ -161,6 +161,13 @@ export class ResourceTransitions {
       };
     });
     const params = new SqlParams();
+    const given = params.recordset(rows, MOVE_COLUMNS);
+    // The ids again as an array: the planner has no row count for a recordset, and would read the whole
+    // table to join it rather than look each id up in the index.
+    const ids = params.add(
+      rows.map((row) => row.resource_id),
+      'uuid[]',
+    );
     // The event carries the row's spec, not the caller's copy: a worker's copy was read before its driver
     // call, and a resize committed meanwhile must not be metered away by the move that follows it.
     const stepColumns = ENTRY_COLUMNS.map(([column]) => `${FROM_STEP[column] ?? `m.${column}`} AS ${column}`);
@@ -169,8 +176,8 @@ export class ResourceTransitions {
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
            desired_state = CASE WHEN x.set_desired THEN x.desired_state ELSE r.desired_state END,
            observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
-         FROM ${params.recordset(rows, MOVE_COLUMNS)}
-         WHERE r.id = x.resource_id AND r.state = x.from_state
+         FROM ${given}
+         WHERE r.id = ANY(${ids}) AND r.id = x.resource_id AND r.state = x.from_state
          RETURNING x.*, r.department_id, r.pool_id, r.spec),
        steps AS (
          SELECT ${stepColumns.join(', ')} FROM moved m
@@ -180,16 +187,16 @@ export class ResourceTransitions {
        SELECT resource_id FROM moved`,
       params.values,
     );
-    const ids = new Set(moved.map((row) => row.resource_id));
+    const movedIds = new Set(moved.map((row) => row.resource_id));
     moves.forEach(({ resource, to, reason = null, changes = {} }) => {
-      if (!ids.has(resource.id)) return;
+      if (!movedIds.has(resource.id)) return;
       Object.assign(resource, {
         state: to,
         failureReason: failureReason(to, reason),
         ...changes,
       });
     });
-    return ids;
+    return movedIds;
   }
 
   /** A new spec took effect: a 'resized' event with from = to = the current state. */
