@@ -68,7 +68,10 @@ const COLUMNS: ReadonlyArray<readonly [string, string]> = Object.entries({
   request_hash: 'char(64)',
 });
 
-/** The CTE inserting new resources' rows (failure reason and observed start null); `inserted` answers their timestamps. */
+/**
+ * The CTE `inserted`, inserting new resources' rows (failure reason and observed start null): it answers
+ * their timestamps, and what their events are made of.
+ */
 function insertResources(params: SqlParams, resources: Resource[]): string {
   const rows = resources.map((r) => ({
     id: r.id,
@@ -89,7 +92,7 @@ function insertResources(params: SqlParams, resources: Resource[]): string {
   return `inserted AS (
     INSERT INTO resources (${columns})
     SELECT ${columns} FROM ${params.recordset(rows, COLUMNS)}
-    RETURNING id, created_at, updated_at)`;
+    RETURNING id, created_at, updated_at, department_id, pool_id, spec, state)`;
 }
 
 /**
@@ -234,7 +237,7 @@ export class Admission {
     const params = new SqlParams();
     const inserted: Array<{ id: string; created_at: Date; updated_at: Date }> = await manager.query(
       `WITH ${insertResources(params, resources)},
-        ${this.transitions.created(params, admitted)},
+        ${this.transitions.created(params, admitted, 'inserted')},
         ${this.outbox.insert(
           params,
           JobName.ResourceConverge,
@@ -245,7 +248,7 @@ export class Admission {
           params,
           pools.filter((pool) => resources.some((resource) => resource.poolId === pool.id)),
         )}
-       SELECT inserted.* FROM inserted, (SELECT count(*) FROM notified) AS notified`,
+       SELECT inserted.id, inserted.created_at, inserted.updated_at FROM inserted, (SELECT count(*) FROM notified) AS notified`,
       params.values,
     );
     const written = new Map(inserted.map((row) => [row.id, row]));

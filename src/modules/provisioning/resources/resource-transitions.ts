@@ -221,20 +221,40 @@ export class ResourceTransitions {
    * New resources' events, as CTEs for the statement that inserts the resources: nothing → requested,
    * then requested → the state its row was inserted in (queued: placed and admitted in the same
    * transaction), each audited in the name of the request that asked for it, written in that order.
+   * `inserted` is the CTE of the inserted rows (id, department_id, pool_id, spec, state): the entries
+   * are made from it, so the statement carries each resource's spec once.
    */
   created(
     params: SqlParams,
     created: Array<{ resource: Resource; reason: string; context: RequestContext | null }>,
+    inserted: string,
   ): string {
-    const rows = created.flatMap(({ resource, reason, context }, i) => {
+    const rows = created.map(({ resource, reason, context }, n) => {
       if (!canMove('requested', resource.state))
         throw invalidTransition({ ...resource, state: 'requested' }, resource.state);
-      return [
-        this.entry(2 * i, { ...resource, state: 'requested' }, 'transition', null, null, context),
-        this.entry(2 * i + 1, resource, 'transition', 'requested', reason, context),
-      ];
+      return { n, resource_id: resource.id, reason, ...auditActor(context) };
     });
-    return `created AS (SELECT * FROM ${params.recordset(rows, ENTRY_COLUMNS)}), ${this.entries('created', 'created')}`;
+    const fromInserted: Partial<Record<keyof EntryRow, string>> = {
+      n: '2 * x.n + s.k',
+      department_id: 'i.department_id',
+      pool_id: 'i.pool_id',
+      type: `'transition'`,
+      from_state: `CASE s.k WHEN 0 THEN NULL ELSE 'requested' END`,
+      to_state: `CASE s.k WHEN 0 THEN 'requested' ELSE i.state END`,
+      spec: 'i.spec',
+      spec_before: 'NULL::jsonb',
+      reason: 'CASE s.k WHEN 0 THEN NULL ELSE x.reason END',
+      occurred_at: 'NULL::timestamptz',
+    };
+    const columns = ENTRY_COLUMNS.map(([column]) => `${fromInserted[column] ?? `x.${column}`} AS ${column}`);
+    const given = ENTRY_COLUMNS.filter(
+      ([column]) => !(column in fromInserted) || column === 'n' || column === 'reason',
+    );
+    return `created AS (
+        SELECT ${columns.join(', ')}
+        FROM ${params.recordset(rows, given)} JOIN ${inserted} i ON i.id = x.resource_id
+          CROSS JOIN (VALUES (0), (1)) AS s(k)),
+      ${this.entries('created', 'created')}`;
   }
 
   /** The row of one event and its audit entry; `resource` is as it is after the event. */
