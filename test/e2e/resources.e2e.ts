@@ -98,6 +98,41 @@ describe('resources on a fake pool, through the API and the worker', () => {
     }
   });
 
+  it('keeps a resize made during the driver call before the provisioning it dates back', async () => {
+    await fake.pool.configure({ latencyMs: 400 });
+    try {
+      const { body } = await request(aResourceRequest()).expect(202);
+      // The job holds the resource's lock from before it reads the resource until its moves are written.
+      await eventually('the worker on the resource', async () => {
+        const [{ held }] = await t.dataSource.query(
+          `SELECT count(*)::int AS held FROM pg_locks
+           WHERE locktype = 'advisory' AND granted
+             AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1::uuid::text, 26467)`,
+          [body.id],
+        );
+        return held > 0 ? true : undefined;
+      });
+      await t
+        .http()
+        .patch(`/api/v1/resources/${body.id}`)
+        .set(bearer(tokens.deptAdmin))
+        .send({ spec: { vcpu: 3 } })
+        .expect(202);
+      const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
+      expect(running.events.map((e: { type: string; toState: string }) => `${e.type} ${e.toState}`)).toEqual([
+        'transition requested',
+        'transition queued',
+        'resized queued',
+        'transition provisioning',
+        'transition running',
+      ]);
+      const times = running.events.map((e: { occurredAt: string }) => Date.parse(e.occurredAt));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    } finally {
+      await fake.pool.configure({ latencyMs: 0 });
+    }
+  });
+
   it('stops, starts, resizes and deletes; quota and pool capacity come back exactly once', async () => {
     const before = await allocated();
     const { body } = await request(aResourceRequest()).expect(202);

@@ -6,7 +6,7 @@ import { objectName } from '../naming.js';
 import { aResource, driverContract } from '../testing/driver-contract.js';
 import type { DriverPool } from '../types.js';
 import { FakeDriver, parseFakeConnection } from './fake-driver.js';
-import { FakePool } from './fake-pool.js';
+import { FakePool, fakeKeys } from './fake-pool.js';
 
 const redisUrl = () => {
   const url = process.env.REDIS_URL;
@@ -55,6 +55,10 @@ describe('fake driver', () => {
     expect(await control.remove(objectName(r.id))).toBe(true);
     expect(await a.list()).toEqual([]);
     expect((await a.ensure(r)).phase).toBe('running');
+    expect(await control.createCount(r.id)).toBe(2);
+    // Half-removed (its record left, its phase gone): failed, as list() has it, and not made again.
+    await redis.hdel(fakeKeys(prefix, pool.id).phases, objectName(r.id));
+    expect((await a.ensure(r)).phase).toBe('failed');
     expect(await control.createCount(r.id)).toBe(2);
     await control.reset();
   });

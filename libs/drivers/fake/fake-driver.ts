@@ -26,7 +26,8 @@ end
 return {c[1] or '0', c[2] or '', c[3] or '', fail}`;
 
 // With ARGV[4] = '1', only when the pool has nothing to inject (not paused, no latency, no failures):
-// otherwise it answers nil, doing nothing, and the caller passes the gate first.
+// otherwise it answers nil, doing nothing, and the caller passes the gate first. An object without a
+// phase was half-removed behind our back: 'failed', as list() reports it.
 const ENSURE = `
 if ARGV[4] == '1' then
   local c = redis.call('HMGET', KEYS[4], 'paused', 'latencyMs', 'failureRate', 'failNext')
@@ -40,7 +41,7 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
 else
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 end
-return redis.call('HGET', KEYS[2], ARGV[1])`;
+return redis.call('HGET', KEYS[2], ARGV[1]) or 'failed'`;
 
 const POWER = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end

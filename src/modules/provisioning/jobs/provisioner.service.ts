@@ -120,12 +120,15 @@ export class Provisioner {
       );
       let shown: Promise<unknown> | undefined;
       const showProvisioning = setTimeout(() => {
-        shown = this.transitions.moveAll(
-          manager,
-          queued.map(({ resource }) => ({ resource, to: 'provisioning' })),
-        );
-        // Awaited once the calls are back; until then its failure must not count as unhandled.
-        shown.catch(() => undefined);
+        // Only for show: should it fail, the moves after the calls record provisioning all the same.
+        shown = this.transitions
+          .moveAll(
+            manager,
+            queued.map(({ resource }) => ({ resource, to: 'provisioning' })),
+          )
+          .catch((error: unknown) =>
+            this.log.warn({ reason: describe(error) }, 'could not show resources provisioning'),
+          );
       }, PROVISIONING_SHOWN_AFTER_MS);
       const driven = await driveAll(drivable).finally(() => clearTimeout(showProvisioning));
       await shown;

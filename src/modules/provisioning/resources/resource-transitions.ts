@@ -79,7 +79,9 @@ const FROM_STEP: Partial<Record<keyof EntryRow, string>> = {
   spec: 'm.spec',
   spec_before: 'NULL::jsonb',
   reason: 'CASE s.k WHEN 0 THEN NULL ELSE m.reason END',
-  occurred_at: 'CASE s.k WHEN 0 THEN m.via_at END',
+  // No earlier than the resource's last event: one written meanwhile (a resize) keeps its place before it.
+  occurred_at: `CASE s.k WHEN 0 THEN GREATEST(m.via_at,
+    (SELECT max(e.occurred_at) FROM resource_events e WHERE e.resource_id = m.resource_id)) END`,
 };
 
 /** A move's row: its entry's columns the steps do not supply, and the changes. */
