@@ -327,11 +327,18 @@ export class Provisioner {
 
   /**
    * The resources with what driving them needs (their pool's sealed connection, their department's
-   * code), in one statement: raw, since every job runs it and an entity query builder costs more than
-   * the query.
+   * code): raw, since every job runs it and an entity query builder costs more than the query. Each
+   * pool's connection (a kubeconfig may be kilobytes) is read once, not with each of its resources.
    */
   private async load(manager: EntityManager, ids: string[]): Promise<Loaded[]> {
-    return manager.query(LOAD, [ids]);
+    const rows: Array<Omit<Loaded, 'pool'>> = await manager.query(LOAD, [ids]);
+    if (rows.length === 0) return [];
+    const pools: Array<Loaded['pool']> = await manager.query(
+      `SELECT id, type, connection_sealed AS "connectionSealed" FROM pools WHERE id = ANY($1::uuid[])`,
+      [[...new Set(rows.map((row) => row.poolId))]],
+    );
+    const byId = new Map(pools.map((pool) => [pool.id, pool]));
+    return rows.map((row) => ({ ...row, pool: byId.get(row.poolId)! }));
   }
 }
 
@@ -372,10 +379,9 @@ const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "pool
     r.labels, r.critical, r.state, r.desired_state AS "desiredState", r.failure_reason AS "failureReason",
     r.observed, r.requested_by AS "requestedBy", r.idempotency_key AS "idempotencyKey",
     r.request_hash AS "requestHash", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
-    json_build_object('id', p.id, 'type', p.type, 'connectionSealed', p.connection_sealed) AS pool,
     json_build_object('id', d.id, 'code', d.code) AS department,
     clock_timestamp() AS "loadedAt"
-  FROM resources r JOIN pools p ON p.id = r.pool_id JOIN departments d ON d.id = r.department_id
+  FROM resources r JOIN departments d ON d.id = r.department_id
   WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
 
 /**
