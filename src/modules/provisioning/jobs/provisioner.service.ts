@@ -115,9 +115,7 @@ export class Provisioner {
       // Queued and wanted running: provisioning from when the driver is called. A pool that answers
       // at once has both moves recorded together, after the call; one that keeps the job longer shows
       // provisioning meanwhile.
-      const queued = drivable.filter(
-        ({ resource: r }) => r.state === 'queued' && r.desiredState === 'running',
-      );
+      const queued = drivable.filter(({ resource }) => provisioningVia(resource));
       let shown: Promise<unknown> | undefined;
       const showProvisioning = setTimeout(() => {
         // Only for show: should it fail, the moves after the calls record provisioning all the same.
@@ -182,17 +180,10 @@ export class Provisioner {
       // resource is provisioning (see converge for who looks again).
       const pending = observed.phase === 'pending';
       const to: ResourceState = pending ? 'provisioning' : (resource.desiredState as ResourceState);
+      const via = pending ? undefined : provisioningVia(resource);
       if (resource.state === to || (pending && resource.state !== 'queued')) there.push(d);
-      else if (resource.state === 'queued' && to === 'running')
-        moves.push({
-          resource,
-          to,
-          reason: `driver: ${observed.phase}`,
-          changes: { observed },
-          via: { state: 'provisioning', at: resource.loadedAt },
-        });
-      else if (canMove(resource.state, to))
-        moves.push({ resource, to, reason: `driver: ${observed.phase}`, changes: { observed } });
+      else if (via || canMove(resource.state, to))
+        moves.push({ resource, to, reason: `driver: ${observed.phase}`, changes: { observed }, via });
     }
     try {
       return { done: await this.record(manager, there, moves), failed: [] };
@@ -295,19 +286,16 @@ export class Provisioner {
     const reasons = new Map(final.map((f) => [f.resource.id, describe(f.error)]));
     // A queued resource whose driver was called was provisioning from then: it fails from there, and
     // one tried again is provisioning until then.
-    const called = (f: Failure) =>
-      !f.undriven && f.resource.state === 'queued' && f.resource.desiredState === 'running';
-    const via = (f: Failure) =>
-      called(f) ? { via: { state: 'provisioning' as const, at: f.resource.loadedAt } } : {};
+    const via = (f: Failure) => (f.undriven ? undefined : provisioningVia(f.resource));
     const moves: Move[] = [
       ...final.map((f) => ({
         resource: f.resource,
         to: 'failed' as const,
         reason: reasons.get(f.resource.id),
-        ...via(f),
+        via: via(f),
       })),
       ...working
-        .filter((f) => !final.includes(f) && called(f))
+        .filter((f) => !final.includes(f) && via(f))
         .map((f) => ({ resource: f.resource, to: 'provisioning' as const })),
     ];
     const moved = new Set(
@@ -340,6 +328,16 @@ export class Provisioner {
     const byId = new Map(pools.map((pool) => [pool.id, pool]));
     return rows.map((row) => ({ ...row, pool: byId.get(row.poolId)! }));
   }
+}
+
+/**
+ * Queued and wanted running: provisioning from when its driver is called, a step recorded with the move
+ * that follows the call (see converge).
+ */
+function provisioningVia(r: Loaded): Move['via'] {
+  return r.state === 'queued' && r.desiredState === 'running'
+    ? { state: 'provisioning', at: r.loadedAt }
+    : undefined;
 }
 
 /** The ids a converge job carries; a job queued before jobs carried sets has one. */
