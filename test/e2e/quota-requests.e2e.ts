@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { DepartmentScope } from '../../src/modules/tenancy/department-scope.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import { QuotaDriver } from '../support/quota.js';
 
@@ -149,6 +150,19 @@ describe('quota requests and their approval', () => {
     for (const token of [tokens.finance, tokens.auditor])
       await t.http().get(`/api/v1/quota-requests/${filed.body.id}`).set(bearer(token)).expect(200);
     await t.http().get('/api/v1/quota-requests').expect(401);
+  });
+
+  it('a connection lost while checking the scope answers 503, not a 404 the client would take as final', async () => {
+    const filed = await file(tokens.deptAdmin, tree.dept.id, { vcpu: 1 }).expect(201);
+    const scope = t.app.get(DepartmentScope);
+    const lost = Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+    const spy = jest.spyOn(scope, 'visible').mockRejectedValueOnce(lost);
+    try {
+      await reject(tokens.operator, filed.body.id).expect(503);
+    } finally {
+      spy.mockRestore();
+    }
+    await reject(tokens.operator, filed.body.id).expect(200);
   });
 
   describe('bad input answers 400 naming the field', () => {

@@ -108,8 +108,11 @@ export class QuotaRequestsService {
     if (!request) throw notFound('quota request', id);
     try {
       await this.scope.visible(principal, request.departmentId, manager);
-    } catch {
-      throw notFound('quota request', id);
+    } catch (error) {
+      // Out of the caller's scope reads as not there; a lost connection must not (a 404 would be final).
+      if (error instanceof DomainError && error.code === ErrorCode.NotFound)
+        throw notFound('quota request', id);
+      throw error;
     }
     return request;
   }
