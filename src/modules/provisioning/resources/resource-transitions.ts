@@ -68,29 +68,43 @@ const ENTRY_COLUMNS: ReadonlyArray<readonly [keyof EntryRow, string]> = [
   ...ACTOR_COLUMNS,
 ];
 
-/** The columns of an entry a move's steps supply (see moveAll), with their SQL over the moved row `m` and step `s`. */
+/**
+ * The columns of an entry that `steps` supplies, as SQL over a move `m` (from → via, if any → to) and
+ * its step `s` (k = 0: from → via; k = 1: the arrival in `to`). The rest come from `m` as they are.
+ */
 const FROM_STEP: Partial<Record<keyof EntryRow, string>> = {
   n: '2 * m.n + s.k',
-  department_id: 'm.department_id',
-  pool_id: 'm.pool_id',
   type: `'transition'`,
   from_state: 'CASE s.k WHEN 0 THEN m.from_state ELSE coalesce(m.via_state, m.from_state) END',
   to_state: 'CASE s.k WHEN 0 THEN m.via_state ELSE m.to_state END',
-  spec: 'm.spec',
   spec_before: 'NULL::jsonb',
   reason: 'CASE s.k WHEN 0 THEN NULL ELSE m.reason END',
   // No earlier than the resource's last event: one written meanwhile (a resize) keeps its place before it.
-  occurred_at: `CASE s.k WHEN 0 THEN GREATEST(m.via_at,
+  occurred_at: `CASE WHEN s.k = 0 AND m.via_at IS NOT NULL THEN GREATEST(m.via_at,
     (SELECT max(e.occurred_at) FROM resource_events e WHERE e.resource_id = m.resource_id)) END`,
 };
 
-/** A move's row: its entry's columns the steps do not supply, and the changes. */
-const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ...ENTRY_COLUMNS.filter(([column]) => !(column in FROM_STEP)),
+/** A move's events as SQL over the CTE `moves` (see FROM_STEP): one, or two when it has a via state. */
+const steps = (moves: string) =>
+  `SELECT ${ENTRY_COLUMNS.map(([column]) => `${FROM_STEP[column] ?? `m.${column}`} AS ${column}`).join(', ')}
+   FROM ${moves} m JOIN (VALUES (0), (1)) AS s(k) ON s.k = 1 OR m.via_state IS NOT NULL`;
+
+/**
+ * What a caller sends per move, creations and moves alike; the department, pool and spec come from the
+ * resource's row as the statement writes it.
+ */
+const GIVEN_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['n', 'int'],
+  ['resource_id', 'uuid'],
+  ['reason', 'text'],
+  ...ACTOR_COLUMNS,
+];
+
+/** A move's row: what every move gives, its states and its changes. */
+const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ...GIVEN_COLUMNS,
   ['from_state', 'varchar'],
   ['to_state', 'varchar'],
-  ['reason', 'text'],
   ['via_state', 'varchar'],
   ['via_at', 'timestamptz'],
   ['failure_reason', 'text'],
@@ -172,7 +186,6 @@ export class ResourceTransitions {
     );
     // The event carries the row's spec, not the caller's copy: a worker's copy was read before its driver
     // call, and a resize committed meanwhile must not be metered away by the move that follows it.
-    const stepColumns = ENTRY_COLUMNS.map(([column]) => `${FROM_STEP[column] ?? `m.${column}`} AS ${column}`);
     const moved: Array<{ resource_id: string }> = await manager.query(
       `WITH moved AS (
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
@@ -181,9 +194,7 @@ export class ResourceTransitions {
          FROM ${given}
          WHERE r.id = ANY(${ids}) AND r.id = x.resource_id AND r.state = x.from_state
          RETURNING x.*, r.department_id, r.pool_id, r.spec),
-       steps AS (
-         SELECT ${stepColumns.join(', ')} FROM moved m
-         JOIN (VALUES (0), (1)) AS s(k) ON s.k = 1 OR m.via_state IS NOT NULL),
+       steps AS (${steps('moved')}),
        ${this.entries('steps')}
        ${also ? `, also AS (${also(params, 'moved')})` : ''}
        SELECT resource_id FROM moved`,
@@ -220,9 +231,10 @@ export class ResourceTransitions {
   }
 
   /**
-   * New resources' events, as CTEs for the statement that inserts the resources: nothing → requested,
-   * then requested → the state its row was inserted in (queued: placed and admitted in the same
-   * transaction), each audited in the name of the request that asked for it, written in that order.
+   * New resources' events, as CTEs for the statement that inserts the resources: a move from nothing
+   * through requested to the state its row was inserted in (queued: placed and admitted in the same
+   * transaction), expanded by `steps` as any move is, each audited in the name of the request that asked
+   * for it.
    * `inserted` is the CTE of the inserted rows (id, department_id, pool_id, spec, state): the entries
    * are made from it, so the statement carries each resource's spec once.
    */
@@ -236,27 +248,12 @@ export class ResourceTransitions {
         throw invalidTransition({ ...resource, state: 'requested' }, resource.state);
       return { n, resource_id: resource.id, reason, ...auditActor(context) };
     });
-    const fromInserted: Partial<Record<keyof EntryRow, string>> = {
-      n: '2 * x.n + s.k',
-      department_id: 'i.department_id',
-      pool_id: 'i.pool_id',
-      type: `'transition'`,
-      from_state: `CASE s.k WHEN 0 THEN NULL ELSE 'requested' END`,
-      to_state: `CASE s.k WHEN 0 THEN 'requested' ELSE i.state END`,
-      spec: 'i.spec',
-      spec_before: 'NULL::jsonb',
-      reason: 'CASE s.k WHEN 0 THEN NULL ELSE x.reason END',
-      occurred_at: 'NULL::timestamptz',
-    };
-    const columns = ENTRY_COLUMNS.map(([column]) => `${fromInserted[column] ?? `x.${column}`} AS ${column}`);
-    const given = ENTRY_COLUMNS.filter(
-      ([column]) => !(column in fromInserted) || column === 'n' || column === 'reason',
-    );
     return `created AS (
-        SELECT ${columns.join(', ')}
-        FROM ${params.recordset(rows, given)} JOIN ${inserted} i ON i.id = x.resource_id
-          CROSS JOIN (VALUES (0), (1)) AS s(k)),
-      ${this.entries('created', 'created')}`;
+        SELECT x.*, i.department_id, i.pool_id, i.spec, NULL::varchar AS from_state,
+          'requested'::varchar AS via_state, NULL::timestamptz AS via_at, i.state AS to_state
+        FROM ${params.recordset(rows, GIVEN_COLUMNS)} JOIN ${inserted} i ON i.id = x.resource_id),
+      created_steps AS (${steps('created')}),
+      ${this.entries('created_steps', 'created')}`;
   }
 
   /** The row of one event and its audit entry; `resource` is as it is after the event. */
