@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
@@ -21,6 +21,39 @@ describe('outbox relay: a job that ended without its worker recording it', () =>
       done_at: Date | null;
       last_error: string | null;
     };
+
+  const enqueue = async (count: number) => {
+    const outbox = t.app.get(OutboxService);
+    await t.dataSource.transaction(async (m) => {
+      for (let i = 0; i < count; i++)
+        await outbox.enqueue(m, JobName.ResourceConverge, { resourceIds: [randomUUID()] });
+    });
+  };
+  const fresh = async () =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox_messages WHERE enqueued_at IS NULL`))[0]
+      .n;
+
+  it('relays each new row once, however many relays run at once (every worker has one)', async () => {
+    await enqueue(20);
+    const relay = t.app.get(OutboxRelay);
+    const passes = await Promise.all([1, 2, 3].map(() => relay.pump(new Date(), false)));
+    expect(passes.reduce((sum, pass) => sum + pass.enqueued, 0)).toBe(20);
+    expect(await fresh()).toBe(0);
+  });
+
+  it('gives rows back when Redis refuses them, for the next pass', async () => {
+    await enqueue(3);
+    const queue = t.app.get(QueueRegistry).get(QueueName.Provisioning);
+    const refused = jest.spyOn(queue, 'addBulk').mockRejectedValueOnce(new Error('Connection is closed.'));
+    const relay = t.app.get(OutboxRelay);
+    try {
+      await expect(relay.pump(new Date(), false)).rejects.toThrow('Connection is closed.');
+    } finally {
+      refused.mockRestore();
+    }
+    expect(await fresh()).toBe(3);
+    expect(await relay.pump(new Date(), false)).toEqual({ enqueued: 3, requeued: 0 });
+  });
 
   it('closes the row with what BullMQ knows, instead of checking it against Redis for ever', async () => {
     await t.dataSource.transaction((m) =>

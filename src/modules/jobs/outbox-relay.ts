@@ -7,6 +7,8 @@ import { CAPPED_BACKOFF, JOB_POLICIES, type JobName, type QueueName } from './jo
 import { QueueRegistry } from './queue-registry.js';
 
 const BATCH = 500;
+
+type Relayed = Pick<OutboxMessage, 'id' | 'jobName' | 'payload'>;
 /** A row enqueued this long ago and still not done is checked against Redis, and re-enqueued if its job is gone. */
 export const STALE_AFTER_MS = 15_000;
 
@@ -29,13 +31,14 @@ export class OutboxRelay {
    */
   async pump(now = new Date(), checkStale = true): Promise<{ enqueued: number; requeued: number }> {
     const repo = this.dataSource.getRepository(OutboxMessage);
-    const fresh = await repo.find({
-      where: { doneAt: IsNull(), enqueuedAt: IsNull() },
-      order: { createdAt: 'ASC' },
-      take: BATCH,
-    });
-    await this.add(fresh);
-    if (fresh.length > 0) await repo.update({ id: In(fresh.map((m) => m.id)) }, { enqueuedAt: now });
+    const fresh = await this.claimFresh(now);
+    try {
+      await this.add(fresh);
+    } catch (error) {
+      // Give them back to the next pass; should this fail too, the stale check finds them.
+      if (fresh.length > 0) await repo.update({ id: In(fresh.map((m) => m.id)) }, { enqueuedAt: null });
+      throw error;
+    }
     if (!checkStale) return { enqueued: fresh.length, requeued: 0 };
 
     const stale = await repo.find({
@@ -70,9 +73,29 @@ export class OutboxRelay {
     return { enqueued: fresh.length, requeued: lost.length };
   }
 
+  /**
+   * Marks up to BATCH new rows enqueued and answers them, oldest first. Every worker relays, and every
+   * admission notifies them all: rows one relay has claimed are skipped by the others, so each row
+   * goes to Redis once rather than once per worker. Rows of a relay that dies before adding them wait
+   * for the stale check.
+   */
+  private async claimFresh(now: Date): Promise<Relayed[]> {
+    const [rows]: [Array<{ id: string; job_name: string; payload: Relayed['payload']; created_at: Date }>] =
+      await this.dataSource.query(
+        `UPDATE outbox_messages SET enqueued_at = $1
+         WHERE id IN (SELECT id FROM outbox_messages WHERE done_at IS NULL AND enqueued_at IS NULL
+                      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id, job_name, payload, created_at`,
+        [now, BATCH],
+      );
+    return rows
+      .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
+      .map((row) => ({ id: row.id, jobName: row.job_name, payload: row.payload }));
+  }
+
   /** One Redis round trip per queue (addBulk), however many messages. */
-  private async add(messages: OutboxMessage[]): Promise<void> {
-    const byQueue = new Map<QueueName, OutboxMessage[]>();
+  private async add(messages: Relayed[]): Promise<void> {
+    const byQueue = new Map<QueueName, Relayed[]>();
     for (const message of messages) {
       const queue = JOB_POLICIES[message.jobName as JobName].queue;
       byQueue.set(queue, [...(byQueue.get(queue) ?? []), message]);
