@@ -29,6 +29,29 @@ export function storageTierLabel(t: Translate, tier: string): string {
   return isMessageKey(key) ? t(key) : tier;
 }
 
+/** The kind of thing an audit entry is about ('pool'), or the code itself where the dictionaries do not name it. */
+export function auditSubjectLabel(t: Translate, subject: string): string {
+  const key = `auditSubject.${subject}`;
+  return isMessageKey(key) ? t(key) : subject;
+}
+
+/**
+ * An audit action ('pool.create', 'resource.running': subject, then what was done or the state it came
+ * to) in the console's language, or the code itself where the dictionaries do not name both parts.
+ */
+export function auditActionLabel(t: Translate, action: string): string {
+  const dot = action.indexOf('.');
+  const subjectKey = `auditSubject.${action.slice(0, dot)}`;
+  if (dot < 0 || !isMessageKey(subjectKey)) return action;
+  const target = t(subjectKey);
+  const done = action.slice(dot + 1);
+  const stateKey = `resource.state.${done}`;
+  if (action.startsWith('resource.') && isMessageKey(stateKey))
+    return t('auditAction.state', { target, state: t(stateKey) });
+  const doneKey = `auditAction.${done}`;
+  return isMessageKey(doneKey) ? t(doneKey, { target }) : action;
+}
+
 /** A message with its {placeholders} filled in. */
 export function translate(lang: Lang, key: MessageKey, values?: Record<string, string | number>): string {
   const text = DICTIONARIES[lang][key];

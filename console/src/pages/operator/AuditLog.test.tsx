@@ -95,6 +95,29 @@ describe('audit log', () => {
     click.mockRestore();
   });
 
+  it('names actions and subjects in words, with the code the filter takes beside them', async () => {
+    signIn({ role: 'auditor', departmentId: null });
+    const entries = [
+      { ...entry('1', 'pool'), action: 'pool.capacity-add' },
+      { ...entry('2', 'resource'), action: 'resource.running' },
+      { ...entry('3', 'quota-request'), action: 'quota-request.approve' },
+      { ...entry('4', 'gadget'), action: 'gadget.polish' },
+    ];
+    mockApi(({ path }) =>
+      path.startsWith('/audit?') ? { body: { items: entries, total: 4 } } : { body: [] },
+    );
+    renderAt('/audit');
+    const row = async (code: string) => (await screen.findByText(code)).closest('tr')!;
+    expect(within(await row('pool.capacity-add')).getByText('资源池扩容')).toBeTruthy();
+    expect(within(await row('pool.capacity-add')).getByText('资源池')).toBeTruthy();
+    expect(within(await row('resource.running')).getByText('资源变为「运行中」')).toBeTruthy();
+    expect(within(await row('quota-request.approve')).getByText('批准配额申请')).toBeTruthy();
+    // Unknown to the console: the codes alone, not a half-translated phrase.
+    const unknown = await row('gadget.polish');
+    expect(within(unknown).getByText('gadget')).toBeTruthy();
+    expect(within(unknown).queryByText(/资源|配额/)).toBeNull();
+  });
+
   it('searches by actor name and by action', async () => {
     signIn({ role: 'auditor', departmentId: null });
     const calls = mockApi(({ path }) =>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, download, type Role } from '../../api';
 import { DepartmentFilter, useDepartments } from '../../components/departments';
 import { useList } from '../../components/useList';
-import { useI18n } from '../../i18n';
+import { auditActionLabel, auditSubjectLabel, useI18n } from '../../i18n';
 
 export interface AuditEntry {
   id: string;
@@ -45,6 +45,19 @@ const json = (value: unknown) =>
   ) : (
     <pre style={{ margin: 0 }}>{JSON.stringify(value, null, 2)}</pre>
   );
+
+/** A code in words, with the code itself below them when they differ. */
+function Labelled({ label, code }: { label: string; code: string }) {
+  if (label === code) return <>{code}</>;
+  return (
+    <Space orientation="vertical" size={0}>
+      {label}
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {code}
+      </Typography.Text>
+    </Space>
+  );
+}
 
 /** The append-only audit log: who changed what, when, with the before and after of each change. */
 export function AuditLog() {
@@ -87,8 +100,19 @@ export function AuditLog() {
       key: 'actor',
       render: (_, e) => (e.role ? `${e.actorName}（${t(`role.${e.role as Role}`)}）` : e.actorName),
     },
-    { title: t('auditLog.action'), dataIndex: 'action', key: 'action' },
-    { title: t('auditLog.targetType'), dataIndex: 'targetType', key: 'targetType' },
+    {
+      title: t('auditLog.action'),
+      dataIndex: 'action',
+      key: 'action',
+      // The code beside the words: it is what the action filter takes.
+      render: (action: string) => <Labelled label={auditActionLabel(t, action)} code={action} />,
+    },
+    {
+      title: t('auditLog.targetType'),
+      dataIndex: 'targetType',
+      key: 'targetType',
+      render: (type: string) => <Labelled label={auditSubjectLabel(t, type)} code={type} />,
+    },
     {
       title: t('auditLog.targetId'),
       dataIndex: 'targetId',
