@@ -134,6 +134,7 @@ describe('web console in Chromium: finance rebills a month, an auditor searches 
     await page.getByLabel('操作', { exact: true }).press('Enter');
     const row = page.getByRole('row').filter({ hasText: created.body.id });
     await row.getByText('department.create').waitFor();
+    await row.getByText('创建部门').waitFor();
     await page.getByText('共 1 条').waitFor();
     await row.getByRole('button', { name: /展开/ }).click();
     await page.getByText(`"code": "${code}"`).waitFor();
