@@ -218,6 +218,16 @@ describe('rebills', () => {
       expect(csv.headers['content-type']).toContain('text/csv');
       expect(csv.text.split('\n')[0]).toContain('金额 amount (CNY)');
       expect(csv.text).toContain(`${tree.dept.code},`);
+      // Finance reads names, and keeps the ids to trace a line back.
+      const [header, ...rows] = csv.text.split('\n').map((row) => row.split(','));
+      const cell = (row: string[], column: string) => row[header.indexOf(column)];
+      const usage = rows.find((row) => cell(row, '类型 kind') === 'usage')!;
+      const [names] = await t.dataSource.query(
+        `SELECT r.name AS resource, p.name AS pool FROM resources r JOIN pools p ON p.id = r.pool_id WHERE r.id = $1`,
+        [cell(usage, '资源 ID resource id')],
+      );
+      expect(cell(usage, '资源名称 resource name')).toBe(names.resource);
+      expect(cell(usage, '资源池名称 pool name')).toBe(names.pool);
       const binary = (format: string) =>
         get(`/api/v1/rebills/${run.id}?format=${format}`)
           .buffer(true)

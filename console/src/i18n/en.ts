@@ -384,6 +384,7 @@ export const en: Record<MessageKey, string> = {
   'rebill.lines': 'Lines',
   'rebill.own': 'Own (CNY)',
   'rebill.period': 'Period',
+  'rebill.pool': 'Pool',
   'rebill.quantity': 'Quantity',
   'rebill.rateCard': 'Rate card',
   'rebill.reason': 'Reason',

@@ -381,6 +381,7 @@ export const zhCN = {
   'rebill.lines': '费用明细',
   'rebill.own': '本部门 (元)',
   'rebill.period': '账期',
+  'rebill.pool': '资源池',
   'rebill.quantity': '数量',
   'rebill.rateCard': '价格卡',
   'rebill.reason': '原因',

@@ -9,10 +9,12 @@ import type { LineRow, DepartmentTotal } from './views.js';
 
 const LINE_SELECT = `
   SELECT l.id, l.key, l.kind, l.month, l.department_id AS "departmentId", d.code AS "departmentCode",
-         d.name AS "departmentName", l.resource_id AS "resourceId", l.pool_id AS "poolId", l.dimension, l.tier,
+         d.name AS "departmentName", l.resource_id AS "resourceId", r.name AS "resourceName",
+         l.pool_id AS "poolId", p.name AS "poolName", l.dimension, l.tier,
          l.rate_card_id AS "rateCardId", l.unit, l.quantity::text AS quantity, l.unit_price::text AS "unitPrice",
          l.amount::text AS amount, l.adjusts_run_id AS "adjustsRunId", l.adjusts_line_id AS "adjustsLineId"
-  FROM rebill_lines l JOIN departments d ON d.id = l.department_id`;
+  FROM rebill_lines l JOIN departments d ON d.id = l.department_id
+  LEFT JOIN resources r ON r.id = l.resource_id LEFT JOIN pools p ON p.id = l.pool_id`;
 
 /** Reads of rebill runs, scoped: a dept-admin sees its subtree's lines and totals, nothing else. */
 @Injectable()

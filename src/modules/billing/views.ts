@@ -12,7 +12,10 @@ export interface LineRow {
   departmentCode: string;
   departmentName: string;
   resourceId: string;
+  /** Null for what is not a resource (a host's rack units). */
+  resourceName: string | null;
   poolId: string;
+  poolName: string;
   dimension: string;
   tier: string | null;
   rateCardId: string;

@@ -18,7 +18,9 @@ const aLine = (line: Partial<LineRow> = {}): LineRow => ({
   departmentCode: 'D-001',
   departmentName: '市大数据局',
   resourceId: 'res-1',
+  resourceName: null,
   poolId: POOL,
+  poolName: '政务云一区',
   dimension: 'vcpu',
   tier: null,
   rateCardId: 'card-1',
@@ -116,6 +118,17 @@ describe('a rebill run', () => {
     expect(await dimension('res-standard')).toBe('存储（标准）');
     expect(await dimension('res-ssd')).toBe('存储（SSD）');
     expect(await dimension('res-nearline')).toBe('存储（nearline）');
+  });
+
+  it('names a line’s resource and pool, the id beside the name in its explanation', async () => {
+    signIn({ role: 'finance', departmentId: null });
+    runApi(aRun({ lines: { items: [aLine({ resourceName: 'oa-db-01' })], count: 1 } }));
+    renderAt('/rebills/run-1');
+    const row = (await screen.findByText('oa-db-01')).closest('tr')!;
+    expect(within(row).queryByText('res-1')).toBeNull();
+    await userEvent.click(within(row).getByRole('button', { name: '说 明' }));
+    expect(await screen.findByText('oa-db-01 (res-1)')).toBeTruthy();
+    expect(screen.getAllByText('政务云一区').length).toBeGreaterThan(0);
   });
 
   it('prints a line’s unit in the console’s language (个·月, IP·month)', async () => {

@@ -123,7 +123,12 @@ function useLineColumns(explain: (line: LineRow) => void, nameOf: NameOf): Colum
         </Tag>
       ),
     },
-    { title: t('rebill.resource'), dataIndex: 'resourceId', key: 'resourceId', ellipsis: true },
+    {
+      title: t('rebill.resource'),
+      key: 'resource',
+      ellipsis: true,
+      render: (_, l) => l.resourceName ?? l.resourceId,
+    },
     {
       title: t('rebill.quantity'),
       key: 'quantity',
@@ -230,7 +235,12 @@ function LineDrawer(props: { runId: string; line: LineRow | null; onClose(): voi
             <Descriptions.Item label={t('rebill.department')}>
               {props.nameOf(data.line.departmentId, data.line.departmentName)}
             </Descriptions.Item>
-            <Descriptions.Item label={t('rebill.resource')}>{data.line.resourceId}</Descriptions.Item>
+            <Descriptions.Item label={t('rebill.resource')}>
+              {data.line.resourceName
+                ? `${data.line.resourceName} (${data.line.resourceId})`
+                : data.line.resourceId}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('rebill.pool')}>{data.line.poolName}</Descriptions.Item>
             <Descriptions.Item label={t('rebill.rateCard')}>
               {data.rateCard.name}
               {data.rateCard.tenderRef ? ` · ${data.rateCard.tenderRef}` : ''}
