@@ -17,6 +17,7 @@ import { LoginLockout1796300000000 } from './1796300000000-LoginLockout.js';
 import { HostingEnds1796400000000 } from './1796400000000-HostingEnds.js';
 import { RebillLineSets1796500000000 } from './1796500000000-RebillLineSets.js';
 import { ProvisioningWritesLean1796600000000 } from './1796600000000-ProvisioningWritesLean.js';
+import { RebillLinesNoInsertIntoFinalized1796700000000 } from './1796700000000-RebillLinesNoInsertIntoFinalized.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -39,4 +40,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   HostingEnds1796400000000,
   RebillLineSets1796500000000,
   ProvisioningWritesLean1796600000000,
+  RebillLinesNoInsertIntoFinalized1796700000000,
 ];

@@ -295,6 +295,19 @@ describe('rebills', () => {
           [run.id],
         ),
       ).rejects.toThrow(/immutable/);
+      // Nor can a line be added to its set.
+      await expect(
+        t.dataSource.query(
+          `INSERT INTO rebill_lines (id, line_set_id, key, kind, month, department_id, resource_id, pool_id,
+             dimension, tier, rate_card_id, unit, usage_ms, quantity, unit_price, amount, adjusts_run_id,
+             adjusts_line_id, adjusts_key)
+           SELECT gen_random_uuid(), line_set_id, key || '|again', kind, month, department_id, resource_id, pool_id,
+             dimension, tier, rate_card_id, unit, usage_ms, quantity, unit_price, amount, adjusts_run_id,
+             adjusts_line_id, adjusts_key
+           FROM rebill_lines WHERE line_set_id = (SELECT line_set_id FROM rebill_runs WHERE id = $1) LIMIT 1`,
+          [run.id],
+        ),
+      ).rejects.toThrow(/immutable/);
       await expect(t.dataSource.query(`DELETE FROM rebill_runs WHERE id = $1`, [run.id])).rejects.toThrow(
         /immutable/,
       );
