@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { rootLogger } from './logger.js';
@@ -18,7 +18,7 @@ export function serveConsole(app: NestExpressApplication, dir: string): void {
     rootLogger().warn({ dir }, 'web console not built (npm run build:console); serving the API only');
     return;
   }
-  app.useStaticAssets(dir, {
+  const files = express.static(dir, {
     index: false,
     setHeaders: (res, file) => {
       if (file.startsWith(path.join(dir, 'assets') + path.sep))
@@ -27,9 +27,13 @@ export function serveConsole(app: NestExpressApplication, dir: string): void {
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path)) return next();
-    // A missing asset is a 404, not the page.
-    if (req.path.startsWith('/assets/')) return next();
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    // The files only after the API's own paths are ruled out: otherwise every API GET would look on disk first.
+    files(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      // A missing asset is a 404, not the page.
+      if (req.path.startsWith('/assets/')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
   });
 }

@@ -45,6 +45,9 @@ describe('web console in Chromium: a dept-admin', () => {
     const page = await t.http().get('/resources').expect(200);
     expect(page.type).toBe('text/html');
     expect(page.text).toContain('<div id="root">');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1];
+    const asset = await t.http().get(script).expect(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
     await t.http().get('/api/v1/nothing-here').expect(404);
     await t.http().get('/assets/missing.js').expect(404);
     await t.http().get('/healthz').expect(200);
