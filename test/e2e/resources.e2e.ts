@@ -93,6 +93,14 @@ describe('resources on a fake pool, through the API and the worker', () => {
         Date.parse(running.events.find((e: { toState: string }) => e.toState === to).occurredAt);
       expect(at('running') - at('provisioning')).toBeGreaterThanOrEqual(300);
       expect(at('provisioning')).toBeGreaterThanOrEqual(at('queued'));
+      // Its audit entry is dated with it, not with the transaction that wrote both steps.
+      const audit = await t
+        .http()
+        .get(`/api/v1/audit?targetType=resource&targetId=${body.id}&action=resource.provisioning`)
+        .set(bearer(tokens.auditor))
+        .expect(200);
+      expect(audit.body.items).toHaveLength(1);
+      expect(Date.parse(audit.body.items[0].at)).toBe(at('provisioning'));
     } finally {
       await fake.pool.configure({ latencyMs: 0 });
     }

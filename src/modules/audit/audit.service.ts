@@ -64,9 +64,10 @@ export class AuditService {
   /**
    * The INSERT of one entry per row of the CTE `from`, for many changes in one statement, in entry
    * order `n`: `from` carries the actor's columns (ACTOR_COLUMNS, from `auditActor`), and `record` gives
-   * the SQL of each other column over `from`'s. Nothing is redacted here: the SQL must not yield secrets.
+   * the SQL of each other column over `from`'s, and `at` when an entry is dated otherwise than the
+   * transaction. Nothing is redacted here: the SQL must not yield secrets.
    */
-  insertEach(from: string, record: Record<keyof AuditRecord, string>): string {
+  insertEach(from: string, record: Record<keyof AuditRecord, string> & { at?: string }): string {
     const values: Record<(typeof AUDIT_COLUMNS)[number][0], string> = {
       actor_id: 'actor_id',
       actor_name: 'actor_name',
@@ -79,8 +80,10 @@ export class AuditService {
       after: record.after,
       request_id: 'request_id',
     };
-    return `INSERT INTO audit_entries (${AUDIT_COLUMNS.map(([column]) => column).join(', ')})
-      SELECT ${AUDIT_COLUMNS.map(([column]) => values[column]).join(', ')} FROM ${from} ORDER BY n`;
+    const columns = [...AUDIT_COLUMNS.map(([column]) => column), ...(record.at ? ['at'] : [])];
+    const selected = [...AUDIT_COLUMNS.map(([column]) => values[column]), ...(record.at ? [record.at] : [])];
+    return `INSERT INTO audit_entries (${columns.join(', ')})
+      SELECT ${selected.join(', ')} FROM ${from} ORDER BY n`;
   }
 }
 
