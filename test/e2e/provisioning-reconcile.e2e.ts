@@ -10,6 +10,7 @@ import { Provisioner } from '../../src/modules/provisioning/jobs/provisioner.ser
 import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
+  aResourceRequest,
   requestResource,
   createPool,
   eventually,
@@ -196,6 +197,62 @@ describe('reconciler: drift between the database and a pool', () => {
     // Either its job is still pending, or it has run and the resource is deleted: never driven twice.
     expect((await pass()).redriven).not.toContain(id);
     await untilState(t, token, id, 'deleted');
+  });
+
+  it("checks a pool's allocation against what its live resources hold: clean while they come and go, drift reported once", async () => {
+    const own = await createPool(t, await t.world.token('operator'));
+    const passOver = async () => {
+      for (;;) {
+        const reports = await reconciler.reconcileAll([own.id]);
+        if (reports) return reports[0];
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const gauge = async () =>
+      (await t.http().get('/metrics').expect(200)).text.match(
+        new RegExp(`^govcloud_pool_capacity_drift_dimensions\\{pool="${own.id}"\\} (\\d+)$`, 'm'),
+      )?.[1];
+    const replicated = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(token))
+      .send(
+        aResourceRequest({
+          kind: 'container',
+          poolId: own.id,
+          spec: { vcpu: 1, memoryGiB: 2, storageGiB: 0, image: 'nginx:1.27', replicas: 3 },
+        }),
+      )
+      .expect(202);
+    const vm = await requestResource(t, token, own.id);
+    await untilState(t, token, replicated.body.id, 'running');
+    await untilState(t, token, vm.id, 'running');
+    await t.http().delete(`/api/v1/resources/${vm.id}`).set(bearer(token)).expect(202);
+    await untilState(t, token, vm.id, 'deleted');
+    expect((await passOver()).capacityDrift).toEqual([]);
+    expect(await gauge()).toBe('0');
+
+    // Books gone wrong (by hand, or by a bug): four vCPU more allocated than the live container holds.
+    const skew = (by: number) =>
+      t.dataSource.query(
+        `UPDATE pools SET allocated = jsonb_set(allocated, '{vcpu}', to_jsonb((allocated->>'vcpu')::bigint + $2))
+         WHERE id = $1`,
+        [own.id, by],
+      );
+    await skew(4);
+    expect((await passOver()).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 7, held: 3 }]);
+    expect(await gauge()).toBe('1');
+    await passOver();
+    expect(
+      await t.dataSource.query(`SELECT detail FROM reconcile_events WHERE pool_id = $1 AND action = $2`, [
+        own.id,
+        'capacity-drift',
+      ]),
+    ).toEqual([{ detail: 'vcpu: allocated 7, live resources hold 3' }]);
+
+    await skew(-4);
+    expect((await passOver()).capacityDrift).toEqual([]);
+    expect(await gauge()).toBe('0');
   });
 
   it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {

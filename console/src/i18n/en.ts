@@ -275,6 +275,7 @@ export const en: Record<MessageKey, string> = {
   'pools.disabled': 'Disabled',
   'pools.kind': 'Type',
   'pools.reconcile': 'Reconcile log',
+  'pools.reconcile.capacity-drift': 'Capacity books off',
   'pools.reconcile.error': 'Pass failed',
   'pools.reconcile.orphan': 'Orphan',
   'pools.reconcile.recreated': 'Recreated',

@@ -274,6 +274,7 @@ export const zhCN = {
   'pools.kind': '类型',
   'pools.reason': '扩容原因',
   'pools.reconcile': '对账记录',
+  'pools.reconcile.capacity-drift': '容量账目不符',
   'pools.reconcile.error': '对账失败',
   'pools.reconcile.orphan': '孤儿对象',
   'pools.reconcile.recreated': '已重建',

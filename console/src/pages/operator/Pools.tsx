@@ -70,7 +70,7 @@ function AddCapacity({ pool, onDone }: { pool: Pool; onDone(added: boolean): voi
 
 export interface ReconcileEvent {
   id: string;
-  action: 'recreated' | 'redriven' | 'orphan' | 'error';
+  action: 'recreated' | 'redriven' | 'orphan' | 'capacity-drift' | 'error';
   resourceId: string | null;
   objectName: string | null;
   detail: string | null;
@@ -81,6 +81,7 @@ const ACTION_COLORS: Record<ReconcileEvent['action'], string> = {
   recreated: 'blue',
   redriven: 'gold',
   orphan: 'red',
+  'capacity-drift': 'magenta',
   error: 'volcano',
 };
 const SHOWN_EVENTS = 100;

@@ -1,12 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const RECONCILE_ACTIONS = ['recreated', 'redriven', 'orphan', 'error'] as const;
+export const RECONCILE_ACTIONS = ['recreated', 'redriven', 'orphan', 'capacity-drift', 'error'] as const;
 export type ReconcileAction = (typeof RECONCILE_ACTIONS)[number];
 
 /**
  * What the reconciler found and did on a pool: a missing object recreated, a resource stuck in a working
  * state with no job driven again, an object carrying our labels that no live resource owns (reported,
- * never deleted: a person decides), or a pass that failed.
+ * never deleted: a person decides), capacity the pool's books hold that its live resources do not (or
+ * the reverse), or a pass that failed.
  * Kept apart from resource_events, whose rows billing meters.
  */
 @Entity('reconcile_events')

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Gauge } from 'prom-client';
 import { DataSource, In, IsNull, LessThan, MoreThan, type EntityManager } from 'typeorm';
 import { rootLogger } from '../../../common/logger.js';
 import { convergeJobs, JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
+import { MetricsService } from '../../health/metrics.service.js';
 import { OutboxService } from '../../jobs/outbox.service.js';
 import { Pool } from '../entities/pool.entity.js';
-import { ReconcileEvent } from '../entities/reconcile-event.entity.js';
+import { ReconcileEvent, type ReconcileAction } from '../entities/reconcile-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
+import { CAPACITY_DIMENSIONS, capacityOf, type Capacity, type CapacityDimension } from '../pools/capacity.js';
+import { capacityNeedsSql } from '../resources/placement.js';
 import type { ResourceState } from '../resources/resource-states.js';
 import { PoolDrivers } from './pool-drivers.js';
 
@@ -31,8 +35,26 @@ const STUCK = `
                     AND m.job_name = '${JobName.ResourceConverge}'
                     AND (m.payload->'resourceIds' ? r.id::text OR m.payload->>'resourceId' = r.id::text))
   ORDER BY r.updated_at LIMIT $3`;
-/** An orphan is reported again only after this long. */
-const ORPHAN_REPORT_EVERY_MS = 24 * 3600_000;
+/** An orphan, or the same capacity drift, is reported again only after this long. */
+const REPORT_AGAIN_AFTER_MS = 24 * 3600_000;
+
+const HELD = capacityNeedsSql('r.spec');
+/**
+ * A pool's allocated capacity beside what its live resources hold, in one snapshot: admission, resize
+ * and deletion change both in one transaction, so books that are right read right while they run.
+ */
+const CAPACITY = `SELECT p.allocated, jsonb_build_object(${CAPACITY_DIMENSIONS.map(
+  (d) => `'${d}', coalesce(sum(${HELD[d]}), 0)`,
+).join(', ')}) AS held
+  FROM pools p LEFT JOIN resources r ON r.pool_id = p.id AND r.deleted_at IS NULL
+  WHERE p.id = $1 GROUP BY p.id`;
+
+/** A dimension in which a pool's books and its live resources disagree. */
+export interface CapacityDrift {
+  dimension: CapacityDimension;
+  allocated: number;
+  held: number;
+}
 
 export interface PoolReport {
   poolId: string;
@@ -40,6 +62,7 @@ export interface PoolReport {
   recreated: string[];
   redriven: string[];
   orphans: string[];
+  capacityDrift: CapacityDrift[];
   error?: string;
 }
 
@@ -47,18 +70,27 @@ export interface PoolReport {
  * Compares each pool with the database: one list call per pool (label selectors, never a get per
  * object), objects missing behind our back are recreated by queueing their resource's converge job
  * (the same idempotent path as provisioning), and objects with our labels that no live resource owns
- * are reported, never deleted. One pass at a time across all workers (advisory lock); pools are
+ * are reported, never deleted, as is a difference between the pool's allocated capacity and what its
+ * live resources hold. One pass at a time across all workers (advisory lock); pools are
  * visited one after another, so each pool's API sees one list call per pass.
  */
 @Injectable()
 export class Reconciler {
   private readonly log = rootLogger().child({ component: 'reconciler' });
+  private readonly drifted: Gauge;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly drivers: PoolDrivers,
     private readonly outbox: OutboxService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.drifted = metrics.gauge(
+      'govcloud_pool_capacity_drift_dimensions',
+      "Capacity dimensions in which a pool's allocation differs from what its live resources hold, at its last reconcile pass",
+      ['pool'],
+    );
+  }
 
   @OnJob(JobName.PoolReconcile)
   async onSchedule(): Promise<JobOutcome> {
@@ -95,9 +127,18 @@ export class Reconciler {
   }
 
   private async reconcilePool(manager: EntityManager, pool: Pool): Promise<PoolReport> {
-    const report: PoolReport = { poolId: pool.id, listed: 0, recreated: [], redriven: [], orphans: [] };
+    const report: PoolReport = {
+      poolId: pool.id,
+      listed: 0,
+      recreated: [],
+      redriven: [],
+      orphans: [],
+      capacityDrift: [],
+    };
     const startedAt = new Date();
     try {
+      // The books first: they need no pool API, so the gauge is right for a pool that cannot be listed.
+      report.capacityDrift = await this.capacityDrift(manager, pool);
       const observed = await this.drivers.forPool(pool).list();
       report.listed = observed.length;
       const present = new Set(observed.map((o) => o.resourceId));
@@ -136,8 +177,21 @@ export class Reconciler {
         for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
         const ids = [...report.redriven, ...report.recreated];
         if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));
+        if (report.capacityDrift.length > 0) {
+          const detail = report.capacityDrift
+            .map((d) => `${d.dimension}: allocated ${d.allocated}, live resources hold ${d.held}`)
+            .join('; ');
+          if (!(await this.reportedLately(m, pool.id, 'capacity-drift', { detail })))
+            await m.getRepository(ReconcileEvent).insert({
+              poolId: pool.id,
+              resourceId: null,
+              objectName: null,
+              action: 'capacity-drift',
+              detail,
+            });
+        }
         for (const o of orphans) {
-          if (await this.reportedLately(m, pool.id, o.name)) continue;
+          if (await this.reportedLately(m, pool.id, 'orphan', { objectName: o.name })) continue;
           await m.getRepository(ReconcileEvent).insert({
             poolId: pool.id,
             resourceId: null,
@@ -148,7 +202,12 @@ export class Reconciler {
           report.orphans.push(o.name);
         }
       });
-      if (report.recreated.length || report.redriven.length || report.orphans.length)
+      if (
+        report.recreated.length ||
+        report.redriven.length ||
+        report.orphans.length ||
+        report.capacityDrift.length
+      )
         this.log.warn(report, 'pool drift');
     } catch (error) {
       report.error = error instanceof Error ? error.message : String(error);
@@ -186,13 +245,35 @@ export class Reconciler {
     return new Set(rows.map((r) => r.id));
   }
 
-  private reportedLately(manager: EntityManager, poolId: string, objectName: string): Promise<boolean> {
+  /** Where the pool's allocated capacity differs from what its live resources hold; sets the gauge. */
+  private async capacityDrift(manager: EntityManager, pool: Pool): Promise<CapacityDrift[]> {
+    const [row]: Array<{ allocated: Partial<Capacity>; held: Partial<Capacity> }> = await manager.query(
+      CAPACITY,
+      [pool.id],
+    );
+    const allocated = capacityOf(row.allocated);
+    const held = capacityOf(row.held);
+    const drift = CAPACITY_DIMENSIONS.filter((d) => allocated[d] !== held[d]).map((dimension) => ({
+      dimension,
+      allocated: allocated[dimension],
+      held: held[dimension],
+    }));
+    this.drifted.set({ pool: pool.id }, drift.length);
+    return drift;
+  }
+
+  private reportedLately(
+    manager: EntityManager,
+    poolId: string,
+    action: ReconcileAction,
+    same: { objectName: string } | { detail: string },
+  ): Promise<boolean> {
     return manager.getRepository(ReconcileEvent).exists({
       where: {
         poolId,
-        objectName,
-        action: 'orphan',
-        occurredAt: MoreThan(new Date(Date.now() - ORPHAN_REPORT_EVERY_MS)),
+        action,
+        ...same,
+        occurredAt: MoreThan(new Date(Date.now() - REPORT_AGAIN_AFTER_MS)),
       },
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { conflict, DomainError, ErrorCode, invalid } from '../../../common/errors.js';
+import { rootLogger } from '../../../common/logger.js';
 import type { SqlParams } from '../../../common/sql-params.js';
 import { KINDS_OF_POOL, Pool, type ResourceKind } from '../entities/pool.entity.js';
 import type { ResourceSpec } from '../entities/resource.entity.js';
@@ -11,6 +12,7 @@ import {
   minus,
   plus,
   type Capacity,
+  type CapacityDimension,
 } from '../pools/capacity.js';
 
 export interface PlacementRequest {
@@ -29,6 +31,14 @@ export function capacityNeeds(spec: ResourceSpec): Capacity {
     storageGiB: spec.storageGiB * n,
     gpu: (spec.gpu ?? 0) * n,
   };
+}
+
+/** capacityNeeds in SQL, over the jsonb `spec` of a stored resource: each dimension's expression. */
+export function capacityNeedsSql(spec: string): Record<CapacityDimension, string> {
+  const replicas = `coalesce((${spec}->>'replicas')::bigint, 1)`;
+  const needs = {} as Record<CapacityDimension, string>;
+  for (const d of CAPACITY_DIMENSIONS) needs[d] = `coalesce((${spec}->>'${d}')::bigint, 0) * ${replicas}`;
+  return needs;
 }
 
 const free = (pool: Pool) => minus(capacityOf(pool.capacity), pool.allocated);
@@ -71,6 +81,8 @@ const TAKE = `WITH taken AS (UPDATE pools SET allocated = jsonb_build_object(${C
  */
 @Injectable()
 export class Placement {
+  private readonly log = rootLogger().child({ component: 'placement' });
+
   /**
    * Reads and locks the pools a batch of requests may go to (those named, or all when one names none),
    * in id order, so batches cannot deadlock. FOR NO KEY UPDATE, as `lock`. Answers them by name.
@@ -144,11 +156,21 @@ export class Placement {
     await this.setAllocated(manager, pool, plus(capacityOf(pool.allocated), delta));
   }
 
-  /** Gives a deleted resource's capacity back; never below zero, so a repeated call cannot go negative. */
+  /**
+   * Gives a deleted resource's capacity back. More than the pool has allocated means its books were
+   * already wrong: that is logged, and the reconciler reports the pool's drift until someone mends it;
+   * the dimension stops at zero, as a negative allocation means nothing.
+   */
   async release(manager: EntityManager, poolId: string, needs: Capacity): Promise<void> {
     const pool = await this.lock(manager, poolId);
     const left = minus(capacityOf(pool.allocated), needs);
-    for (const d of CAPACITY_DIMENSIONS) left[d] = Math.max(0, left[d]);
+    const short = CAPACITY_DIMENSIONS.filter((d) => left[d] < 0);
+    if (short.length > 0)
+      this.log.error(
+        { poolId, allocated: pool.allocated, released: needs, short },
+        'released more capacity than the pool had allocated',
+      );
+    for (const d of short) left[d] = 0;
     await this.setAllocated(manager, pool, left);
   }
 
