@@ -20,19 +20,20 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 /** Whether the dictionaries have `key`: for values from an open set, named where the console knows them. */
 export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(zhCN, key);
 
+/** The dictionaries' text for `key`, or `code` itself where they do not have it. */
+const labelOr = (t: Translate, key: string, code: string) => (isMessageKey(key) ? t(key) : code);
+
 /**
  * A storage tier in the console's language. Tiers are an open set (a rate card may price any name), so
  * a tier the dictionaries do not name is shown as it is.
  */
 export function storageTierLabel(t: Translate, tier: string): string {
-  const key = `storageTier.${tier}`;
-  return isMessageKey(key) ? t(key) : tier;
+  return labelOr(t, `storageTier.${tier}`, tier);
 }
 
 /** The kind of thing an audit entry is about ('pool'), or the code itself where the dictionaries do not name it. */
 export function auditSubjectLabel(t: Translate, subject: string): string {
-  const key = `auditSubject.${subject}`;
-  return isMessageKey(key) ? t(key) : subject;
+  return labelOr(t, `auditSubject.${subject}`, subject);
 }
 
 /**

@@ -79,18 +79,16 @@ export class OutboxRelay {
    * goes to Redis once rather than once per worker. Rows of a relay that dies before adding them wait
    * for the stale check.
    */
-  private async claimFresh(now: Date): Promise<Relayed[]> {
-    const [rows]: [Array<{ id: string; job_name: string; payload: Relayed['payload']; created_at: Date }>] =
-      await this.dataSource.query(
-        `UPDATE outbox_messages SET enqueued_at = $1
+  private claimFresh(now: Date): Promise<Relayed[]> {
+    return this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE outbox_messages SET enqueued_at = $1
          WHERE id IN (SELECT id FROM outbox_messages WHERE done_at IS NULL AND enqueued_at IS NULL
                       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id, job_name, payload, created_at`,
-        [now, BATCH],
-      );
-    return rows
-      .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
-      .map((row) => ({ id: row.id, jobName: row.job_name, payload: row.payload }));
+         RETURNING id, job_name, payload, created_at)
+       SELECT id, job_name AS "jobName", payload FROM claimed ORDER BY created_at`,
+      [now, BATCH],
+    );
   }
 
   /** One Redis round trip per queue (addBulk), however many messages. */
