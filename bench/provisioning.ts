@@ -128,8 +128,7 @@ function post(url: string, token: string, body: unknown): Promise<{ status: numb
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
 /**
- * `total` resources, `perRequest` to a POST (to /bulk when more than one), on a pool of their own: the
- * wait for them all counts them on the pool index, so it costs the database little.
+ * `total` resources, `perRequest` to a POST (to /bulk when more than one), on a pool of their own.
  */
 async function ours(
   t: TestApp,
@@ -178,12 +177,19 @@ async function ours(
       if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
     });
     const accepted = total / ((performance.now() - started) / 1000);
+    // While jobs are open the wait reads only the outbox's open rows (a partial index); the pool's
+    // resources are counted once they are all done, so the wait costs the database it measures little.
     for (;;) {
-      const [{ n }] = await t.dataSource.query(
-        `SELECT count(*)::int AS n FROM resources WHERE pool_id = $1 AND state = 'running'`,
-        [poolId],
+      const [{ open }] = await t.dataSource.query(
+        `SELECT count(*)::int AS open FROM outbox_messages WHERE done_at IS NULL`,
       );
-      if (n === total) break;
+      if (open === 0) {
+        const [{ n }] = await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM resources WHERE pool_id = $1 AND state = 'running'`,
+          [poolId],
+        );
+        if (n === total) break;
+      }
       await sleep(100);
     }
     const used = await cpu();
