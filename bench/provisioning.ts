@@ -18,7 +18,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../scripts/local-services.js';
 import { loadConfig, resetConfig } from '../src/config/config.js';
-import { JOB_POLICIES } from '../src/modules/jobs/job-catalogue.js';
+import { JOB_POLICIES, JobName } from '../src/modules/jobs/job-catalogue.js';
 import { redisOptions } from '../src/modules/jobs/redis-connection.js';
 import { createDatabase, migrate } from '../test/support/database.js';
 import { startApi } from '../test/support/processes.js';
@@ -162,6 +162,7 @@ async function ours(
       Redis: REDIS,
       clients: CLIENT,
     });
+    const [{ runStart }] = await t.dataSource.query(`SELECT now() AS "runStart"`);
     const started = performance.now();
     await concurrently(total / perRequest, CLIENTS, async (i) => {
       const body = {
@@ -177,11 +178,13 @@ async function ours(
       if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
     });
     const accepted = total / ((performance.now() - started) / 1000);
-    // While jobs are open the wait reads only the outbox's open rows (a partial index); the pool's
-    // resources are counted once they are all done, so the wait costs the database it measures little.
+    // While the run's jobs are open the wait reads only the outbox's open rows (a partial index); the
+    // pool's resources are counted once they are all done, so the wait costs the database it measures little.
     for (;;) {
       const [{ open }] = await t.dataSource.query(
-        `SELECT count(*)::int AS open FROM outbox_messages WHERE done_at IS NULL`,
+        `SELECT count(*)::int AS open FROM outbox_messages
+         WHERE done_at IS NULL AND created_at >= $1 AND job_name = $2`,
+        [runStart, JobName.ResourceConverge],
       );
       if (open === 0) {
         const [{ n }] = await t.dataSource.query(

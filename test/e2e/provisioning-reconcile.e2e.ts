@@ -8,6 +8,8 @@ import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
 import { PoolDrivers } from '../../src/modules/provisioning/jobs/pool-drivers.js';
 import { Provisioner } from '../../src/modules/provisioning/jobs/provisioner.service.js';
 import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
+import { CAPACITY_DIMENSIONS } from '../../src/modules/provisioning/pools/capacity.js';
+import { capacityNeeds, capacityNeedsSql } from '../../src/modules/provisioning/resources/placement.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
   aResourceRequest,
@@ -199,8 +201,8 @@ describe('reconciler: drift between the database and a pool', () => {
     await untilState(t, token, id, 'deleted');
   });
 
-  it("checks a pool's allocation against what its live resources hold: clean while they come and go, drift reported once", async () => {
-    const own = await createPool(t, await t.world.token('operator'));
+  describe("a pool's capacity books", () => {
+    let own: { id: string };
     const passOver = async () => {
       for (;;) {
         const reports = await reconciler.reconcileAll([own.id]);
@@ -208,51 +210,99 @@ describe('reconciler: drift between the database and a pool', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
+    /** The gauge as a scrape reads it now. */
     const gauge = async () =>
       (await t.http().get('/metrics').expect(200)).text.match(
         new RegExp(`^govcloud_pool_capacity_drift_dimensions\\{pool="${own.id}"\\} (\\d+)$`, 'm'),
       )?.[1];
-    const replicated = await t
-      .http()
-      .post('/api/v1/resources')
-      .set(bearer(token))
-      .send(
-        aResourceRequest({
-          kind: 'container',
-          poolId: own.id,
-          spec: { vcpu: 1, memoryGiB: 2, storageGiB: 0, image: 'nginx:1.27', replicas: 3 },
-        }),
-      )
-      .expect(202);
-    const vm = await requestResource(t, token, own.id);
-    await untilState(t, token, replicated.body.id, 'running');
-    await untilState(t, token, vm.id, 'running');
-    await t.http().delete(`/api/v1/resources/${vm.id}`).set(bearer(token)).expect(202);
-    await untilState(t, token, vm.id, 'deleted');
-    expect((await passOver()).capacityDrift).toEqual([]);
-    expect(await gauge()).toBe('0');
-
-    // Books gone wrong (by hand, or by a bug): four vCPU more allocated than the live container holds.
-    const skew = (by: number) =>
+    const driftEvents = async () =>
+      (
+        await t.dataSource.query(
+          `SELECT detail FROM reconcile_events WHERE pool_id = $1 AND action = 'capacity-drift' ORDER BY id`,
+          [own.id],
+        )
+      ).map((row: { detail: string }) => row.detail);
+    const skew = (vcpu: number) =>
       t.dataSource.query(
         `UPDATE pools SET allocated = jsonb_set(allocated, '{vcpu}', to_jsonb((allocated->>'vcpu')::bigint + $2))
          WHERE id = $1`,
-        [own.id, by],
+        [own.id, vcpu],
       );
-    await skew(4);
-    expect((await passOver()).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 7, held: 3 }]);
-    expect(await gauge()).toBe('1');
-    await passOver();
-    expect(
-      await t.dataSource.query(`SELECT detail FROM reconcile_events WHERE pool_id = $1 AND action = $2`, [
-        own.id,
-        'capacity-drift',
-      ]),
-    ).toEqual([{ detail: 'vcpu: allocated 7, live resources hold 3' }]);
 
-    await skew(-4);
-    expect((await passOver()).capacityDrift).toEqual([]);
-    expect(await gauge()).toBe('0');
+    beforeAll(async () => {
+      own = await createPool(t, await t.world.token('operator'));
+    });
+
+    it('are read in SQL as placement counts them in code', async () => {
+      const specs = [
+        { vcpu: 2, memoryGiB: 4, storageGiB: 40, image: 'debian-12' },
+        { vcpu: 1, memoryGiB: 2, storageGiB: 0, image: 'nginx:1.27', replicas: 3 },
+        { vcpu: 8, memoryGiB: 64, storageGiB: 500, gpu: 2, image: 'cuda' },
+        { vcpu: 4, memoryGiB: 8, storageGiB: 10, gpu: 1, image: 'infer', replicas: 0 },
+      ];
+      const sql = capacityNeedsSql('s.spec');
+      const rows = await t.dataSource.query(
+        `SELECT ${CAPACITY_DIMENSIONS.map((d) => `(${sql[d]})::int AS "${d}"`).join(', ')}
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS s(spec, n) ORDER BY n`,
+        [JSON.stringify(specs)],
+      );
+      expect(rows).toEqual(specs.map((spec) => capacityNeeds(spec)));
+    });
+
+    it('are clean while resources come and go, whatever state they are in', async () => {
+      const replicated = await t
+        .http()
+        .post('/api/v1/resources')
+        .set(bearer(token))
+        .send(
+          aResourceRequest({
+            kind: 'container',
+            poolId: own.id,
+            spec: { vcpu: 1, memoryGiB: 2, storageGiB: 0, image: 'nginx:1.27', replicas: 3 },
+          }),
+        )
+        .expect(202);
+      const gone = await requestResource(t, token, own.id);
+      await untilState(t, token, replicated.body.id, 'running');
+      await untilState(t, token, gone.id, 'running');
+      const ownFake = fakePool(own.id);
+      try {
+        // With every driver call held, one resource waits queued and another deleting: both still hold.
+        await ownFake.pool.pause();
+        const waiting = await requestResource(t, token, own.id);
+        await t.http().delete(`/api/v1/resources/${gone.id}`).set(bearer(token)).expect(202);
+        expect(await gauge()).toBe('0');
+        await ownFake.pool.resume();
+        await untilState(t, token, waiting.id, 'running');
+        await untilState(t, token, gone.id, 'deleted');
+      } finally {
+        await ownFake.pool.resume();
+        await ownFake.close();
+      }
+      expect((await passOver()).capacityDrift).toEqual([]);
+      expect(await gauge()).toBe('0');
+    });
+
+    it('that drift are reported once per gap, however the resources behind them move', async () => {
+      // Books gone wrong (by hand, or by a bug): four vCPU more allocated than the live resources hold.
+      await skew(4);
+      expect((await passOver()).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 9, held: 5 }]);
+      expect(await gauge()).toBe('1');
+      // Another resource moves both sides, not the gap: nothing new to report.
+      await untilState(t, token, (await requestResource(t, token, own.id)).id, 'running');
+      expect((await passOver()).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 11, held: 7 }]);
+      expect(await driftEvents()).toEqual(['vcpu: 4 more allocated than live resources hold']);
+      // A gap that changes is reported again.
+      await skew(-6);
+      await passOver();
+      expect(await driftEvents()).toEqual([
+        'vcpu: 4 more allocated than live resources hold',
+        'vcpu: live resources hold 2 more than allocated',
+      ]);
+      await skew(2);
+      expect((await passOver()).capacityDrift).toEqual([]);
+      expect(await gauge()).toBe('0');
+    });
   });
 
   it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {

@@ -48,10 +48,26 @@ export class MetricsService {
     });
   }
 
-  gauge(name: string, help: string, labelNames: string[] = []): Gauge {
+  /** A gauge on the registry; with `collect`, its values are read at each scrape. */
+  gauge(
+    name: string,
+    help: string,
+    labelNames: string[] = [],
+    collect?: (gauge: Gauge) => Promise<void>,
+  ): Gauge {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Gauge;
-    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect && {
+        collect() {
+          return collect(this);
+        },
+      }),
+    });
   }
 }
 

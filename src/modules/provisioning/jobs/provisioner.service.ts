@@ -249,13 +249,19 @@ export class Provisioner {
       if (!('removed' in d) || d.resource.state !== 'deleting') continue;
       const r = d.resource;
       try {
-        await manager.transaction(async (m) => {
+        const overReleased = await manager.transaction(async (m) => {
           // The quota and pool rows before the resource's, in the order admission takes them: a request
           // for the same name waits on this resource's row while it holds them, so the other order deadlocks.
           await this.quota.release(m, r.id);
-          await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
+          const short = await this.placement.release(m, r.poolId, capacityNeeds(r.spec));
           if (!(await this.transitions.move(m, { ...r }, 'deleted', 'object removed'))) throw MOVED_MEANWHILE;
+          return short;
         });
+        if (overReleased.length > 0)
+          this.log.error(
+            { resourceId: r.id, poolId: r.poolId, dimensions: overReleased },
+            'released more capacity than the pool had allocated',
+          );
         done += 1;
       } catch (error) {
         if (error !== MOVED_MEANWHILE) failed.push({ resource: r, error });

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Gauge } from 'prom-client';
 import { DataSource, In, IsNull, LessThan, MoreThan, type EntityManager } from 'typeorm';
 import { rootLogger } from '../../../common/logger.js';
 import { convergeJobs, JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
@@ -8,7 +7,7 @@ import { OnJob } from '../../jobs/on-job.decorator.js';
 import { MetricsService } from '../../health/metrics.service.js';
 import { OutboxService } from '../../jobs/outbox.service.js';
 import { Pool } from '../entities/pool.entity.js';
-import { ReconcileEvent, type ReconcileAction } from '../entities/reconcile-event.entity.js';
+import { ReconcileEvent } from '../entities/reconcile-event.entity.js';
 import { Resource } from '../entities/resource.entity.js';
 import { CAPACITY_DIMENSIONS, capacityOf, type Capacity, type CapacityDimension } from '../pools/capacity.js';
 import { capacityNeedsSql } from '../resources/placement.js';
@@ -40,14 +39,15 @@ const REPORT_AGAIN_AFTER_MS = 24 * 3600_000;
 
 const HELD = capacityNeedsSql('r.spec');
 /**
- * A pool's allocated capacity beside what its live resources hold, in one snapshot: admission, resize
- * and deletion change both in one transaction, so books that are right read right while they run.
+ * Each pool's (all, or those in $1) allocated capacity beside what its live resources hold, in one
+ * snapshot: admission, resize and deletion change both in one transaction, so books that are right
+ * read right while they run.
  */
-const CAPACITY = `SELECT p.allocated, jsonb_build_object(${CAPACITY_DIMENSIONS.map(
+const CAPACITY = `SELECT p.id, p.allocated, jsonb_build_object(${CAPACITY_DIMENSIONS.map(
   (d) => `'${d}', coalesce(sum(${HELD[d]}), 0)`,
 ).join(', ')}) AS held
   FROM pools p LEFT JOIN resources r ON r.pool_id = p.id AND r.deleted_at IS NULL
-  WHERE p.id = $1 GROUP BY p.id`;
+  WHERE $1::uuid[] IS NULL OR p.id = ANY($1::uuid[]) GROUP BY p.id`;
 
 /** A dimension in which a pool's books and its live resources disagree. */
 export interface CapacityDrift {
@@ -77,7 +77,6 @@ export interface PoolReport {
 @Injectable()
 export class Reconciler {
   private readonly log = rootLogger().child({ component: 'reconciler' });
-  private readonly drifted: Gauge;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -85,10 +84,25 @@ export class Reconciler {
     private readonly outbox: OutboxService,
     metrics: MetricsService,
   ) {
-    this.drifted = metrics.gauge(
+    // Read at each scrape, for every pool (disabled ones too: their resources still come and go), so
+    // every process answers the same, whichever worker ran the last pass.
+    metrics.gauge(
       'govcloud_pool_capacity_drift_dimensions',
-      "Capacity dimensions in which a pool's allocation differs from what its live resources hold, at its last reconcile pass",
+      "Capacity dimensions in which a pool's allocation differs from what its live resources hold",
       ['pool'],
+      async (gauge) => {
+        gauge.reset();
+        try {
+          for (const [poolId, drift] of await this.capacityDrift(this.dataSource.manager))
+            gauge.set({ pool: poolId }, drift.length);
+        } catch (error) {
+          // The database is away: no figure rather than a stale one, and the rest of the scrape stands.
+          this.log.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'capacity drift unread',
+          );
+        }
+      },
     );
   }
 
@@ -136,9 +150,12 @@ export class Reconciler {
       capacityDrift: [],
     };
     const startedAt = new Date();
+    let driftReported = false;
     try {
-      // The books first: they need no pool API, so the gauge is right for a pool that cannot be listed.
-      report.capacityDrift = await this.capacityDrift(manager, pool);
+      // The books first: they need no pool API, so they are checked even when the pool cannot be listed.
+      report.capacityDrift = (await this.capacityDrift(manager, [pool.id])).get(pool.id) ?? [];
+      if (report.capacityDrift.length > 0)
+        driftReported = await this.reportDrift(manager, pool.id, report.capacityDrift);
       const observed = await this.drivers.forPool(pool).list();
       report.listed = observed.length;
       const present = new Set(observed.map((o) => o.resourceId));
@@ -177,21 +194,8 @@ export class Reconciler {
         for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
         const ids = [...report.redriven, ...report.recreated];
         if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));
-        if (report.capacityDrift.length > 0) {
-          const detail = report.capacityDrift
-            .map((d) => `${d.dimension}: allocated ${d.allocated}, live resources hold ${d.held}`)
-            .join('; ');
-          if (!(await this.reportedLately(m, pool.id, 'capacity-drift', { detail })))
-            await m.getRepository(ReconcileEvent).insert({
-              poolId: pool.id,
-              resourceId: null,
-              objectName: null,
-              action: 'capacity-drift',
-              detail,
-            });
-        }
         for (const o of orphans) {
-          if (await this.reportedLately(m, pool.id, 'orphan', { objectName: o.name })) continue;
+          if (await this.reportedLately(m, pool.id, o.name)) continue;
           await m.getRepository(ReconcileEvent).insert({
             poolId: pool.id,
             resourceId: null,
@@ -202,12 +206,7 @@ export class Reconciler {
           report.orphans.push(o.name);
         }
       });
-      if (
-        report.recreated.length ||
-        report.redriven.length ||
-        report.orphans.length ||
-        report.capacityDrift.length
-      )
+      if (report.recreated.length || report.redriven.length || report.orphans.length || driftReported)
         this.log.warn(report, 'pool drift');
     } catch (error) {
       report.error = error instanceof Error ? error.message : String(error);
@@ -245,34 +244,56 @@ export class Reconciler {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Where the pool's allocated capacity differs from what its live resources hold; sets the gauge. */
-  private async capacityDrift(manager: EntityManager, pool: Pool): Promise<CapacityDrift[]> {
-    const [row]: Array<{ allocated: Partial<Capacity>; held: Partial<Capacity> }> = await manager.query(
-      CAPACITY,
-      [pool.id],
+  /** Per pool (all, or those named), where its allocated capacity differs from what its live resources hold. */
+  private async capacityDrift(
+    manager: EntityManager,
+    poolIds?: string[],
+  ): Promise<Map<string, CapacityDrift[]>> {
+    const rows: Array<{ id: string; allocated: Partial<Capacity>; held: Partial<Capacity> }> =
+      await manager.query(CAPACITY, [poolIds ?? null]);
+    return new Map(
+      rows.map((row) => {
+        const allocated = capacityOf(row.allocated);
+        const held = capacityOf(row.held);
+        const drift = CAPACITY_DIMENSIONS.filter((d) => allocated[d] !== held[d]);
+        return [row.id, drift.map((d) => ({ dimension: d, allocated: allocated[d], held: held[d] }))];
+      }),
     );
-    const allocated = capacityOf(row.allocated);
-    const held = capacityOf(row.held);
-    const drift = CAPACITY_DIMENSIONS.filter((d) => allocated[d] !== held[d]).map((dimension) => ({
-      dimension,
-      allocated: allocated[dimension],
-      held: held[dimension],
-    }));
-    this.drifted.set({ pool: pool.id }, drift.length);
-    return drift;
   }
 
-  private reportedLately(
+  /**
+   * Records the pool's drift unless the pool's last report named the same gaps within a day: resources
+   * coming and going move both sides, not the gap. True when recorded.
+   */
+  private async reportDrift(
     manager: EntityManager,
     poolId: string,
-    action: ReconcileAction,
-    same: { objectName: string } | { detail: string },
+    drift: CapacityDrift[],
   ): Promise<boolean> {
+    const detail = drift
+      .map(({ dimension, allocated, held }) =>
+        allocated > held
+          ? `${dimension}: ${allocated - held} more allocated than live resources hold`
+          : `${dimension}: live resources hold ${held - allocated} more than allocated`,
+      )
+      .join('; ');
+    const events = manager.getRepository(ReconcileEvent);
+    const last = await events.findOne({
+      where: { poolId, action: 'capacity-drift' },
+      order: { occurredAt: 'DESC', id: 'DESC' },
+    });
+    if (last?.detail === detail && last.occurredAt.getTime() > Date.now() - REPORT_AGAIN_AFTER_MS)
+      return false;
+    await events.insert({ poolId, resourceId: null, objectName: null, action: 'capacity-drift', detail });
+    return true;
+  }
+
+  private reportedLately(manager: EntityManager, poolId: string, objectName: string): Promise<boolean> {
     return manager.getRepository(ReconcileEvent).exists({
       where: {
         poolId,
-        action,
-        ...same,
+        objectName,
+        action: 'orphan',
         occurredAt: MoreThan(new Date(Date.now() - REPORT_AGAIN_AFTER_MS)),
       },
     });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { conflict, DomainError, ErrorCode, invalid } from '../../../common/errors.js';
-import { rootLogger } from '../../../common/logger.js';
 import type { SqlParams } from '../../../common/sql-params.js';
 import { KINDS_OF_POOL, Pool, type ResourceKind } from '../entities/pool.entity.js';
 import type { ResourceSpec } from '../entities/resource.entity.js';
@@ -81,8 +80,6 @@ const TAKE = `WITH taken AS (UPDATE pools SET allocated = jsonb_build_object(${C
  */
 @Injectable()
 export class Placement {
-  private readonly log = rootLogger().child({ component: 'placement' });
-
   /**
    * Reads and locks the pools a batch of requests may go to (those named, or all when one names none),
    * in id order, so batches cannot deadlock. FOR NO KEY UPDATE, as `lock`. Answers them by name.
@@ -157,21 +154,18 @@ export class Placement {
   }
 
   /**
-   * Gives a deleted resource's capacity back. More than the pool has allocated means its books were
-   * already wrong: that is logged, and the reconciler reports the pool's drift until someone mends it;
-   * the dimension stops at zero, as a negative allocation means nothing.
+   * Gives a deleted resource's capacity back. Answers the dimensions in which that was more than the
+   * pool had allocated: its books were already wrong, which the caller logs once committed, and the
+   * reconciler reports until someone mends them. Such a dimension stops at zero, as a negative
+   * allocation means nothing.
    */
-  async release(manager: EntityManager, poolId: string, needs: Capacity): Promise<void> {
+  async release(manager: EntityManager, poolId: string, needs: Capacity): Promise<CapacityDimension[]> {
     const pool = await this.lock(manager, poolId);
     const left = minus(capacityOf(pool.allocated), needs);
     const short = CAPACITY_DIMENSIONS.filter((d) => left[d] < 0);
-    if (short.length > 0)
-      this.log.error(
-        { poolId, allocated: pool.allocated, released: needs, short },
-        'released more capacity than the pool had allocated',
-      );
     for (const d of short) left[d] = 0;
     await this.setAllocated(manager, pool, left);
+    return short;
   }
 
   /**
