@@ -297,7 +297,8 @@ export class ResourceTransitions {
         action: `CASE WHEN ${resized} THEN 'resource.resize' ELSE 'resource.' || to_state END`,
         targetType: `'resource'`,
         targetId: 'resource_id::text',
-        // A step dated back (provisioning, from when the driver was called) is audited at its time too.
+        // A step dated back (provisioning, from when the driver was called) is audited at its time too,
+        // so such an entry commits after its time, by as long as the driver call took.
         at: 'coalesce(occurred_at, now())',
         departmentId: 'department_id',
         before: `CASE WHEN ${resized} THEN jsonb_build_object('spec', spec_before) ELSE jsonb_build_object('state', from_state) END`,
