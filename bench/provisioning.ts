@@ -5,7 +5,8 @@
 // POST /api/v1/resources (jobs added one by one), and BENCH_BULK per POST /api/v1/resources/bulk (jobs
 // added BENCH_BULK at a time with addBulk). Also p50/p99 from POST to running, and the rate of 202
 // answers alone, and the CPU each part used per resource (API, workers, PostgreSQL, Redis) beside the raw
-// queue's per job, read from /proc in the same run. Goal: at least half the ceiling.
+// queue's per job, read from /proc in the same run. Each run, ours and the ceiling alike, is measured warm,
+// after a fifth as much again has gone through its processes unmeasured. Goal: at least half the ceiling.
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/provisioning.ts
 // BENCH_RESOURCES (default 600) and BENCH_BULK_RESOURCES (default 6000) per run; BENCH_BULK (default 50)
 // resources per bulk request (either total 0 skips its runs); BENCH_CLIENTS (default 16) concurrent requests;
@@ -127,8 +128,16 @@ function post(url: string, token: string, body: unknown): Promise<{ status: numb
 }
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
+/** How much of a run goes through its processes unmeasured first, so that they are measured warm. */
+const WARM_UP = 0.2;
+
+/** `total` rounded down to whole requests of `perRequest`, at least one. */
+const warmUp = (total: number, perRequest: number) =>
+  Math.max(1, Math.floor((total * WARM_UP) / perRequest)) * perRequest;
+
 /**
- * `total` resources, `perRequest` to a POST (to /bulk when more than one), on a pool of their own.
+ * `total` resources, `perRequest` to a POST (to /bulk when more than one), after an unmeasured warm-up
+ * through the same API and worker processes: they are measured warm, as they run in service.
  */
 async function ours(
   t: TestApp,
@@ -139,22 +148,9 @@ async function ours(
   total: number,
 ) {
   const tag = `w${workers}x${perRequest}-${Date.now().toString(36)}`;
-  const pool = await t
-    .http()
-    .post('/api/v1/pools')
-    .set(bearer(tokens.operator))
-    .send({
-      name: `bench 压测池 ${tag}`,
-      type: 'fake',
-      tier: 'provider',
-      connection: '{"latencyMs":0}',
-      capacity: { vcpu: 1_000_000, memoryGiB: 1_000_000, storageGiB: 1_000_000 },
-    })
-    .expect(201);
-  const poolId: string = pool.body.id;
-  const token = tokens.admin;
   const run = await processes('src/worker.ts', workers, { LOG_LEVEL: 'info' });
   try {
+    await provision(t, api, tokens, perRequest, warmUp(total, perRequest), `${tag}-warm`);
     const cpu = await cpuMeter({
       API: { pids: () => [api.pid], command: 'node' },
       workers: { pids: () => run.pids, command: 'node' },
@@ -162,39 +158,7 @@ async function ours(
       Redis: REDIS,
       clients: CLIENT,
     });
-    const [{ runStart }] = await t.dataSource.query(`SELECT now() AS "runStart"`);
-    const started = performance.now();
-    await concurrently(total / perRequest, CLIENTS, async (i) => {
-      const body = {
-        kind: 'container',
-        name: `bench-${tag}-${i}`,
-        poolId,
-        spec: { vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27' },
-      };
-      const res =
-        perRequest === 1
-          ? await post(`${api.url}/api/v1/resources`, token, body)
-          : await post(`${api.url}/api/v1/resources/bulk`, token, { ...body, count: perRequest });
-      if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
-    });
-    const accepted = total / ((performance.now() - started) / 1000);
-    // While the run's jobs are open the wait reads only the outbox's open rows (a partial index); the
-    // pool's resources are counted once they are all done, so the wait costs the database it measures little.
-    for (;;) {
-      const [{ open }] = await t.dataSource.query(
-        `SELECT count(*)::int AS open FROM outbox_messages
-         WHERE done_at IS NULL AND created_at >= $1 AND job_name = $2`,
-        [runStart, JobName.ResourceConverge],
-      );
-      if (open === 0) {
-        const [{ n }] = await t.dataSource.query(
-          `SELECT count(*)::int AS n FROM resources WHERE pool_id = $1 AND state = 'running'`,
-          [poolId],
-        );
-        if (n === total) break;
-      }
-      await sleep(100);
-    }
+    const { poolId, accepted } = await provision(t, api, tokens, perRequest, total, tag);
     const used = await cpu();
     // Both ends from the database clock: the request's first event and the running event.
     const rows: Array<{ requested: Date; running: Date }> = await t.dataSource.query(
@@ -211,6 +175,67 @@ async function ours(
   } finally {
     await run.stop();
   }
+}
+
+/**
+ * POSTs `total` resources, `perRequest` to a request, on a pool of their own, and waits until all are
+ * running; answers the pool and the rate of 202 answers.
+ */
+async function provision(
+  t: TestApp,
+  api: { url: string },
+  tokens: { admin: string; operator: string },
+  perRequest: number,
+  total: number,
+  tag: string,
+) {
+  const pool = await t
+    .http()
+    .post('/api/v1/pools')
+    .set(bearer(tokens.operator))
+    .send({
+      name: `bench 压测池 ${tag}`,
+      type: 'fake',
+      tier: 'provider',
+      connection: '{"latencyMs":0}',
+      capacity: { vcpu: 1_000_000, memoryGiB: 1_000_000, storageGiB: 1_000_000 },
+    })
+    .expect(201);
+  const poolId: string = pool.body.id;
+  const [{ runStart }] = await t.dataSource.query(`SELECT now() AS "runStart"`);
+  const started = performance.now();
+  await concurrently(total / perRequest, CLIENTS, async (i) => {
+    const body = {
+      kind: 'container',
+      name: `bench-${tag}-${i}`,
+      poolId,
+      spec: { vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27' },
+    };
+    const res =
+      perRequest === 1
+        ? await post(`${api.url}/api/v1/resources`, tokens.admin, body)
+        : await post(`${api.url}/api/v1/resources/bulk`, tokens.admin, { ...body, count: perRequest });
+    if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
+  });
+  const accepted = total / ((performance.now() - started) / 1000);
+  // While the run's jobs are open the wait reads only the outbox's open rows (a partial index); the
+  // pool's resources are counted once they are all done, so the wait costs the database it measures little.
+  for (;;) {
+    const [{ open }] = await t.dataSource.query(
+      `SELECT count(*)::int AS open FROM outbox_messages
+       WHERE done_at IS NULL AND created_at >= $1 AND job_name = $2`,
+      [runStart, JobName.ResourceConverge],
+    );
+    if (open === 0) {
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM resources WHERE pool_id = $1 AND state = 'running'`,
+        [poolId],
+      );
+      if (n === total) break;
+    }
+    await sleep(100);
+  }
+  return { poolId, accepted };
 }
 
 // The floor's statements: what each resource must leave in PostgreSQL (its row in three versions, four
@@ -286,24 +311,31 @@ async function ceiling(workers: number, perAdd: number, total: number) {
     WORKER_CONCURRENCY: String(config.WORKER_CONCURRENCY),
   });
   const queue = new Queue(name, { connection: redisOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+  /** `count` jobs added `perAdd` at a time by the clients, then waited for until all are completed. */
+  const noops = async (count: number, prefix: string) => {
+    await concurrently(count / perAdd, CLIENTS, async (i) => {
+      const jobs = Array.from({ length: perAdd }, (_, j) => ({
+        name: 'noop',
+        data: { i, j },
+        opts: { jobId: `${prefix}-${i}-${j}`, removeOnComplete: false },
+      }));
+      await (perAdd === 1 ? queue.add(jobs[0].name, jobs[0].data, jobs[0].opts) : queue.addBulk(jobs));
+    });
+    for (;;) {
+      if ((await queue.getCompletedCount()) === count) break;
+      await sleep(50);
+    }
+  };
   try {
+    // Warm, as ours are: the warm-up's jobs are cleaned away before the measured ones are added.
+    await noops(warmUp(total, perAdd), 'warm');
+    await queue.clean(0, 0, 'completed');
     const cpu = await cpuMeter({
       workers: { pids: () => run.pids, command: 'node' },
       Redis: REDIS,
       clients: CLIENT,
     });
-    await concurrently(total / perAdd, CLIENTS, async (i) => {
-      const jobs = Array.from({ length: perAdd }, (_, j) => ({
-        name: 'noop',
-        data: { i, j },
-        opts: { jobId: `noop-${i}-${j}`, removeOnComplete: false },
-      }));
-      await (perAdd === 1 ? queue.add(jobs[0].name, jobs[0].data, jobs[0].opts) : queue.addBulk(jobs));
-    });
-    for (;;) {
-      if ((await queue.getCompletedCount()) === total) break;
-      await sleep(50);
-    }
+    await noops(total, 'noop');
     const used = await cpu();
     const jobs = await queue.getCompleted(0, total);
     const first = Math.min(...jobs.map((j) => j.timestamp));
@@ -370,11 +402,7 @@ try {
       .expect(201)
   ).body.id as string;
   await periodicJobsRunOnce();
-  // The API process is measured warm, as it runs in service: a short unmeasured run of each request
-  // shape first, so that its first measured run does not also pay for compiling the paths it takes.
   const endpoints = { url: `http://127.0.0.1:${port}`, pid: apiProcess.child.pid! };
-  await ours(t, endpoints, { admin: token, operator }, 1, 1, 200);
-  await ours(t, endpoints, { admin: token, operator }, 1, BULK, BULK * 20);
   console.log(
     `provisioning: ${CLIENTS} concurrent clients, concurrency ${config.WORKER_CONCURRENCY} per worker process, fake pool at zero latency`,
   );
