@@ -303,6 +303,25 @@ describe('reconciler: drift between the database and a pool', () => {
       expect((await passOver()).capacityDrift).toEqual([]);
       expect(await gauge()).toBe('0');
     });
+
+    it('of a disabled pool are checked too, though the pool is not listed', async () => {
+      const operator = await t.world.token('operator');
+      const enable = (enabled: boolean) =>
+        t.http().patch(`/api/v1/pools/${own.id}`).set(bearer(operator)).send({ enabled }).expect(200);
+      await enable(false);
+      try {
+        await skew(1);
+        const report = await passOver();
+        expect(report).toMatchObject({
+          listed: 0,
+          capacityDrift: [{ dimension: 'vcpu', allocated: 8, held: 7 }],
+        });
+        expect((await driftEvents()).at(-1)).toBe('vcpu: 1 more allocated than live resources hold');
+        await skew(-1);
+      } finally {
+        await enable(true);
+      }
+    });
   });
 
   it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {

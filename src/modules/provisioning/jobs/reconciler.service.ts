@@ -111,7 +111,10 @@ export class Reconciler {
     return (await this.reconcileAll()) ? 'success' : 'skipped';
   }
 
-  /** One pass over every enabled pool (or those named), or null when another worker is in the middle of one. */
+  /**
+   * One pass over every pool (or those named; a disabled one has only its books checked), or null when
+   * another worker is in the middle of one.
+   */
   async reconcileAll(onlyPoolIds?: string[]): Promise<PoolReport[] | null> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -125,7 +128,6 @@ export class Reconciler {
           .getRepository(Pool)
           .createQueryBuilder('p')
           .addSelect('p.connectionSealed')
-          .where('p.enabled')
           .orderBy('p.name')
           .getMany()
           .then((all) => (onlyPoolIds ? all.filter((p) => onlyPoolIds.includes(p.id)) : all));
@@ -156,6 +158,11 @@ export class Reconciler {
       report.capacityDrift = (await this.capacityDrift(manager, [pool.id])).get(pool.id) ?? [];
       if (report.capacityDrift.length > 0)
         driftReported = await this.reportDrift(manager, pool.id, report.capacityDrift);
+      // A disabled pool drives nothing, so it is not listed; its books are checked all the same.
+      if (!pool.enabled) {
+        if (driftReported) this.log.warn(report, 'pool drift');
+        return report;
+      }
       const observed = await this.drivers.forPool(pool).list();
       report.listed = observed.length;
       const present = new Set(observed.map((o) => o.resourceId));
