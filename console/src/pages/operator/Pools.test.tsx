@@ -78,7 +78,7 @@ describe('pools', () => {
         action: 'capacity-drift',
         resourceId: null,
         objectName: null,
-        detail: 'vcpu: allocated 7, live resources hold 3',
+        detail: 'vcpu: 4 more allocated than live resources hold',
         occurredAt: '2026-11-30T09:00:00.000Z',
       },
       {
@@ -103,7 +103,7 @@ describe('pools', () => {
     const orphan = (await within(drawer).findByText('gc-0f3c')).closest('tr')!;
     expect(within(orphan).getByText('孤儿对象')).toBeTruthy();
     expect(within(drawer).getByText('已重建')).toBeTruthy();
-    const drift = within(drawer).getByText('vcpu: allocated 7, live resources hold 3').closest('tr')!;
+    const drift = within(drawer).getByText('vcpu: 4 more allocated than live resources hold').closest('tr')!;
     expect(within(drift).getByText('容量账目不符')).toBeTruthy();
     expect(within(drawer).getByText('最近 3 条，共 7 条')).toBeTruthy();
     expect(calls.map((c) => c.path)).toContain('/pools/p1/reconcile-events?limit=100');
