@@ -103,6 +103,17 @@ export class AppConfig {
   @Min(1000)
   WORKER_STALLED_INTERVAL_MS = 5000;
 
+  /**
+   * How long SIGTERM lets in-flight jobs finish before the worker closes without them (their locks lapse
+   * and another worker takes them up). Redis being away is what makes a drain hang: keep this under the
+   * pod's terminationGracePeriodSeconds, so the worker shuts down of its own accord.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  WORKER_DRAIN_MS = 50000;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

@@ -91,7 +91,9 @@ export class Cluster {
         return;
       } catch (error) {
         const exited = proc.child.exitCode !== null || proc.child.signalCode !== null;
-        if (!exited || Date.now() > deadline) throw error;
+        if (!exited || Date.now() > deadline) {
+          throw new Error(`${(error as Error).message}; it printed last:\n${proc.tail()}`);
+        }
         this.workers.splice(this.workers.indexOf(proc), 1);
         this.bootFailures++;
         await sleep(1000);

@@ -35,8 +35,11 @@ export function spawnEntry(
     const text = chunk.toString('utf8');
     lines.push(...text.split('\n').filter(Boolean));
     if (lines.length > 40) lines.splice(0, lines.length - 40);
-    everything = (everything + text).slice(-4096);
-    for (const { wanted, resolve } of awaited) if (everything.includes(wanted)) resolve();
+    // Look in the whole chunk before trimming: a busy test reads a pipe full of lines at once (a worker
+    // logging Redis errors), and the line awaited may lie further back than the trimmed tail reaches.
+    const seen = everything + text;
+    for (const { wanted, resolve } of awaited) if (seen.includes(wanted)) resolve();
+    everything = seen.slice(-4096);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
@@ -18,7 +19,7 @@ import {
 import { ON_JOB } from './on-job.decorator.js';
 import { OutboxRelay, STALE_AFTER_MS } from './outbox-relay.js';
 import { OUTBOX_CHANNEL } from './outbox.service.js';
-import { redisOptions } from './redis-connection.js';
+import { logErrors, redisOptions } from './redis-connection.js';
 import { QueueRegistry } from './queue-registry.js';
 
 /** Outbox rows' ids (which are their jobs' ids); repeatable jobs have others. */
@@ -71,8 +72,9 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Graceful shutdown: stop taking jobs, let in-flight ones finish, then close. Before the application
-   * shutdown hooks, because those close what the jobs still use (the database, the pool drivers).
+   * Graceful shutdown: stop taking jobs, let in-flight ones finish (for up to WORKER_DRAIN_MS), then close.
+   * Before the application shutdown hooks, because those close what the jobs still use (the database, the
+   * pool drivers).
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
@@ -80,8 +82,26 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
     clearInterval(this.schedulerTimer);
     clearTimeout(this.relistenTimer);
     await this.listener?.end().catch(() => undefined);
-    await this.relayRunning;
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    const drain = async () => {
+      await this.relayRunning;
+      await Promise.all(this.workers.map((worker) => worker.close()));
+      return true;
+    };
+    const deadline = new AbortController();
+    const drained = await Promise.race([
+      drain(),
+      sleep(this.config.WORKER_DRAIN_MS, false, { signal: deadline.signal }).catch(() => false),
+    ]);
+    deadline.abort();
+    // A BullMQ close cannot be hurried once begun (a second call answers the first one's promise), and
+    // while Redis is away it never ends: stop waiting. The signal ends the process after the remaining
+    // hooks; the jobs still running keep no lock, so other workers take them up.
+    if (!drained) {
+      this.log.warn(
+        { drainMs: this.config.WORKER_DRAIN_MS },
+        'in-flight jobs did not finish in time (is Redis away?): shutting down without them',
+      );
+    }
   }
 
   private collectHandlers(): void {
@@ -113,7 +133,7 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
           retryDelay(JOB_POLICIES[job?.name as JobName] ?? { backoffMs: 1000 }, attemptsMade),
       },
     });
-    worker.on('error', (error) => this.log.error({ err: error, queue }, 'worker error'));
+    logErrors(worker, this.log, 'worker error', { queue });
     return worker;
   }
 
