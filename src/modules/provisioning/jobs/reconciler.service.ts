@@ -151,68 +151,13 @@ export class Reconciler {
       orphans: [],
       capacityDrift: [],
     };
-    const startedAt = new Date();
-    let driftReported = false;
     try {
       // The books first: they need no pool API, so they are checked even when the pool cannot be listed.
       report.capacityDrift = (await this.capacityDrift(manager, [pool.id])).get(pool.id) ?? [];
-      if (report.capacityDrift.length > 0)
-        driftReported = await this.reportDrift(manager, pool.id, report.capacityDrift);
+      const driftReported =
+        report.capacityDrift.length > 0 && (await this.reportDrift(manager, pool.id, report.capacityDrift));
       // A disabled pool drives nothing, so it is not listed; its books are checked all the same.
-      if (!pool.enabled) {
-        if (driftReported) this.log.warn(report, 'pool drift');
-        return report;
-      }
-      const observed = await this.drivers.forPool(pool).list();
-      report.listed = observed.length;
-      const present = new Set(observed.map((o) => o.resourceId));
-      // Settled before the list call began: anything newer may have been made after the list was taken.
-      const expected = await manager.getRepository(Resource).find({
-        where: { poolId: pool.id, deletedAt: IsNull(), state: In(SETTLED), updatedAt: LessThan(startedAt) },
-        select: { id: true, departmentId: true },
-      });
-      const missing = expected.filter((r) => !present.has(r.id)).slice(0, MAX_RECREATE_PER_PASS);
-      const known = await this.liveIds(
-        manager,
-        pool.id,
-        observed.map((o) => o.resourceId),
-        startedAt,
-      );
-      const orphans = observed.filter((o) => !known.has(o.resourceId));
-      const stuck: Array<{ id: string; state: ResourceState }> = await manager.query(STUCK, [
-        pool.id,
-        new Date(startedAt.getTime() - STUCK_AFTER_MS),
-        MAX_RECREATE_PER_PASS,
-      ]);
-      await manager.transaction(async (m) => {
-        // Both go through converge jobs, the same idempotent path as provisioning.
-        const converge = async (id: string, action: 'recreated' | 'redriven', detail: string) => {
-          await m.getRepository(ReconcileEvent).insert({
-            poolId: pool.id,
-            resourceId: id,
-            objectName: null,
-            action,
-            detail: `${detail}: converge queued`,
-          });
-          report[action].push(id);
-        };
-        for (const r of stuck)
-          await converge(r.id, 'redriven', `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s`);
-        for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
-        const ids = [...report.redriven, ...report.recreated];
-        if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));
-        for (const o of orphans) {
-          if (await this.reportedLately(m, pool.id, o.name)) continue;
-          await m.getRepository(ReconcileEvent).insert({
-            poolId: pool.id,
-            resourceId: null,
-            objectName: o.name,
-            action: 'orphan',
-            detail: `carries our labels (resource ${o.resourceId}, department ${o.department ?? '?'}) but no live resource owns it`,
-          });
-          report.orphans.push(o.name);
-        }
-      });
+      if (pool.enabled) await this.compareObjects(manager, pool, report);
       if (report.recreated.length || report.redriven.length || report.orphans.length || driftReported)
         this.log.warn(report, 'pool drift');
     } catch (error) {
@@ -227,6 +172,64 @@ export class Reconciler {
       });
     }
     return report;
+  }
+
+  /**
+   * Lists the pool's objects and compares them with what should exist: recreates what is missing, drives
+   * again what is stuck, reports orphans; each as a reconcile event, and in the report.
+   */
+  private async compareObjects(manager: EntityManager, pool: Pool, report: PoolReport): Promise<void> {
+    const startedAt = new Date();
+    const observed = await this.drivers.forPool(pool).list();
+    report.listed = observed.length;
+    const present = new Set(observed.map((o) => o.resourceId));
+    // Settled before the list call began: anything newer may have been made after the list was taken.
+    const expected = await manager.getRepository(Resource).find({
+      where: { poolId: pool.id, deletedAt: IsNull(), state: In(SETTLED), updatedAt: LessThan(startedAt) },
+      select: { id: true, departmentId: true },
+    });
+    const missing = expected.filter((r) => !present.has(r.id)).slice(0, MAX_RECREATE_PER_PASS);
+    const known = await this.liveIds(
+      manager,
+      pool.id,
+      observed.map((o) => o.resourceId),
+      startedAt,
+    );
+    const orphans = observed.filter((o) => !known.has(o.resourceId));
+    const stuck: Array<{ id: string; state: ResourceState }> = await manager.query(STUCK, [
+      pool.id,
+      new Date(startedAt.getTime() - STUCK_AFTER_MS),
+      MAX_RECREATE_PER_PASS,
+    ]);
+    await manager.transaction(async (m) => {
+      // Both go through converge jobs, the same idempotent path as provisioning.
+      const converge = async (id: string, action: 'recreated' | 'redriven', detail: string) => {
+        await m.getRepository(ReconcileEvent).insert({
+          poolId: pool.id,
+          resourceId: id,
+          objectName: null,
+          action,
+          detail: `${detail}: converge queued`,
+        });
+        report[action].push(id);
+      };
+      for (const r of stuck)
+        await converge(r.id, 'redriven', `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s`);
+      for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
+      const ids = [...report.redriven, ...report.recreated];
+      if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));
+      for (const o of orphans) {
+        if (await this.reportedLately(m, pool.id, o.name)) continue;
+        await m.getRepository(ReconcileEvent).insert({
+          poolId: pool.id,
+          resourceId: null,
+          objectName: o.name,
+          action: 'orphan',
+          detail: `carries our labels (resource ${o.resourceId}, department ${o.department ?? '?'}) but no live resource owns it`,
+        });
+        report.orphans.push(o.name);
+      }
+    });
   }
 
   /**
