@@ -112,10 +112,7 @@ export class FakeDriver implements ResourceDriver {
     this.settings = parseFakeConnection(pool.connection);
     this.ownsRedis = typeof options.redis === 'string';
     this.redis = withScripts(
-      typeof options.redis === 'string'
-        ? // Calls made in the same tick (a job drives several resources at once) go out in one write.
-          new Redis(options.redis, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
-        : options.redis,
+      typeof options.redis === 'string' ? ownConnection(options.redis) : options.redis,
     );
     this.keys = fakeKeys(options.keyPrefix ?? DEFAULT_FAKE_PREFIX, pool.id);
     this.random = options.random ?? Math.random;
@@ -218,4 +215,13 @@ export class FakeDriver implements ResourceDriver {
       return;
     }
   }
+}
+
+function ownConnection(url: string): Redis {
+  // Calls made in the same tick (a job drives several resources at once) go out in one write.
+  const redis = new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  // While its Redis is away each call fails with the reason, as a real pool's API would; the connection's
+  // own error on every reconnect attempt would only repeat that, printed unstructured by ioredis.
+  redis.on('error', () => undefined);
+  return redis;
 }
