@@ -1,41 +1,47 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../scripts/local-services.js';
-import { QueueName } from '../../src/modules/jobs/job-catalogue.js';
+import { Queue } from 'bullmq';
+import { freePort, startRedis } from '../../scripts/local-services.js';
+import { loadConfig } from '../../src/config/config.js';
+import { JobName, QueueName } from '../../src/modules/jobs/job-catalogue.js';
+import { redisOptions } from '../../src/modules/jobs/redis-connection.js';
 import { startApp, type TestApp } from '../support/harness.js';
 import { spawnEntry, type Proc } from '../support/processes.js';
 
-// A worker process while its Redis is away (here: never there): it must still log in one structured
-// line per queue, not a line per reconnect attempt, and a SIGTERM must still end it — a BullMQ drain
-// waits for Redis for ever.
+// A worker process that starts while its Redis is away: it must log in one structured line per queue,
+// not a line per reconnect attempt; take jobs once Redis is there; and, Redis gone again, still end on
+// SIGTERM — a BullMQ drain waits for Redis for ever.
 const DRAIN_MS = 2000;
 
 describe('a worker process whose Redis is away', () => {
   let t: TestApp;
   let worker: Proc;
+  let redisPort: number;
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   const lines: string[] = [];
 
   beforeAll(async () => {
     t = await startApp({ api: true, worker: false }); // a migrated database for the worker to boot on
+    redisPort = await freePort();
     worker = spawnEntry('worker', 'src/worker.ts', {
       ...process.env,
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       LOG_LEVEL: 'info',
       WORKER_DRAIN_MS: String(DRAIN_MS),
     });
-    let partial = '';
-    const keep = (chunk: Buffer) => {
-      const text = partial + chunk.toString('utf8');
-      const complete = text.split('\n');
-      partial = complete.pop()!;
-      lines.push(...complete.filter(Boolean));
-    };
-    worker.child.stdout!.on('data', keep);
-    worker.child.stderr!.on('data', keep);
+    for (const stream of [worker.child.stdout!, worker.child.stderr!]) {
+      let partial = '';
+      stream.on('data', (chunk: Buffer) => {
+        const complete = (partial + chunk.toString('utf8')).split('\n');
+        partial = complete.pop()!;
+        lines.push(...complete.filter(Boolean));
+      });
+    }
     await worker.printed('workers started');
   });
   afterAll(async () => {
     await worker?.stop(1000);
+    await redis?.stop();
     await t?.close();
   });
 
@@ -58,7 +64,28 @@ describe('a worker process whose Redis is away', () => {
     expect(failures.every((r) => /ECONNREFUSED/.test(r.err?.message ?? ''))).toBe(true);
   });
 
-  it('ends on SIGTERM once the drain has waited WORKER_DRAIN_MS', async () => {
+  it('takes jobs once Redis is there', async () => {
+    redis = await startRedis(redisPort);
+    const queue = new Queue(QueueName.Quota, {
+      connection: redisOptions(redis.url),
+      prefix: loadConfig().QUEUE_PREFIX,
+    });
+    try {
+      const job = await queue.add(JobName.QuotaDriftCheck, {});
+      let state = '';
+      for (const started = Date.now(); Date.now() - started < 30_000 && state !== 'completed';) {
+        await sleep(200);
+        state = await job.getState();
+      }
+      expect(state).toBe('completed');
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('ends on SIGTERM once the drain has waited WORKER_DRAIN_MS, Redis gone again', async () => {
+    await redis!.stop();
+    await sleep(500);
     const sentAt = Date.now();
     worker.child.kill('SIGTERM');
     const exit = await Promise.race([
