@@ -104,7 +104,7 @@ export class AppConfig {
   WORKER_STALLED_INTERVAL_MS = 5000;
 
   /**
-   * How long SIGTERM lets in-flight jobs finish before the worker closes without them (their locks lapse
+   * How long SIGTERM lets in-flight jobs finish before the worker shuts down without them (their locks lapse
    * and another worker takes them up). Redis being away is what makes a drain hang: keep this under the
    * pod's terminationGracePeriodSeconds, so the worker shuts down of its own accord.
    */

@@ -29,14 +29,7 @@ describe('a worker process whose Redis is away', () => {
       LOG_LEVEL: 'info',
       WORKER_DRAIN_MS: String(DRAIN_MS),
     });
-    for (const stream of [worker.child.stdout!, worker.child.stderr!]) {
-      let partial = '';
-      stream.on('data', (chunk: Buffer) => {
-        const complete = (partial + chunk.toString('utf8')).split('\n');
-        partial = complete.pop()!;
-        lines.push(...complete.filter(Boolean));
-      });
-    }
+    worker.onLine((line) => lines.push(line));
     await worker.printed('workers started');
   });
   afterAll(async () => {

@@ -14,6 +14,8 @@ export interface Proc {
   exited: Promise<string>;
   /** Resolves once it has printed `text` (now or before); rejects if it exits first. */
   printed(text: string): Promise<void>;
+  /** Calls `listener` with each whole line it prints from now on, stdout and stderr alike. */
+  onLine(listener: (line: string) => void): void;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -29,20 +31,27 @@ export function spawnEntry(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  const lineListeners: Array<(line: string) => void> = [];
   const awaited: Array<{ wanted: string; resolve: () => void }> = [];
   let everything = '';
-  const keep = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    lines.push(...text.split('\n').filter(Boolean));
-    if (lines.length > 40) lines.splice(0, lines.length - 40);
-    // Look in the whole chunk before trimming: a busy test reads a pipe full of lines at once (a worker
-    // logging Redis errors), and the line awaited may lie further back than the trimmed tail reaches.
-    const seen = everything + text;
-    for (const { wanted, resolve } of awaited) if (seen.includes(wanted)) resolve();
-    everything = seen.slice(-4096);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      const whole = (partial + text).split('\n');
+      partial = whole.pop()!;
+      for (const line of whole.filter(Boolean)) {
+        lines.push(line);
+        for (const listener of lineListeners) listener(line);
+      }
+      if (lines.length > 40) lines.splice(0, lines.length - 40);
+      // Look in the whole chunk before trimming: a busy test reads a pipe full of lines at once (a worker
+      // logging Redis errors), and the line awaited may lie further back than the trimmed tail reaches.
+      const seen = everything + text;
+      for (const { wanted, resolve } of awaited) if (seen.includes(wanted)) resolve();
+      everything = seen.slice(-4096);
+    });
+  }
   const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ?? String(code))),
   );
@@ -59,6 +68,7 @@ export function spawnEntry(
           reject(new Error(`${name} exited before printing "${text}":\n${lines.join('\n')}`)),
         );
       }),
+    onLine: (listener) => void lineListeners.push(listener),
     stop: async (graceMs = 5000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
