@@ -18,6 +18,7 @@ import { HostingEnds1796400000000 } from './1796400000000-HostingEnds.js';
 import { RebillLineSets1796500000000 } from './1796500000000-RebillLineSets.js';
 import { ProvisioningWritesLean1796600000000 } from './1796600000000-ProvisioningWritesLean.js';
 import { RebillLinesNoInsertIntoFinalized1796700000000 } from './1796700000000-RebillLinesNoInsertIntoFinalized.js';
+import { ResourceEventsWriteLean1796800000000 } from './1796800000000-ResourceEventsWriteLean.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -41,4 +42,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   RebillLineSets1796500000000,
   ProvisioningWritesLean1796600000000,
   RebillLinesNoInsertIntoFinalized1796700000000,
+  ResourceEventsWriteLean1796800000000,
 ];

@@ -240,6 +240,14 @@ describe('resources on a fake pool, through the API and the worker', () => {
       before: { state: 'deleting' },
       after: { state: 'deleted', reason: 'object removed' },
     });
+
+    // Deleted is a state: the row stays with its history, and the database refuses to remove it.
+    await expect(t.dataSource.query(`DELETE FROM resources WHERE id = $1`, [body.id])).rejects.toThrow(
+      /resources are kept with their history: DELETE refused/,
+    );
+    await expect(t.dataSource.query(`TRUNCATE resources CASCADE`)).rejects.toThrow(
+      /resources are kept with their history: TRUNCATE refused/,
+    );
   });
 
   it('stop cancels a start the worker has not done yet, as start cancels a stop: the last word wins', async () => {
