@@ -4,7 +4,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Less work per resource event (four per provisioned resource), with nothing read differently:
  * - the department index goes: no query reads events by department (billing reads a time window,
  *   the API and the explanation of a rebill line one resource's);
- * - the time index is a BRIN: events are appended in time order, and billing reads a month of them;
  * - the foreign key to resources goes, and with it a lookup and a row lock per event: every event is
  *   written by the statement that inserts or updates its resource's row, from that row. What the key's
  *   RESTRICT guarded, a resource row removed under its history, the database now refuses outright:
@@ -15,10 +14,6 @@ export class ResourceEventsWriteLean1796800000000 implements MigrationInterface 
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "public"."ix_resource_events_department"`);
-    await queryRunner.query(`DROP INDEX "public"."ix_resource_events_occurred"`);
-    await queryRunner.query(
-      `CREATE INDEX "ix_resource_events_occurred" ON "resource_events" USING brin ("occurred_at") WITH (autosummarize = on)`,
-    );
     await queryRunner.query(`ALTER TABLE "resource_events" DROP CONSTRAINT "fk_resource_events_resource"`);
     await queryRunner.query(`CREATE FUNCTION resources_kept() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'resources are kept with their history: % refused (delete one through the API)', TG_OP USING ERRCODE = '42501'; END $$`);
@@ -36,10 +31,6 @@ export class ResourceEventsWriteLean1796800000000 implements MigrationInterface 
     await queryRunner.query(`DROP FUNCTION resources_kept()`);
     await queryRunner.query(
       `ALTER TABLE "resource_events" ADD CONSTRAINT "fk_resource_events_resource" FOREIGN KEY ("resource_id") REFERENCES "resources"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
-    );
-    await queryRunner.query(`DROP INDEX "public"."ix_resource_events_occurred"`);
-    await queryRunner.query(
-      `CREATE INDEX "ix_resource_events_occurred" ON "resource_events" ("occurred_at")`,
     );
     await queryRunner.query(
       `CREATE INDEX "ix_resource_events_department" ON "resource_events" ("department_id", "occurred_at")`,

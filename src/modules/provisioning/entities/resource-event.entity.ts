@@ -14,6 +14,7 @@ export type ResourceEventType = 'transition' | 'resized';
  */
 @Entity('resource_events')
 @Index('ix_resource_events_resource', ['resourceId', 'occurredAt', 'id'])
+@Index('ix_resource_events_occurred', ['occurredAt'])
 @Index('ix_resource_events_deleted', ['resourceId', 'occurredAt'], { where: `to_state = 'deleted'` })
 export class ResourceEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -44,8 +45,6 @@ export class ResourceEvent {
   reason!: string | null;
 
   /** clock_timestamp(), not now(): several events in one transaction keep their order in time. */
-  // A BRIN (see the migration): events are appended in time order, and billing reads a month at a time.
-  @Index('ix_resource_events_occurred', { synchronize: false })
   @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   occurredAt!: Date;
 }

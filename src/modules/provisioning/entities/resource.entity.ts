@@ -17,7 +17,8 @@ export type { ResourceSpec };
 /**
  * A VM or a container set, from request to deletion. `state` is where it is (moved only through
  * ResourceTransitions, which records an event and an audit entry per move); `desiredState` is where
- * its owner wants it, towards which the worker converges.
+ * its owner wants it, towards which the worker converges. Never deleted: 'deleted' is a state, and the
+ * database refuses DELETE (see ResourceEventsWriteLean).
  */
 // No index holds the state: a move then updates the row in place (see ProvisioningWritesLean).
 @Entity('resources')

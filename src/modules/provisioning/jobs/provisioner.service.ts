@@ -379,20 +379,21 @@ async function eachLimited<T, R>(items: T[], limit: number, task: (item: T) => P
   return results;
 }
 
-const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.name, r.spec,
-    r.labels, r.critical, r.state, r.desired_state AS "desiredState", r.failure_reason AS "failureReason",
-    r.observed, r.requested_by AS "requestedBy", r.idempotency_key AS "idempotencyKey",
-    r.request_hash AS "requestHash", r.created_at AS "createdAt", r.updated_at AS "updatedAt",
-    json_build_object('id', d.id, 'code', d.code) AS department,
+const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec, r.labels,
+    r.state, r.desired_state AS "desiredState", json_build_object('id', d.id, 'code', d.code) AS department,
     clock_timestamp() AS "loadedAt"
   FROM resources r JOIN departments d ON d.id = r.department_id
   WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
 
 /**
- * Every column of the resource (LOAD reads them all), with the parts of its pool and department driving
- * needs, and when it was read (the database's clock): its driver calls begin then.
+ * What driving a resource and recording its moves need (LOAD): its wanted and current states, its spec
+ * and labels, its pool's sealed connection, its department's code, and when it was read (the
+ * database's clock): its driver calls begin then.
  */
-type Loaded = Resource & {
+type Loaded = Pick<
+  Resource,
+  'id' | 'departmentId' | 'poolId' | 'kind' | 'spec' | 'labels' | 'state' | 'desiredState'
+> & {
   pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
   department: Pick<Department, 'id' | 'code'>;
   loadedAt: Date;

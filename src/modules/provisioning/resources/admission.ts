@@ -194,8 +194,9 @@ export class Admission {
           poolId: r.dto.poolId,
           needs,
         });
+        // Made directly: the repository's create copies each property through the entity's metadata.
         const resources = r.names.map((name, n) =>
-          manager.getRepository(Resource).create({
+          Object.assign(new Resource(), {
             id: randomUUID(),
             departmentId: r.departmentId,
             poolId: pool.id,
@@ -212,7 +213,7 @@ export class Admission {
             idempotencyKey: r.idempotencyKeys?.[n] ?? null,
             requestHash: r.idempotencyKeys ? r.requestHash : null,
             deletedAt: null,
-          }),
+          } satisfies Omit<Resource, 'createdAt' | 'updatedAt'>),
         );
         quota.take({
           departmentId: r.departmentId,

@@ -9,7 +9,7 @@ import { Resource } from '../entities/resource.entity.js';
 import { canMove, TRANSITIONS, type ResourceState } from './resource-states.js';
 
 /** 409 for an action the life cycle does not allow from the resource's current state. */
-export const invalidTransition = (resource: Resource, to: ResourceState, action: string = to) =>
+export const invalidTransition = (resource: Moving, to: ResourceState, action: string = to) =>
   new DomainError(
     ErrorCode.InvalidTransition,
     `resource ${resource.id} is ${resource.state}: cannot ${action} it (allowed next: ${TRANSITIONS[resource.state].join(', ') || 'none'})`,
@@ -19,9 +19,12 @@ export const invalidTransition = (resource: Resource, to: ResourceState, action:
 /** The columns a transition may change besides the state. */
 type Changes = Partial<Pick<Resource, 'desiredState' | 'observed'>>;
 
+/** What a move needs of its resource: it takes the new state (and the changes) when it moves. */
+export type Moving = Pick<Resource, 'id' | 'state'> & Partial<Resource>;
+
 /** One resource's move from the state it has in `resource` to `to`. */
 export interface Move {
-  resource: Resource;
+  resource: Moving;
   to: ResourceState;
   reason?: string | null;
   changes?: Changes;
@@ -131,7 +134,7 @@ export class ResourceTransitions {
   /** Moves one resource (see moveAll): true when it moved. */
   async move(
     manager: EntityManager,
-    resource: Resource,
+    resource: Moving,
     to: ResourceState,
     reason: string | null = null,
     changes: Changes = {},
