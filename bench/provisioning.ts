@@ -10,7 +10,7 @@
 // Run: node --import ./scripts/register.mjs scripts/with-services.ts node --import ./scripts/register.mjs bench/provisioning.ts
 // BENCH_RESOURCES (default 600) and BENCH_BULK_RESOURCES (default 6000) per run; BENCH_BULK (default 50)
 // resources per bulk request (either total 0 skips its runs); BENCH_CLIENTS (default 16) concurrent requests;
-// BENCH_WORKERS (default 1,3) the worker process counts to run; BENCH_ROUNDS (default 3) rounds of each, every
+// BENCH_WORKERS (default 1,3) the worker process counts to run; BENCH_ROUNDS (default 5) rounds of each, every
 // round the ceiling, the rows alone and ours back to back, the round of the median ratio reported.
 import { Queue } from 'bullmq';
 import { spawn } from 'node:child_process';
@@ -35,7 +35,7 @@ const BULK_RESOURCES = Number(process.env.BENCH_BULK_RESOURCES ?? 6000);
 /** Enough connections to keep PostgreSQL's two cores busy. */
 const FLOOR_CONNECTIONS = 4;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const root = path.resolve(import.meta.dirname, '..');
 
 const base = process.env.DATABASE_URL;
