@@ -113,7 +113,12 @@ function perItem(used: Record<string, number>, items: number): string {
 }
 
 /** POSTs a resource request to the API process over a keep-alive connection, as a real client would. */
-function post(url: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
+function post(
+  agent: http.Agent,
+  url: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
@@ -128,7 +133,6 @@ function post(url: string, token: string, body: unknown): Promise<{ status: numb
     req.end(JSON.stringify(body));
   });
 }
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
 /** How much of a run goes through its processes unmeasured first, so that they are measured warm. */
 const WARM_UP = 0.2;
@@ -205,6 +209,9 @@ async function provision(
     .expect(201);
   const poolId: string = pool.body.id;
   const [{ runStart }] = await t.dataSource.query(`SELECT now() AS "runStart"`);
+  // Connections of this run's own: one left idle since an earlier run may be closing on the server's
+  // keep-alive timeout (5 s) just as it is reused, and the request dies with it.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
   const started = performance.now();
   await concurrently(total / perRequest, CLIENTS, async (i) => {
     const body = {
@@ -215,10 +222,10 @@ async function provision(
     };
     const res =
       perRequest === 1
-        ? await post(`${api.url}/api/v1/resources`, tokens.admin, body)
-        : await post(`${api.url}/api/v1/resources/bulk`, tokens.admin, { ...body, count: perRequest });
+        ? await post(agent, `${api.url}/api/v1/resources`, tokens.admin, body)
+        : await post(agent, `${api.url}/api/v1/resources/bulk`, tokens.admin, { ...body, count: perRequest });
     if (res.status !== 202) throw new Error(`POST answered ${res.status} ${res.body}`);
-  });
+  }).finally(() => agent.destroy());
   const accepted = total / ((performance.now() - started) / 1000);
   // While the run's jobs are open the wait reads only the outbox's open rows (a partial index); the
   // pool's resources are counted once they are all done, so the wait costs the database it measures little.
