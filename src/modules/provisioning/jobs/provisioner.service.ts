@@ -4,7 +4,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   DriverError,
   isDriverError,
-  type DriverResource,
   type ObservedObject,
   type ResourceDriver,
 } from '../../../../libs/drivers/index.js';
@@ -15,13 +14,12 @@ import { JobName, type JobContext, type JobOutcome, type JobPayloads } from '../
 import { OnJob } from '../../jobs/on-job.decorator.js';
 import { TerminalJobError } from '../../jobs/worker-runtime.js';
 import { QuotaService } from '../../quota/index.js';
-import { Department } from '../../tenancy/entities/department.entity.js';
-import { Pool } from '../entities/pool.entity.js';
-import { Resource } from '../entities/resource.entity.js';
 import { capacityNeeds, Placement } from '../resources/placement.js';
 import { canMove, type ResourceState } from '../resources/resource-states.js';
 import { ResourceTransitions, type Move } from '../resources/resource-transitions.js';
+import { describe, driveAll, type Driven, type Failure, type Loaded } from './driving.js';
 import { PoolDrivers } from './pool-drivers.js';
+import { withResourceLocks } from './resource-locks.js';
 
 /** Working states a final failure moves to 'failed'. */
 const WORKING: readonly ResourceState[] = ['queued', 'provisioning', 'running', 'stopped', 'deleting'];
@@ -32,49 +30,8 @@ const WORKING: readonly ResourceState[] = ['queued', 'provisioning', 'running', 
  */
 const PROVISIONING_SHOWN_AFTER_MS = 500;
 
-/**
- * Holds PostgreSQL session locks on the resources for the whole job, so two jobs for one resource (a
- * provision and a delete, or a job a stalled worker still runs) never drive its object at once. The locks
- * die with the session, so a worker killed mid-job frees them at once. They are taken in key order (an
- * array sorted by array_agg's ORDER BY, read back by unnest in its order), so jobs with overlapping sets
- * cannot deadlock; the key is the id's canonical text, whatever its case in the payload. Key space
- * 0x6763 ('gc') apart.
- */
-async function withResourceLocks<T>(
-  dataSource: DataSource,
-  ids: string[],
-  fn: (m: EntityManager) => Promise<T>,
-): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query(
-      `SELECT count(pg_advisory_lock(key)) FROM unnest((
-         SELECT array_agg(DISTINCT key ORDER BY key)
-         FROM (SELECT hashtextextended(id::text, 26467) AS key FROM unnest($1::uuid[]) AS id) AS keys
-       )) AS key`,
-      [ids],
-    );
-    return await fn(runner.manager);
-  } finally {
-    // All the session's locks (the connection is the job's alone): a lock statement that failed partway
-    // leaves none behind on the pooled connection either.
-    await runner.query(`SELECT pg_advisory_unlock_all()`).finally(() => runner.release());
-  }
-}
-
 /** Rolls back a deletion's bookkeeping when the resource was no longer deleting. */
 const MOVED_MEANWHILE = new Error('moved meanwhile');
-
-/** What the driver calls for one resource came to. */
-type Driven = { resource: Loaded; observed: ObservedObject } | { resource: Loaded; removed: true } | Failure;
-
-interface Failure {
-  resource: Loaded;
-  error: unknown;
-  /** Its pool's driver could not be made: the resource never reached provisioning. */
-  undriven?: true;
-}
 
 /**
  * The level-based worker: a job carries only resource ids; the handler re-reads what each owner wants
@@ -351,100 +308,8 @@ function convergeIds(payload: JobPayloads[JobName.ResourceConverge] | { resource
   return 'resourceIds' in payload ? payload.resourceIds : [payload.resourceId];
 }
 
-/** Drives each resource, each driver's at most its parallelism at once. */
-async function driveAll(drivable: Array<{ resource: Loaded; driver: ResourceDriver }>): Promise<Driven[]> {
-  const byDriver = new Map<ResourceDriver, Loaded[]>();
-  for (const { resource, driver } of drivable)
-    byDriver.set(driver, [...(byDriver.get(driver) ?? []), resource]);
-  const driven = await Promise.all(
-    [...byDriver].map(([driver, resources]) =>
-      eachLimited(resources, driver.parallelism, (resource) => drive(resource, driver)),
-    ),
-  );
-  return driven.flat();
-}
-
-/** Runs `task` on every item with at most `limit` at once; answers the results in the items' order. */
-async function eachLimited<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await task(items[i]);
-      }
-    }),
-  );
-  return results;
-}
-
 const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec, r.labels,
     r.state, r.desired_state AS "desiredState", json_build_object('id', d.id, 'code', d.code) AS department,
     clock_timestamp() AS "loadedAt"
   FROM resources r JOIN departments d ON d.id = r.department_id
   WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
-
-/**
- * What driving a resource and recording its moves need (LOAD): its wanted and current states, its spec
- * and labels, its pool's sealed connection, its department's code, and when it was read (the
- * database's clock): its driver calls begin then.
- */
-type Loaded = Pick<
-  Resource,
-  'id' | 'departmentId' | 'poolId' | 'kind' | 'spec' | 'labels' | 'state' | 'desiredState'
-> & {
-  pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
-  department: Pick<Department, 'id' | 'code'>;
-  loadedAt: Date;
-};
-
-/** The driver calls that bring one resource where its owner wants it; never throws. */
-async function drive(r: Loaded, driver: ResourceDriver): Promise<Driven> {
-  const target: DriverResource = {
-    id: r.id,
-    kind: r.kind,
-    department: { id: r.department.id, code: r.department.code },
-    spec: r.spec,
-    labels: r.labels,
-  };
-  try {
-    switch (r.desiredState) {
-      case 'deleted':
-        await driver.delete(target);
-        return { resource: r, removed: true };
-      case 'running': {
-        const ensured = await driver.ensure(target);
-        const observed = ensured.phase === 'stopped' ? await driver.start(target) : ensured;
-        // The pool made the object but could not bring it up (a rollout past its deadline, a crashed
-        // domain): a retry of the same calls would find the same, so it fails now, with what the pool said.
-        if (observed.phase === 'failed')
-          throw new DriverError('Failed', `${observed.name}: ${observed.detail ?? 'failed'}`, {
-            retryable: false,
-          });
-        return { resource: r, observed };
-      }
-      case 'stopped':
-        return { resource: r, observed: await powerOff(driver, target) };
-    }
-  } catch (error) {
-    return { resource: r, error };
-  }
-}
-
-/** Stops the object; a missing one is made again (as the spec says) and then stopped. */
-async function powerOff(driver: ResourceDriver, target: DriverResource): Promise<ObservedObject> {
-  try {
-    return await driver.stop(target);
-  } catch (error) {
-    if (!isDriverError(error) || error.code !== 'NotFound') throw error;
-    await driver.ensure(target);
-    return driver.stop(target);
-  }
-}
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const text = isDriverError(error) ? `${error.code}: ${message}` : message;
-  return text.slice(0, 2000);
-}
