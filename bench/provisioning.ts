@@ -13,10 +13,8 @@
 // BENCH_WORKERS (default 1,3) the worker process counts to run; BENCH_ROUNDS (default 5) rounds of each, every
 // round the ceiling, the rows alone and ours back to back, the round of the median ratio reported.
 import { Queue } from 'bullmq';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../scripts/local-services.js';
 import { loadConfig, resetConfig } from '../src/config/config.js';
@@ -28,15 +26,14 @@ import { bearer, startApp, type TestApp } from '../test/support/harness.js';
 import { grantQuota } from '../test/support/provisioning.js';
 import { benchLine, percentile } from './support/bench.js';
 import { cpuMeter, postgresPids, redisPid, type CpuPart } from './support/cpu.js';
+import { rowsAlone } from './support/rows-alone.js';
+import { concurrently, perItem, processes } from './support/runs.js';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 600);
 const BULK = Number(process.env.BENCH_BULK ?? 50);
 const BULK_RESOURCES = Number(process.env.BENCH_BULK_RESOURCES ?? 6000);
-/** Enough connections to keep PostgreSQL's two cores busy. */
-const FLOOR_CONNECTIONS = 4;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const root = path.resolve(import.meta.dirname, '..');
 
 const base = process.env.DATABASE_URL;
 if (!base) throw new Error('DATABASE_URL is not set: run through scripts/with-services.ts');
@@ -50,67 +47,10 @@ process.env.LOG_LEVEL ??= 'silent';
 resetConfig();
 const config = loadConfig();
 
-/** Starts processes running `script` and waits until each has its BullMQ workers up. */
-async function processes(script: string, count: number, env: Record<string, string> = {}) {
-  const children = Array.from({ length: count }, () =>
-    spawn(process.execPath, ['--import', './scripts/register.mjs', script], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve, reject) => {
-          let out = '';
-          child.stdout!.on('data', (chunk: Buffer) => {
-            out += chunk.toString();
-            if (out.includes('workers started')) resolve();
-          });
-          child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-        }),
-    ),
-  );
-  for (const child of children) child.stdout!.resume();
-  return {
-    pids: children.map((child) => child.pid!),
-    stop: () =>
-      Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              child.removeAllListeners('exit');
-              child.once('exit', () => resolve());
-              child.kill('SIGTERM');
-            }),
-        ),
-      ),
-  };
-}
-
-/** Runs `task` for 0..n-1 with `clients` in flight. */
-async function concurrently(n: number, clients: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < n) await task(next++);
-    }),
-  );
-}
-
 /** This process, the clients of every run. */
 const CLIENT: CpuPart = { pids: () => [process.pid], command: 'node' };
 const REDIS: CpuPart = { pids: async () => [await redisPid(config.REDIS_URL)], command: 'redis-server' };
 const POSTGRES: CpuPart = { pids: () => postgresPids(process.env.DATABASE_URL!), command: 'postgres' };
-
-/** Milliseconds of CPU per item for each part, as `parts (ms): a 0.12, b 0.30; clients 0.05`. */
-function perItem(used: Record<string, number>, items: number): string {
-  const ms = (name: string) => `${name} ${((used[name] * 1000) / items).toFixed(3)}`;
-  const server = Object.keys(used).filter((name) => name !== 'clients');
-  const total = server.reduce((sum, name) => sum + used[name], 0);
-  return `${server.map(ms).join(', ')}; total 合计 ${((total * 1000) / items).toFixed(3)} (${ms('clients')})`;
-}
 
 /** POSTs a resource request to the API process over a keep-alive connection, as a real client would. */
 function post(
@@ -247,71 +187,6 @@ async function provision(
   return { poolId, accepted };
 }
 
-// The floor's statements: what each resource must leave in PostgreSQL (its row in three versions, four
-// events, four audit entries, a reserve and a commit in the quota ledger), in bare SQL, none of the
-// control plane's reading, checking, locking or queueing. $1 the batch's ids.
-const FLOOR_STEPS = `(VALUES (1, NULL, 'requested', NULL), (2, 'requested', 'queued', 'placed')) AS s(k, from_state, to_state, reason)`;
-const FLOOR_ADMIT = `WITH ids AS (SELECT id, n FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)),
-  inserted AS (
-    INSERT INTO resources (id, department_id, pool_id, kind, name, spec, labels, critical, state, desired_state)
-    SELECT id, $2, $3, 'container', $5 || n, $4::jsonb, '{}', false, 'queued', 'running' FROM ids RETURNING id),
-  events AS (
-    INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
-    SELECT id, $2, $3, 'transition', s.from_state, s.to_state, $4::jsonb, s.reason FROM ids, ${FLOOR_STEPS} ORDER BY n, k),
-  audit AS (
-    INSERT INTO audit_entries (actor_name, role, action, target_type, target_id, department_id, before, after)
-    SELECT 'bench', 'dept-admin', 'resource.' || s.to_state, 'resource', id::text, $2,
-      jsonb_build_object('state', s.from_state), jsonb_build_object('state', s.to_state, 'reason', s.reason)
-    FROM ids, ${FLOOR_STEPS} ORDER BY n, k),
-  reserved AS (
-    INSERT INTO quota_ledger (department_id, resource_id, action, vcpu, memory_gib, instances)
-    SELECT $2, id, 'reserve', 1, 1, 1 FROM ids)
-  SELECT count(*) FROM inserted`;
-const floorMove = (commit: boolean) => `WITH moved AS (
-    UPDATE resources SET state = $3, observed = $4::jsonb, updated_at = now()
-    WHERE id = ANY($1::uuid[]) AND state = $2 RETURNING id, department_id, pool_id, spec),
-  events AS (
-    INSERT INTO resource_events (resource_id, department_id, pool_id, type, from_state, to_state, spec, reason)
-    SELECT id, department_id, pool_id, 'transition', $2, $3, spec, NULL FROM moved),
-  audit AS (
-    INSERT INTO audit_entries (actor_name, action, target_type, target_id, department_id, before, after)
-    SELECT 'system', 'resource.' || $3, 'resource', id::text, department_id,
-      jsonb_build_object('state', $2::text), jsonb_build_object('state', $3::text, 'reason', NULL)
-    FROM moved)
-  ${commit ? `, committed AS (INSERT INTO quota_ledger (department_id, resource_id, action) SELECT department_id, id, 'commit' FROM moved)` : ''}
-  SELECT count(*) FROM moved`;
-
-/**
- * The database floor: `total` resources' rows written in batches of `perBatch` (admission, then the
- * two moves, each its own transaction as ours are) on FLOOR_CONNECTIONS connections, straight from here.
- */
-async function floor(departmentId: string, poolId: string, perBatch: number, total: number) {
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: FLOOR_CONNECTIONS });
-  const spec = JSON.stringify({ vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27' });
-  const tag = `floor-${perBatch}-${Date.now().toString(36)}`;
-  try {
-    const cpu = await cpuMeter({ PostgreSQL: POSTGRES, clients: CLIENT });
-    const started = performance.now();
-    await concurrently(total / perBatch, FLOOR_CONNECTIONS, async (i) => {
-      const ids = Array.from({ length: perBatch }, () => randomUUID());
-      await pool.query(FLOOR_ADMIT, [ids, departmentId, poolId, spec, `${tag}-${i}-`]);
-      await pool.query(floorMove(false), [ids, 'queued', 'provisioning', null]);
-      await pool.query(floorMove(true), [ids, 'provisioning', 'running', '{"phase":"running"}']);
-    });
-    const rate = total / ((performance.now() - started) / 1000);
-    // Read while the connections are open: a backend that has exited counts nothing.
-    const used = await cpu();
-    // Gone, so that the reconciler in our runs' workers does not make their objects (none exist).
-    await pool.query(`UPDATE resources SET state = 'deleted' WHERE pool_id = $1 AND state <> 'deleted'`, [
-      poolId,
-    ]);
-    return { rate, cpu: perItem(used, total) };
-  } finally {
-    await pool.end();
-  }
-}
-
 /** `total` no-op jobs, added `perAdd` at a time. */
 async function ceiling(workers: number, perAdd: number, total: number) {
   const name = `raw-noop-w${workers}x${perAdd}`;
@@ -431,7 +306,14 @@ try {
       const rounds = [];
       for (let round = 1; round <= ROUNDS; round++) {
         const raw = await ceiling(workers, perRequest, total);
-        const rows = await floor(dept.id, floorPool, perRequest, total);
+        const rows = await rowsAlone(
+          process.env.DATABASE_URL!,
+          { PostgreSQL: POSTGRES, clients: CLIENT },
+          dept.id,
+          floorPool,
+          perRequest,
+          total,
+        );
         const result = await ours(t, endpoints, { admin: token, operator }, workers, perRequest, total);
         rounds.push({ raw, rows, result, ratio: result.rate / raw.rate });
         console.log(
