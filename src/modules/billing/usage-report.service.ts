@@ -7,7 +7,8 @@ import { DepartmentScope } from '../tenancy/department-scope.js';
 import { Dec, formatAmount, sum } from './money.js';
 import { parsePeriod, shiftPeriod } from './period.js';
 import { METERING_SETTINGS, pricedLines } from './rebill-sql.js';
-import { hostedLineParams, hostedLinesSql, RebillsService } from './rebills.service.js';
+import { RateCardsService } from './rate-cards.service.js';
+import { hostedLineParams, hostedLines, hostedLinesSql } from './rebill-lines.js';
 import type { Basis, UsageRow, MonthTotal } from './views.js';
 
 export const MAX_REPORT_MONTHS = 36;
@@ -18,7 +19,7 @@ export class UsageReportService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scope: DepartmentScope,
-    private readonly rebills: RebillsService,
+    private readonly cards: RateCardsService,
   ) {}
 
   async usage(
@@ -68,7 +69,7 @@ export class UsageReportService {
                   p.monthMs,
                   month,
                   `${prefix}%`,
-                  ...hostedLineParams((await this.rebills.hostedLines(manager, p, meteredUntil)).lines),
+                  ...hostedLineParams((await hostedLines(manager, this.cards, p, meteredUntil)).lines),
                 ],
               };
           const n = source.params.length;

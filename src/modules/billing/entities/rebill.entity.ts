@@ -16,7 +16,7 @@ export const REBILL_STATES = ['draft', 'finalized'] as const;
 export type RebillState = (typeof REBILL_STATES)[number];
 
 /**
- * The lines of one computation of a period, written on several connections at once (rebills.service.ts).
+ * The lines of one computation of a period, written on several connections at once (rebill-lines.ts).
  * Sets no run points to are what a failed or superseded computation left: a later compute deletes them.
  */
 @Entity('rebill_line_sets')
