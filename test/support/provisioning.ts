@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakePool } from '../../libs/drivers/index.js';
+import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
 import type { PartialAmounts } from '../../src/modules/quota/index.js';
 import type { Department } from '../../src/modules/tenancy/entities/department.entity.js';
-import { bearer, unique, type TestApp } from './harness.js';
+import { bearer, startApp, unique, type TestApp } from './harness.js';
 import { QuotaDriver } from './quota.js';
 
 /** Quota for a department, granted down its branch (root first), as the allocation model requires. */
@@ -76,6 +77,37 @@ export async function fakePoolWorld(t: TestApp) {
   await grantQuota(t, [tree.district, tree.dept], GENEROUS);
   const pool = await createPool(t, tokens.operator);
   return { tree, tokens, pool, fake: fakePool(pool.id) };
+}
+
+/**
+ * `fakePoolWorld` on an app with the API and the worker, for the tests of the file (or describe) this is
+ * called in: its hooks start it before them and close it after. Its fields stand only once the tests run,
+ * so a test takes them in its body; `request`, `ledger` and `allocated` may be taken at once.
+ */
+export function resourcesOnFakePool() {
+  const world = {} as { t: TestApp } & Awaited<ReturnType<typeof fakePoolWorld>>;
+  // Jest's global hooks, not @jest/globals: it throws outside Jest, where bench/provisioning.ts imports this.
+  beforeAll(async () => {
+    world.t = await startApp({ api: true, worker: true });
+    Object.assign(world, await fakePoolWorld(world.t));
+  });
+  afterAll(async () => {
+    await world.fake?.close();
+    await world.t?.close();
+  });
+
+  const request = (body: Record<string, unknown>, token = world.tokens.deptAdmin, key?: string) => {
+    const req = world.t.http().post('/api/v1/resources').set(bearer(token));
+    if (key) req.set('Idempotency-Key', key);
+    return req.send({ poolId: world.pool.id, ...body });
+  };
+  const ledger = (resourceId: string) =>
+    world.t.dataSource.query(`SELECT action, vcpu FROM quota_ledger WHERE resource_id = $1 ORDER BY id`, [
+      resourceId,
+    ]);
+  const allocated = async () =>
+    (await world.t.dataSource.getRepository(Pool).findOneByOrFail({ id: world.pool.id })).allocated;
+  return Object.assign(world, { request, ledger, allocated });
 }
 
 /** A handle on a fake pool's objects in Redis (where the workers' fake driver keeps them). */
