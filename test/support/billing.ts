@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import { unique } from './harness.js';
+import { bearer, startApp, unique, type TestApp } from './harness.js';
 
 /** Prices of a rate card as the API takes them. */
 export const PRICES = {
@@ -96,4 +97,37 @@ export class BillingWorld {
       state = to;
     }
   }
+}
+
+/** The world of the rebill tests: a city tree, tokens for every role, and a pool a card prices since 2020. */
+async function rebillWorld(t: TestApp) {
+  const b = new BillingWorld(t.dataSource);
+  const tree = await t.world.city();
+  const tokens = await t.world.tokens(tree.dept.id, tree.other.id);
+  const pool = await b.pool();
+  await b.card(pool, '2020-01-01');
+  return { b, tree, tokens, pool };
+}
+
+/**
+ * `rebillWorld` on an app with the API, for the tests of the file this is called in: its hooks start it
+ * before them and close it after. Its fields stand only once the tests run, so a test takes them in its
+ * body; `post` and `get` (as finance, unless given another token) may be taken at once.
+ */
+export function rebillsOnPricedPool() {
+  const world = {} as { t: TestApp } & Awaited<ReturnType<typeof rebillWorld>>;
+  beforeAll(async () => {
+    world.t = await startApp();
+    Object.assign(world, await rebillWorld(world.t));
+  });
+  afterAll(() => world.t?.close());
+
+  const post = (path: string, body: unknown, token = world.tokens.finance) =>
+    world.t
+      .http()
+      .post(path)
+      .set(bearer(token))
+      .send(body as object);
+  const get = (path: string, token = world.tokens.finance) => world.t.http().get(path).set(bearer(token));
+  return Object.assign(world, { post, get });
 }
