@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from './harness.js';
-import { bearer, unique } from './harness.js';
+import { bearer, startApp, unique } from './harness.js';
 import { VERIFICATION_CHECKS, type MigrationStatus } from '../../src/modules/migration/status-machine.js';
 
 /** A valid system body; tests override only what they are about. */
@@ -109,3 +111,82 @@ export const aRoom = (departmentId: string, extra: Record<string, unknown> = {})
   costOther: '4000.25',
   ...extra,
 });
+
+/** An XLSX workbook with the given rows (the first one or two are headers). */
+export async function xlsx(rows: Array<Array<string | number>>): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('sheet');
+  for (const row of rows) sheet.addRow(row);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+export const SYSTEM_HEADER = [
+  '部门编码',
+  '系统名称',
+  '用途',
+  '密级',
+  '等保级别',
+  '架构',
+  '数据库',
+  '专用设备',
+  '数据量(GB)',
+  '用户数',
+  '可用性要求',
+  '关键系统',
+];
+export const SYSTEM_KEYS = [
+  'departmentCode',
+  'name',
+  'purpose',
+  'classification',
+  'protectionLevel',
+  'architecture',
+  'databases',
+  'specialDevices',
+  'dataVolumeGb',
+  'userCount',
+  'availability',
+  'critical',
+];
+
+/**
+ * An API app with a city tree and tokens for every role, for the spreadsheet tests of the file (or
+ * describe) this is called in: its hooks start it before them and close it after. Its fields stand only
+ * once the tests run, so a test takes them in its body; `upload` and `countSystems` may be taken at once.
+ * Only tests import this file, hence the hooks of @jest/globals.
+ */
+export function inventorySpreadsheets() {
+  const world = {} as {
+    t: TestApp;
+    tree: Awaited<ReturnType<TestApp['world']['city']>>;
+    tokens: Awaited<ReturnType<TestApp['world']['tokens']>>;
+  };
+  beforeAll(async () => {
+    world.t = await startApp();
+    world.tree = await world.t.world.city();
+    world.tokens = await world.t.world.tokens(world.tree.dept.id, world.tree.other.id);
+  });
+  afterAll(() => world.t?.close());
+
+  const upload = (
+    kind: 'systems' | 'hosts',
+    file: Buffer | string,
+    name: string,
+    token = world.tokens.operator,
+    query = '',
+  ) =>
+    world.t
+      .http()
+      .post(`/api/v1/${kind}/import${query}`)
+      .set(bearer(token))
+      .attach('file', typeof file === 'string' ? Buffer.from(file) : file, name);
+  const countSystems = async (departmentId: string) =>
+    Number(
+      (
+        await world.t.dataSource.query('SELECT count(*) FROM information_systems WHERE department_id = $1', [
+          departmentId,
+        ])
+      )[0].count,
+    );
+  return Object.assign(world, { upload, countSystems });
+}
