@@ -41,6 +41,7 @@ export async function createApp(role: AppRole): Promise<NestExpressApplication> 
   app.useBodyParser('json', json);
   app.use(bodyParserErrors, rejectUnstorableStrings);
   answerClientErrors(app.getHttpServer());
+  app.getHttpServer().keepAliveTimeout = config.HTTP_KEEP_ALIVE_MS;
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

@@ -13,6 +13,8 @@ describe('configuration', () => {
     const config = parseConfig({ ...valid, PORT: '8080' });
     expect(config.PORT).toBe(8080);
     expect(config.QUEUE_PREFIX).toBe('govcloud');
+    // Above the 60 s idle timeout of nginx and the usual L7 load balancers.
+    expect(config.HTTP_KEEP_ALIVE_MS).toBe(65_000);
   });
 
   it.each([
@@ -24,6 +26,10 @@ describe('configuration', () => {
       'Configuration error: SECRET_KEY must be 64 hex characters (32 bytes)',
     ],
     [{ ...valid, JWT_SECRET: '' }, 'Configuration error: JWT_SECRET is not set'],
+    [
+      { ...valid, HTTP_KEEP_ALIVE_MS: '500' },
+      /^Configuration error: HTTP_KEEP_ALIVE_MS must not be less than 1000/,
+    ],
   ])('names the bad variable in one line', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);
   });

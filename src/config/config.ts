@@ -45,6 +45,18 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /**
+   * How long an idle keep-alive connection stays open after a response. Longer than any proxy in front
+   * keeps an idle upstream connection (nginx and most L7 load balancers: 60 s): a proxy that reuses a
+   * connection the API has just closed gets a reset, and its client a 502. Node's own default is 5 s.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  HTTP_KEEP_ALIVE_MS = 65_000;
+
   @IsOptional()
   @IsString()
   JWT_TTL = '12h';

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resetConfig } from '../../src/config/config.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 
@@ -66,5 +69,37 @@ describe('probes, metrics and API docs', () => {
     const page = await t.http().get('/api/v1/nowhere').expect(404);
     expect(page.headers['x-request-id']).toBeTruthy();
     expect(page.body.requestId).toBe(page.headers['x-request-id']);
+  });
+
+  it("closes an idle keep-alive connection after HTTP_KEEP_ALIVE_MS, not after Node's 5 s", async () => {
+    process.env.HTTP_KEEP_ALIVE_MS = '1000';
+    resetConfig();
+    const short = await startApp();
+    try {
+      const server = short.app.getHttpServer() as http.Server;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      // A bare socket: an http.Agent drops idle sockets itself, by the server's Keep-Alive hint.
+      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+      const closedByServer = new Promise<number>((resolve) => socket.on('end', () => resolve(Date.now())));
+      let received = '';
+      const answered = new Promise<number>((resolve) =>
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString();
+          if (received.endsWith('{"status":"ok"}')) resolve(Date.now());
+        }),
+      );
+      socket.write('GET /healthz HTTP/1.1\r\nHost: govcloud\r\nConnection: keep-alive\r\n\r\n');
+      const idleSince = await answered;
+      expect(received).toMatch(/^HTTP\/1\.1 200 .*\r\nKeep-Alive: timeout=1\r\n/s);
+      const closedAt = await Promise.race([closedByServer, sleep(4_000, 'still open')]);
+      socket.destroy();
+      // Node's default would have kept it past 5 s.
+      expect(closedAt).not.toBe('still open');
+      expect((closedAt as number) - idleSince).toBeGreaterThanOrEqual(900);
+    } finally {
+      await short.close();
+      delete process.env.HTTP_KEEP_ALIVE_MS;
+      resetConfig();
+    }
   });
 });
