@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from './harness.js';
@@ -44,6 +44,18 @@ export const HAPPY_PATH: MigrationStatus[] = [
   'migrated',
   'archived',
 ];
+
+/** Creates a system through the API as `token`: its body as answered. */
+export async function postSystem(
+  t: TestApp,
+  token: string,
+  departmentId: string,
+  extra: Record<string, unknown> = {},
+) {
+  const res = await t.http().post('/api/v1/systems').set(bearer(token)).send(aSystem(departmentId, extra));
+  expect(res.status).toBe(201);
+  return res.body;
+}
 
 /** Walks a system or host along the happy path up to and including `until`. */
 export async function walk(
