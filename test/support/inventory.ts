@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect } from '@jest/globals';
+import { afterAll, beforeAll } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from './harness.js';
@@ -52,9 +52,9 @@ export async function postSystem(
   departmentId: string,
   extra: Record<string, unknown> = {},
 ) {
-  const res = await t.http().post('/api/v1/systems').set(bearer(token)).send(aSystem(departmentId, extra));
-  expect(res.status).toBe(201);
-  return res.body;
+  return (
+    await t.http().post('/api/v1/systems').set(bearer(token)).send(aSystem(departmentId, extra)).expect(201)
+  ).body;
 }
 
 /** Walks a system or host along the happy path up to and including `until`. */
