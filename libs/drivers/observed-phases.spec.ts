@@ -45,30 +45,46 @@ describe('kubernetes: a Deployment', () => {
 
   it.each<[string, V1Deployment, string, string | undefined]>([
     [
-      'all replicas available, status current → running',
-      deployment({ observedGeneration: 2, availableReplicas: 3 }),
+      'all replicas of the current template available → running',
+      deployment({ observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }),
       'running',
       undefined,
     ],
+    // As `kubectl rollout status` has it: the old template's pods are still up (and available).
     [
-      'more available than wanted (a rollout surge) → running',
-      deployment({ observedGeneration: 2, availableReplicas: 4 }),
-      'running',
-      undefined,
+      'mid-rollout, old replicas still up → pending',
+      deployment({ observedGeneration: 2, replicas: 4, updatedReplicas: 3, availableReplicas: 4 }),
+      'pending',
+      '3/3 replicas updated, 4 available, 1 old',
+    ],
+    [
+      'new replicas not all made yet, the old ones available → pending',
+      deployment({ observedGeneration: 2, replicas: 3, updatedReplicas: 1, availableReplicas: 3 }),
+      'pending',
+      '1/3 replicas updated, 3 available, 2 old',
     ],
     [
       'some replicas available → pending',
-      deployment({ observedGeneration: 2, availableReplicas: 1 }),
+      deployment({ observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 1 }),
       'pending',
-      '1/3 replicas available',
+      '3/3 replicas updated, 1 available, 0 old',
     ],
-    ['no status yet → pending', deployment(undefined), 'pending', '0/3 replicas available'],
+    ['no status yet → pending', deployment(undefined), 'pending', 'generation 2 not yet observed'],
     // The controller has not seen the latest spec: what it reports is about the old one.
     [
       'status of an older generation → pending',
-      deployment({ observedGeneration: 1, availableReplicas: 3 }),
+      deployment({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }),
       'pending',
-      undefined,
+      'generation 2 not yet observed',
+    ],
+    [
+      'a failure of an older generation (the spec since fixed) → pending',
+      deployment({
+        observedGeneration: 1,
+        conditions: [failure('Progressing', 'False', 'ProgressDeadlineExceeded')],
+      }),
+      'pending',
+      'generation 2 not yet observed',
     ],
     [
       'ReplicaFailure (quota, admission) → failed',
@@ -89,6 +105,8 @@ describe('kubernetes: a Deployment', () => {
       'progressing normally → running',
       deployment({
         observedGeneration: 2,
+        replicas: 3,
+        updatedReplicas: 3,
         availableReplicas: 3,
         conditions: [failure('Progressing', 'True', 'NewReplicaSetAvailable')],
       }),
@@ -109,10 +127,14 @@ describe('kubernetes: a Deployment', () => {
 
 describe('kubevirt: a VirtualMachine', () => {
   const r = aResource('vm');
-  const vm = (status: VirtualMachine['status'], runStrategy: 'Always' | 'Halted' = 'Always') => ({
-    ...buildVirtualMachine(r, 'gc-ns', runStrategy),
-    status,
-  });
+  const vm = (
+    status: VirtualMachine['status'],
+    runStrategy: 'Always' | 'Halted' = 'Always',
+    generation?: number,
+  ) => {
+    const machine = buildVirtualMachine(r, 'gc-ns', runStrategy);
+    return { ...machine, metadata: { ...machine.metadata, generation }, status };
+  };
 
   it.each<[string, VirtualMachine, string, string | undefined]>([
     ['Running and ready → running', vm({ printableStatus: 'Running', ready: true }), 'running', undefined],
@@ -140,6 +162,18 @@ describe('kubevirt: a VirtualMachine', () => {
       'ErrorUnschedulable: 0/3 nodes are available',
     ],
     ['ImagePullBackOff → failed', vm({ printableStatus: 'ImagePullBackOff' }), 'failed', 'ImagePullBackOff'],
+    [
+      'ImagePullBackOff of an older generation (the image since fixed) → pending',
+      vm({ printableStatus: 'ImagePullBackOff', observedGeneration: 1 }, 'Always', 2),
+      'pending',
+      'generation 2 not yet observed',
+    ],
+    [
+      'ImagePullBackOff of the current generation → failed',
+      vm({ printableStatus: 'ImagePullBackOff', observedGeneration: 2 }, 'Always', 2),
+      'failed',
+      'ImagePullBackOff',
+    ],
     ['CrashLoopBackOff → failed', vm({ printableStatus: 'CrashLoopBackOff' }), 'failed', 'CrashLoopBackOff'],
     ['Halted by a stop → stopped', vm({ printableStatus: 'Stopped' }, 'Halted'), 'stopped', undefined],
     [

@@ -96,6 +96,41 @@ describe('bad input is refused by name', () => {
     refused(await create({ ...pool, capacity: [1] }), 400, /^capacity /);
   });
 
+  it('a resource’s spec missing, an array or with null sizes; a pool’s connection null or JSON null', async () => {
+    const dept = await t.world.department('city');
+    const resource = { departmentId: dept.id, kind: 'container', name: unique('r') };
+    const spec = { vcpu: 1, memoryGiB: 1, storageGiB: 0, image: 'nginx:1.27' };
+    const create = (body: object) => t.http().post('/api/v1/resources').set(bearer(operator)).send(body);
+    refused(await create(resource), 400, /^spec /);
+    refused(await create({ ...resource, spec: [] }), 400, /^spec /);
+    refused(
+      await create({ ...resource, spec: { ...spec, image: 'debian 12; rm -rf /' } }),
+      400,
+      /^spec\.image /,
+    );
+    refused(await create({ ...resource, spec: { ...spec, image: 'a\u0001b' } }), 400, /^spec\.image /);
+    refused(await create({ ...resource, spec: { ...spec, replicas: null } }), 400, /^spec\.replicas /);
+    // Validation comes before the resource is looked up: any id will do.
+    const resize = (body: object) =>
+      t.http().patch(`/api/v1/resources/${randomUUID()}`).set(bearer(operator)).send(body);
+    refused(await resize({}), 400, /^spec /);
+    refused(await resize({ spec: [{ vcpu: 3 }] }), 400, /^spec /);
+    // A null size would free quota and pool capacity while the object kept its size.
+    refused(await resize({ spec: { vcpu: null, memoryGiB: null } }), 400, /^spec\.vcpu /);
+    const patchPool = (body: object) =>
+      t.http().patch(`/api/v1/pools/${randomUUID()}`).set(bearer(operator)).send(body);
+    refused(await patchPool({ connection: null }), 400, /^connection /);
+    refused(await patchPool({ enabled: null }), 400, /^enabled /);
+    const pool = {
+      name: unique('池'),
+      type: 'fake',
+      tier: 'provider',
+      connection: 'null',
+      capacity: { vcpu: 1, memoryGiB: 1, storageGiB: 1 },
+    };
+    refused(await t.http().post('/api/v1/pools').set(bearer(operator)).send(pool), 400, /^connection: /);
+  });
+
   it('a number beyond what its column holds is refused by name, not by the database', async () => {
     const tree = await t.world.city();
     const send = (method: 'post' | 'get', url: string, body?: object) =>

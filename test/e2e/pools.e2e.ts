@@ -175,6 +175,8 @@ describe('pools', () => {
       ['storagePool with a slash', { storagePool: '../etc' }, 'storagePool'],
       ['misspelt option', { shutdownTimeout: 5000 }, 'shutdownTimeout'],
       ['uri missing', { uri: undefined }, 'uri'],
+      ['uri running a local program (ext transport)', { uri: 'qemu+ext:///system?command=/tmp/x.sh' }, 'uri'],
+      ['uri naming the ssh program', { uri: 'qemu+ssh://kvm-01/system?command=/tmp/x.sh' }, 'uri'],
     ];
     it.each(cases)('400 for %s, naming it', async (_label, options, field) => {
       const res = await create(libvirt(options)).expect(400);

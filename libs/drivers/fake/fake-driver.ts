@@ -73,13 +73,16 @@ function withScripts(redis: Redis): Redis & FakeScripts {
 
 /** Parses a fake pool's connection: '' or JSON {"latencyMs": 0, "failureRate": 0}. */
 export function parseFakeConnection(connection: string): FakeSettings {
+  const refused = () =>
+    new DriverError('Misconfigured', 'fake pool connection must be JSON {"latencyMs","failureRate"}');
   let raw: Record<string, unknown> = {};
   if (connection.trim() !== '') {
     try {
       raw = JSON.parse(connection);
     } catch {
-      throw new DriverError('Misconfigured', 'fake pool connection must be JSON {"latencyMs","failureRate"}');
+      throw refused();
     }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw refused();
   }
   const latencyMs = raw.latencyMs ?? 0;
   const failureRate = raw.failureRate ?? 0;

@@ -112,16 +112,26 @@ export function observeDeployment(d: V1Deployment): ObservedObject {
     department: labels[LABEL_DEPARTMENT],
   };
   if (d.metadata?.annotations?.[STOPPED_ANNOTATION] === 'true') return { ...base, phase: 'stopped' };
+  // Until the controller has seen the latest spec, the status (a failure among it) is the old spec's: a
+  // fixed image must not be reported as the broken one's ProgressDeadlineExceeded.
+  const generation = d.metadata?.generation ?? 0;
+  if ((d.status?.observedGeneration ?? 0) < generation)
+    return { ...base, phase: 'pending', detail: `generation ${generation} not yet observed` };
   const conditions = d.status?.conditions ?? [];
   const failure =
     conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True') ??
     conditions.find((c) => c.type === 'Progressing' && c.status === 'False');
   if (failure) return { ...base, phase: 'failed', detail: `${failure.reason}: ${failure.message}` };
+  // Done as `kubectl rollout status` has it: every replica of the new template, none of the old, all available.
   const wanted = d.spec?.replicas ?? 1;
-  const available = d.status?.availableReplicas ?? 0;
-  const current = (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
-  if (current && available >= wanted) return { ...base, phase: 'running' };
-  return { ...base, phase: 'pending', detail: `${available}/${wanted} replicas available` };
+  const { replicas = 0, updatedReplicas = 0, availableReplicas = 0 } = d.status ?? {};
+  if (updatedReplicas >= wanted && replicas <= updatedReplicas && availableReplicas >= updatedReplicas)
+    return { ...base, phase: 'running' };
+  return {
+    ...base,
+    phase: 'pending',
+    detail: `${updatedReplicas}/${wanted} replicas updated, ${availableReplicas} available, ${replicas - updatedReplicas} old`,
+  };
 }
 
 /** The Service exposing a resource's ports; none when it has no ports (a Service needs one). */

@@ -21,6 +21,7 @@ export interface VirtualMachine {
     namespace?: string;
     labels?: Record<string, string>;
     resourceVersion?: string;
+    generation?: number;
     [key: string]: unknown;
   };
   spec: {
@@ -29,6 +30,8 @@ export interface VirtualMachine {
     [key: string]: unknown;
   };
   status?: {
+    /** Set by KubeVirt's VM controller (since v0.59) once it has acted on that generation of the spec. */
+    observedGeneration?: number;
     printableStatus?: string;
     ready?: boolean;
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
@@ -129,6 +132,11 @@ export function observeVirtualMachine(vm: VirtualMachine): ObservedObject {
     department: labels[LABEL_DEPARTMENT],
   };
   if (vm.spec.runStrategy === 'Halted') return { ...base, phase: 'stopped' };
+  // As with a Deployment: a failure reported of an older spec (an image since fixed) is not this one's.
+  const generation = vm.metadata.generation ?? 0;
+  const observed = vm.status?.observedGeneration;
+  if (observed !== undefined && observed < generation)
+    return { ...base, phase: 'pending', detail: `generation ${generation} not yet observed` };
   const printable = vm.status?.printableStatus;
   if (printable && FAILED.has(printable)) {
     const failure = vm.status?.conditions?.find((c) => c.status === 'False' && c.message);

@@ -152,6 +152,14 @@ describe('libvirt driver', () => {
     expect(() => parseLibvirtConnection('{"uri": "qemu:///system", "domainType": "xen"}')).toThrow(
       /domainType/,
     );
+    // Nothing in the URI may make the worker run a program of its choosing.
+    expect(() => parseLibvirtConnection('qemu+ext:///system?command=/tmp/x.sh')).toThrow(
+      /uri must use one of/,
+    );
+    expect(() => parseLibvirtConnection('qemu+ssh://kvm-01/system?command=/tmp/x.sh')).toThrow(
+      /uri must not name a local program/,
+    );
+    expect(() => parseLibvirtConnection('xen:///system')).toThrow(/uri must use one of/);
     expect(parseLibvirtConnection('qemu+ssh://ops@kvm-01/system')).toEqual({
       uri: 'qemu+ssh://ops@kvm-01/system',
     });

@@ -52,6 +52,7 @@ export function parseLibvirtConnection(connection: string): LibvirtConnection {
       throw bad(key, `is not an option (${LIBVIRT_KEYS.join(', ')})`);
   if (typeof raw.uri !== 'string' || !/^[a-z0-9+]+:\/\//i.test(raw.uri))
     throw bad('uri', 'must be a libvirt URI such as qemu:///system');
+  checkTransport(raw.uri, bad);
   const oneOf = (field: string, allowed: readonly string[]) => {
     if (raw[field] !== undefined && !allowed.includes(raw[field] as string))
       throw bad(field, `must be ${allowed.join(' or ')}`);
@@ -279,3 +280,32 @@ export class LibvirtDriver implements ResourceDriver {
     }
   }
 }
+
+/**
+ * The QEMU driver over the transports that reach a host, and nothing that makes the worker run a program
+ * the URI names: the `ext` transport and the ssh transports' `command` parameter would run any program as
+ * the worker, which holds the key to every pool's secret.
+ */
+function checkTransport(uri: string, bad: (field: string, problem: string) => DriverError): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw bad('uri', 'must be a libvirt URI such as qemu:///system');
+  }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (!LIBVIRT_SCHEMES.includes(scheme))
+    throw bad('uri', `must use one of ${LIBVIRT_SCHEMES.map((s) => `${s}://`).join(', ')}`);
+  for (const name of url.searchParams.keys())
+    if (name.toLowerCase() === 'command') throw bad('uri', `must not name a local program (${name}=)`);
+}
+
+const LIBVIRT_SCHEMES = [
+  'qemu',
+  'qemu+unix',
+  'qemu+ssh',
+  'qemu+libssh',
+  'qemu+libssh2',
+  'qemu+tls',
+  'qemu+tcp',
+];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Nested, PageQuery, Text } from '../../../common/dto.js';
+import { Nested, OptionalNotNull, PageQuery, Text } from '../../../common/dto.js';
 import { POOL_TIERS, POOL_TYPES, type PoolTier, type PoolType } from '../entities/pool.entity.js';
 import { RECONCILE_ACTIONS, type ReconcileAction } from '../entities/reconcile-event.entity.js';
 
@@ -78,12 +78,12 @@ export class UpdatePoolDto {
   name?: string;
 
   @ApiPropertyOptional({ enum: POOL_TIERS })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(POOL_TIERS)
   tier?: PoolTier;
 
   @ApiPropertyOptional({ maxLength: CONNECTION_MAX, description: CONNECTION_DOC })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(CONNECTION_MAX)
   connection?: string;
@@ -92,7 +92,7 @@ export class UpdatePoolDto {
   capacity?: CapacityDto;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -13,10 +12,10 @@ import {
   IsUUID,
   Max,
   MaxLength,
+  Matches,
   Min,
-  ValidateNested,
 } from 'class-validator';
-import { PageQuery, Text } from '../../../common/dto.js';
+import { Nested, OptionalNotNull, PageQuery, Text } from '../../../common/dto.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../entities/pool.entity.js';
 import { RESOURCE_STATES, type ResourceState } from '../resources/resource-states.js';
 
@@ -24,11 +23,14 @@ const Whole = (min: number, max: number, optional: boolean) => (target: object, 
   (optional
     ? ApiPropertyOptional({ minimum: min, maximum: max })
     : ApiProperty({ minimum: min, maximum: max }))(target, key);
-  if (optional) IsOptional()(target, key);
+  // Null is not "unchanged": it would reach the resize as a size of nothing.
+  if (optional) OptionalNotNull()(target, key);
   IsInt()(target, key);
   Min(min)(target, key);
   Max(max)(target, key);
 };
+
+const IMAGE = /^[^\s\p{Cc}]+$/u;
 
 /** The sizes a resize may change; every field optional. */
 export class ResizeSpecDto {
@@ -62,17 +64,21 @@ export class ResourceSpecDto {
   gpu?: number;
 
   @Text(500, 'container image, or VM image / template name')
+  // It reaches the pool as it is (a Deployment's image, a domain's metadata): one word, printable.
+  @Matches(IMAGE, {
+    message: '$property must be an image reference or template name, without spaces or control characters',
+  })
   image!: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, description: 'containers only' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
   replicas?: number;
 
   @ApiPropertyOptional({ type: [Number], description: 'TCP ports to expose' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()
@@ -100,9 +106,7 @@ export class CreateResourceDto {
   @Text(63, 'unique among the department’s live resources, e.g. 人口库-db-01')
   name!: string;
 
-  @ApiProperty({ type: ResourceSpecDto })
-  @ValidateNested()
-  @Type(() => ResourceSpecDto)
+  @Nested(ResourceSpecDto)
   spec!: ResourceSpecDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
@@ -133,9 +137,7 @@ export class CreateResourcesDto extends CreateResourceDto {
 }
 
 export class ResizeResourceDto {
-  @ApiProperty({ type: ResizeSpecDto })
-  @ValidateNested()
-  @Type(() => ResizeSpecDto)
+  @Nested(ResizeSpecDto)
   spec!: ResizeSpecDto;
 }
 
