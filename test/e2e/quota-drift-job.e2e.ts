@@ -62,4 +62,24 @@ describe('the periodic quota drift check', () => {
     }
     expect(restored).toMatchObject({ every: 5 * 60_000 });
   });
+
+  it('keeps a bounded number of its finished runs, and brings a scheduler an older release made up to date', async () => {
+    const queue = t.app.get(QueueRegistry).get(QueueName.Quota);
+    const retention = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } };
+    const scheduler = async () => (await queue.getJobScheduler(JobName.QuotaDriftCheck))?.template?.opts;
+    expect(await scheduler()).toMatchObject(retention);
+    // As an older release left it: no retention, so every run it ever made stays in Redis.
+    await queue.upsertJobScheduler(
+      JobName.QuotaDriftCheck,
+      { every: 5 * 60_000 },
+      { name: JobName.QuotaDriftCheck, data: {} },
+    );
+    expect((await scheduler())?.removeOnComplete).toBeUndefined();
+    let upgraded;
+    for (let i = 0; i < 80 && !upgraded?.removeOnComplete; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      upgraded = await scheduler();
+    }
+    expect(upgraded).toMatchObject(retention);
+  });
 });

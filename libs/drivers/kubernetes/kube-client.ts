@@ -26,6 +26,8 @@ export interface KubeStatus {
   code: number;
   reason?: string;
   message?: string;
+  /** details.causes[].reason: NamespaceTerminating, FieldValueInvalid… */
+  causes: string[];
 }
 
 /** The API clients of one cluster, every request passing the per-server rate limiter. */
@@ -82,14 +84,28 @@ export function statusOf(error: unknown): KubeStatus | undefined {
       body = { message: body };
     }
   }
-  const status = (body ?? {}) as { reason?: string; message?: string };
-  return { code: error.code, reason: status.reason, message: status.message ?? error.message };
+  const status = (body ?? {}) as {
+    reason?: string;
+    message?: string;
+    details?: { causes?: Array<{ reason?: string }> };
+  };
+  return {
+    code: error.code,
+    reason: status.reason,
+    message: status.message ?? error.message,
+    causes: (status.details?.causes ?? []).flatMap((cause) => (cause.reason ? [cause.reason] : [])),
+  };
 }
 
 export const isNotFound = (error: unknown) => statusOf(error)?.code === 404;
 export const isAlreadyExists = (error: unknown) => {
   const status = statusOf(error);
   return status?.code === 409 && status.reason === 'AlreadyExists';
+};
+/** A create in a namespace being deleted: kube-apiserver answers 403 until the namespace is gone. */
+export const isNamespaceTerminating = (error: unknown) => {
+  const status = statusOf(error);
+  return status?.code === 403 && status.causes.includes('NamespaceTerminating');
 };
 export const isConflict = (error: unknown) => {
   const status = statusOf(error);

@@ -212,6 +212,46 @@ describe('kubernetes driver', () => {
     expect(deploymentsOf(server, r)).toHaveLength(1);
   });
 
+  it('waits out a department namespace being deleted (retryable), then makes it again', async () => {
+    // Namespaces that take their time to terminate, as real ones do while their content goes.
+    const slow = await FakeKubeApiServer.start({ controllerDelayMs: 300 });
+    try {
+      const cached = new KubernetesDriver(pool(slow));
+      const department = { id: randomUUID(), code: 'leaving', quota: { vcpu: 8 } };
+      const r = aResource('container', { department });
+      await cached.ensure(r);
+      await cached.client.core.deleteNamespace({ name: 'gc-leaving' });
+      // A new resource of the department's, while its namespace terminates.
+      const next = aResource('container', { department });
+      const retryable = {
+        code: 'Unavailable',
+        retryable: true,
+        message: expect.stringMatching(/being deleted/),
+      };
+      // The driver that made it (the namespace cached) and a fresh one (finding it Terminating) alike.
+      await expect(cached.ensure(next)).rejects.toMatchObject(retryable);
+      await expect(new KubernetesDriver(pool(slow)).ensure(next)).rejects.toMatchObject(retryable);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await cached.ensure(next);
+      await cached.ensure(r);
+      expect(slow.objects('resourcequotas', 'gc-leaving')).toHaveLength(1);
+      expect([...deploymentsOf(slow, r), ...deploymentsOf(slow, next)]).toHaveLength(2);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('makes the namespace again when it vanished under a department quota the driver had written', async () => {
+    const department = { id: randomUUID(), code: 'gone-quota', quota: { vcpu: 4 } };
+    const r = aResource('container', { department });
+    await driver.ensure(r);
+    await driver.client.core.deleteNamespace({ name: 'gc-gone-quota' });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the namespace finishes terminating
+    await expect(driver.ensure(r)).rejects.toMatchObject({ code: 'Unavailable', retryable: true });
+    await driver.ensure(r);
+    expect(server.objects('resourcequotas', 'gc-gone-quota')).toHaveLength(1);
+  });
+
   it('spaces its calls by the per-server rate limit', async () => {
     const limited = new KubernetesDriver(pool(server), { rateLimit: { qps: 20, burst: 1 } });
     const started = performance.now();

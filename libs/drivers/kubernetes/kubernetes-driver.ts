@@ -1,4 +1,3 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { DriverError } from '../errors.js';
 import {
   departmentNamespace,
@@ -18,14 +17,7 @@ import {
   sameService,
   STOPPED_ANNOTATION,
 } from './deployment.js';
-import {
-  isAlreadyExists,
-  isNotFound,
-  KubeClient,
-  kubeOptional,
-  withConflictRetry,
-  type KubeOptions,
-} from './kube-client.js';
+import { KubeClient, kubeOptional, withConflictRetry, type KubeOptions } from './kube-client.js';
 import { DepartmentNamespaces } from './namespaces.js';
 import { listAll } from './paging.js';
 
@@ -61,7 +53,11 @@ export class KubernetesDriver implements ResourceDriver {
       );
       const stopped = current?.metadata?.annotations?.[STOPPED_ANNOTATION] === 'true';
       const desired = buildDeployment(r, namespace, stopped);
-      if (!current) return this.create(namespace, desired);
+      // Another worker created it between our read and our create: read again and compare.
+      if (!current)
+        return this.namespaces.createIn(namespace, what, () =>
+          this.client.apps.createNamespacedDeployment({ namespace, body: desired }),
+        );
       if (sameDeployment(current, desired)) return current;
       return this.client.apps.replaceNamespacedDeployment({
         name,
@@ -104,22 +100,6 @@ export class KubernetesDriver implements ResourceDriver {
     // Nothing held: client-node opens connections per request.
   }
 
-  private async create(namespace: string, desired: V1Deployment): Promise<V1Deployment> {
-    try {
-      return await this.client.apps.createNamespacedDeployment({ namespace, body: desired });
-    } catch (error) {
-      // Another worker created it between our read and our create: read again and compare.
-      if (isAlreadyExists(error))
-        throw new DriverError('Conflict', `${desired.metadata?.name} created concurrently`);
-      // The namespace vanished behind our back: forget it, so the retry makes it again.
-      if (isNotFound(error)) {
-        this.namespaces.forget(namespace);
-        throw new DriverError('Unavailable', `namespace ${namespace} is gone`, { cause: error });
-      }
-      throw error;
-    }
-  }
-
   private async power(r: DriverResource, stopped: boolean): Promise<ObservedObject> {
     const namespace = departmentNamespace(r.department);
     const name = objectName(r.id);
@@ -153,12 +133,9 @@ export class KubernetesDriver implements ResourceDriver {
         this.client.core.readNamespacedService({ name, namespace }),
       );
       if (!current) {
-        try {
-          await this.client.core.createNamespacedService({ namespace, body: desired });
-        } catch (error) {
-          if (isAlreadyExists(error)) throw new DriverError('Conflict', `${what} created concurrently`);
-          throw error;
-        }
+        await this.namespaces.createIn(namespace, what, () =>
+          this.client.core.createNamespacedService({ namespace, body: desired }),
+        );
         return;
       }
       if (sameService(current, desired)) return;

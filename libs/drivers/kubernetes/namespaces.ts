@@ -10,6 +10,8 @@ import {
 import type { DepartmentQuota, DriverResource } from '../types.js';
 import {
   isAlreadyExists,
+  isNamespaceTerminating,
+  isNotFound,
   kube,
   kubeOptional,
   mergePatch,
@@ -20,6 +22,11 @@ import {
 import { cpuQuantity, memoryQuantity, parseQuantity } from './quantity.js';
 
 export const QUOTA_NAME = 'govcloud-quota';
+
+const terminating = (namespace: string, cause?: unknown) =>
+  new DriverError('Unavailable', `namespace ${namespace} is being deleted; it is made again once gone`, {
+    cause,
+  });
 
 /** The ResourceQuota `hard` that mirrors a department's limits (per namespace, both drivers alike). */
 export function quotaHard(quota: DepartmentQuota): Record<string, string> {
@@ -63,14 +70,37 @@ export class DepartmentNamespaces {
       } catch (error) {
         if (!isAlreadyExists(error)) throw toDriverError(error, `namespace ${name}`);
         // Made by someone else (or by us earlier): make sure it carries our labels.
-        await kube(`namespace ${name}`, () =>
+        const existing = await kube(`namespace ${name}`, () =>
           this.client.core.patchNamespace({ name, body: { metadata: { labels } } }, mergePatch()),
         );
+        // Being deleted (by an operator, say): nothing can be made in it until it is gone, after which
+        // a retry makes it again.
+        if (existing.status?.phase === 'Terminating') throw terminating(name);
       }
       this.known.add(name);
     }
     if (department.quota) await this.ensureQuota(name, quotaHard(department.quota));
     return name;
+  }
+
+  /**
+   * Runs a create of ours in the namespace: an object another worker made meanwhile is a Conflict (read
+   * again and compare); a namespace gone or being deleted behind our back is forgotten, so the retry
+   * makes it again, and the call is retryable.
+   */
+  async createIn<T>(namespace: string, what: string, create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (error) {
+      if (isAlreadyExists(error)) throw new DriverError('Conflict', `${what} created concurrently`);
+      if (isNotFound(error) || isNamespaceTerminating(error)) {
+        this.forget(namespace);
+        throw isNotFound(error)
+          ? new DriverError('Unavailable', `namespace ${namespace} is gone`, { cause: error })
+          : terminating(namespace, error);
+      }
+      throw error;
+    }
   }
 
   /** Forget a namespace that turned out to be gone (deleted behind our back). */
@@ -89,13 +119,10 @@ export class DepartmentNamespaces {
           metadata: { name: QUOTA_NAME, namespace, labels: { [LABEL_MANAGED_BY]: MANAGED_BY } },
           spec: { hard },
         };
-        try {
-          await this.client.core.createNamespacedResourceQuota({ namespace, body });
-        } catch (error) {
-          // Created concurrently: go round again and compare with what is there.
-          if (isAlreadyExists(error)) throw new DriverError('Conflict', `${what} created concurrently`);
-          throw error;
-        }
+        // Created concurrently (a Conflict): go round again and compare with what is there.
+        await this.createIn(namespace, what, () =>
+          this.client.core.createNamespacedResourceQuota({ namespace, body }),
+        );
         return;
       }
       if (sameHard(current.spec?.hard, hard)) return;

@@ -1,6 +1,5 @@
 import { DriverError } from '../errors.js';
 import {
-  isAlreadyExists,
   isNotFound,
   KubeClient,
   kubeOptional,
@@ -50,20 +49,9 @@ export class KubevirtDriver implements ResourceDriver {
       const current = await this.read(namespace, name);
       if (!current) {
         const desired = buildVirtualMachine(r, namespace, 'Always');
-        try {
-          return (await this.client.custom.createNamespacedCustomObject({
-            ...KUBEVIRT,
-            namespace,
-            body: desired,
-          })) as VirtualMachine;
-        } catch (error) {
-          if (isAlreadyExists(error)) throw new DriverError('Conflict', `${what} created concurrently`);
-          if (isNotFound(error)) {
-            this.namespaces.forget(namespace);
-            throw new DriverError('Unavailable', `namespace ${namespace} is gone`, { cause: error });
-          }
-          throw error;
-        }
+        return (await this.namespaces.createIn(namespace, what, () =>
+          this.client.custom.createNamespacedCustomObject({ ...KUBEVIRT, namespace, body: desired }),
+        )) as VirtualMachine;
       }
       const desired = buildVirtualMachine(
         r,

@@ -58,6 +58,12 @@ export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   [JobName.BudgetCheck]: { queue: QueueName.Billing, attempts: 1, backoffMs: 1000, everyMs: 60 * 60_000 },
 };
 
+/**
+ * How many finished jobs a queue keeps, per outcome, for operators to look at: every job, queued by the
+ * relay or by a scheduler, carries it, or Redis (which must not evict) fills with them until it stops.
+ */
+export const JOB_RETENTION = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } } as const;
+
 /** The most resources one converge job drives: its driver calls and its statements cover them all. */
 export const RESOURCES_PER_JOB = 100;
 

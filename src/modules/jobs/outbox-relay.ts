@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan } from 'typeorm';
 import { rootLogger } from '../../common/logger.js';
 import { OutboxMessage } from './entities/outbox-message.entity.js';
-import { CAPPED_BACKOFF, JOB_POLICIES, type JobName, type QueueName } from './job-catalogue.js';
+import {
+  CAPPED_BACKOFF,
+  JOB_POLICIES,
+  JOB_RETENTION,
+  type JobName,
+  type QueueName,
+} from './job-catalogue.js';
 import { QueueRegistry } from './queue-registry.js';
 
 const BATCH = 500;
@@ -110,8 +116,7 @@ export class OutboxRelay {
               attempts: policy.attempts,
               // 'capped': the workers' backoffStrategy (retryDelay) reads the policy by job name.
               backoff: { type: CAPPED_BACKOFF, delay: policy.backoffMs },
-              removeOnComplete: { count: 1000 },
-              removeOnFail: { count: 5000 },
+              ...JOB_RETENTION,
             },
           };
         }),

@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config.js';
@@ -10,6 +11,7 @@ import { rootLogger } from '../../common/logger.js';
 import { MetricsService } from '../health/metrics.service.js';
 import {
   JOB_POLICIES,
+  JOB_RETENTION,
   JobName,
   QueueName,
   retryDelay,
@@ -177,16 +179,30 @@ export class WorkerRuntime implements OnApplicationBootstrap, BeforeApplicationS
   /**
    * The repeatable jobs' schedulers live only in Redis: a flushed or restarted Redis loses them, so
    * every worker checks for them as often as the relay looks for lost jobs, and puts back what is gone.
-   * Only missing ones are upserted, so a check never moves an existing scheduler's next run.
+   * Only a missing one, or one not as the catalogue has it (another interval, no retention: made by an
+   * older release), is upserted, so a check never moves a current scheduler's next run.
    */
   private async ensureRepeatables(): Promise<void> {
     for (const [name, policy] of Object.entries(JOB_POLICIES)) {
       if (!policy.everyMs) continue;
       const queue = this.queues.get(policy.queue);
       try {
-        if (await queue.getJobScheduler(name)) continue;
+        const current = await queue.getJobScheduler(name);
+        const opts = current?.template?.opts;
+        if (
+          current?.every === policy.everyMs &&
+          isDeepStrictEqual(
+            { removeOnComplete: opts?.removeOnComplete, removeOnFail: opts?.removeOnFail },
+            JOB_RETENTION,
+          )
+        )
+          continue;
         // upsertJobScheduler is idempotent across processes: two workers restoring it make one.
-        await queue.upsertJobScheduler(name, { every: policy.everyMs }, { name, data: {} });
+        await queue.upsertJobScheduler(
+          name,
+          { every: policy.everyMs },
+          { name, data: {}, opts: JOB_RETENTION },
+        );
       } catch (error) {
         this.log.error({ err: error, name }, 'could not schedule job');
       }
