@@ -19,6 +19,7 @@ import { RebillLineSets1796500000000 } from './1796500000000-RebillLineSets.js';
 import { ProvisioningWritesLean1796600000000 } from './1796600000000-ProvisioningWritesLean.js';
 import { RebillLinesNoInsertIntoFinalized1796700000000 } from './1796700000000-RebillLinesNoInsertIntoFinalized.js';
 import { ResourceEventsWriteLean1796800000000 } from './1796800000000-ResourceEventsWriteLean.js';
+import { ResourcesSpecVersions1796900000000 } from './1796900000000-ResourcesSpecVersions.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -43,4 +44,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ProvisioningWritesLean1796600000000,
   RebillLinesNoInsertIntoFinalized1796700000000,
   ResourceEventsWriteLean1796800000000,
+  ResourcesSpecVersions1796900000000,
 ];

@@ -50,10 +50,10 @@ describe('reconciler: drift between the database and a pool', () => {
     await untilState(t, token, id, 'running');
     return id;
   };
-  /** One pass over our pool; the suite's other apps may be running the scheduled pass, so wait our turn. */
-  const pass = async () => {
+  /** One pass over a pool; the suite's other apps may be running the scheduled pass, so wait our turn. */
+  const pass = async (poolId = pool.id) => {
     for (;;) {
-      const reports = await reconciler.reconcileAll([pool.id]);
+      const reports = await reconciler.reconcileAll([poolId]);
       if (reports) return reports[0];
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -201,15 +201,30 @@ describe('reconciler: drift between the database and a pool', () => {
     await untilState(t, token, id, 'deleted');
   });
 
+  it('drives again a running resource whose resize never reached its object', async () => {
+    const id = await running();
+    // As a resize leaves it when its job ended without applying it (it stalled out, say).
+    await t.dataSource.query(
+      `UPDATE resources SET spec = spec || '{"vcpu": 3}', spec_version = spec_version + 1,
+         updated_at = now() - interval '2 minutes' WHERE id = $1`,
+      [id],
+    );
+    expect((await pass()).redriven).toEqual([id]);
+    await eventually('the object resized', async () =>
+      (await objectOf(id))?.spec.vcpu === 3 ? true : undefined,
+    );
+    const [event] = await t.dataSource.query(
+      `SELECT detail FROM reconcile_events WHERE resource_id = $1 AND action = 'redriven'`,
+      [id],
+    );
+    expect(event.detail).toBe(
+      'running without its resized spec with no job pending for 60 s: converge queued',
+    );
+    expect((await pass()).redriven).not.toContain(id);
+  });
+
   describe("a pool's capacity books", () => {
     let own: { id: string };
-    const passOver = async () => {
-      for (;;) {
-        const reports = await reconciler.reconcileAll([own.id]);
-        if (reports) return reports[0];
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
     /** The gauge as a scrape reads it now. */
     const gauge = async () =>
       (await t.http().get('/metrics').expect(200)).text.match(
@@ -279,28 +294,28 @@ describe('reconciler: drift between the database and a pool', () => {
         await ownFake.pool.resume();
         await ownFake.close();
       }
-      expect((await passOver()).capacityDrift).toEqual([]);
+      expect((await pass(own.id)).capacityDrift).toEqual([]);
       expect(await gauge()).toBe('0');
     });
 
     it('that drift are reported once per gap, however the resources behind them move', async () => {
       // Books gone wrong (by hand, or by a bug): four vCPU more allocated than the live resources hold.
       await skew(4);
-      expect((await passOver()).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 9, held: 5 }]);
+      expect((await pass(own.id)).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 9, held: 5 }]);
       expect(await gauge()).toBe('1');
       // Another resource moves both sides, not the gap: nothing new to report.
       await untilState(t, token, (await requestResource(t, token, own.id)).id, 'running');
-      expect((await passOver()).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 11, held: 7 }]);
+      expect((await pass(own.id)).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 11, held: 7 }]);
       expect(await driftEvents()).toEqual(['vcpu: 4 more allocated than live resources hold']);
       // A gap that changes is reported again.
       await skew(-6);
-      await passOver();
+      await pass(own.id);
       expect(await driftEvents()).toEqual([
         'vcpu: 4 more allocated than live resources hold',
         'vcpu: live resources hold 2 more than allocated',
       ]);
       await skew(2);
-      expect((await passOver()).capacityDrift).toEqual([]);
+      expect((await pass(own.id)).capacityDrift).toEqual([]);
       expect(await gauge()).toBe('0');
     });
 
@@ -311,7 +326,7 @@ describe('reconciler: drift between the database and a pool', () => {
       await enable(false);
       try {
         await skew(1);
-        const report = await passOver();
+        const report = await pass(own.id);
         expect(report).toMatchObject({
           listed: 0,
           capacityDrift: [{ dimension: 'vcpu', allocated: 8, held: 7 }],

@@ -258,5 +258,61 @@ describe('resources on a fake pool, through the API and the worker', () => {
       await t.http().delete(`/api/v1/resources/${first.body.id}`).set(bearer(tokens.deptAdmin)).expect(202);
       await untilState(t, tokens.deptAdmin, first.body.id, 'deleted');
     });
+
+    it('tries a resize whose driver call failed again, until the object has the new size', async () => {
+      const { t, tokens, fake } = world;
+      const { body } = await request(aResourceRequest()).expect(202);
+      await untilState(t, tokens.deptAdmin, body.id, 'running');
+      await fake.pool.failNext(1);
+      await t
+        .http()
+        .patch(`/api/v1/resources/${body.id}`)
+        .set(bearer(tokens.deptAdmin))
+        .send({ spec: { vcpu: 3 } })
+        .expect(202);
+      const object = await eventually('the object resized', async () => {
+        const found = (await fake.pool.objects()).find((o) => o.resourceId === body.id);
+        return found?.spec.vcpu === 3 ? found : undefined;
+      });
+      expect(object.phase).toBe('running');
+      const [row] = await t.dataSource.query(
+        `SELECT state, spec_version, applied_spec_version FROM resources WHERE id = $1`,
+        [body.id],
+      );
+      expect(row).toEqual({ state: 'running', spec_version: 2, applied_spec_version: 2 });
+    });
+
+    it('fails a running resource whose resize cannot be made, with the reason; retry brings it back resized', async () => {
+      const { t, tokens } = world;
+      const own = await createPool(t, tokens.operator);
+      const { body } = await request({ ...aResourceRequest(), poolId: own.id }).expect(202);
+      await untilState(t, tokens.deptAdmin, body.id, 'running');
+      const seal = (connection: string) =>
+        t.dataSource
+          .getRepository(Pool)
+          .update({ id: own.id }, { connectionSealed: t.app.get(SecretBox).seal(connection, own.id) });
+      await seal('{not json');
+      await t
+        .http()
+        .patch(`/api/v1/resources/${body.id}`)
+        .set(bearer(tokens.deptAdmin))
+        .send({ spec: { vcpu: 3 } })
+        .expect(202);
+      // Not left running as if resized, with quota charged for a size the object does not have.
+      const failed = await untilState(t, tokens.deptAdmin, body.id, 'failed');
+      expect(failed.failureReason).toMatch(/^Misconfigured: /);
+      expect(failed.events.at(-1)).toMatchObject({ fromState: 'running', toState: 'failed' });
+
+      await seal('{"latencyMs":0}');
+      await t.http().post(`/api/v1/resources/${body.id}/retry`).set(bearer(tokens.deptAdmin)).expect(202);
+      await untilState(t, tokens.deptAdmin, body.id, 'running');
+      const control = fakePool(own.id);
+      try {
+        const [object] = (await control.pool.objects()).filter((o) => o.resourceId === body.id);
+        expect(object.spec.vcpu).toBe(3);
+      } finally {
+        await control.close();
+      }
+    });
   });
 });

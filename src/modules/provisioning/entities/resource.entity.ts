@@ -59,6 +59,17 @@ export class Resource {
   @Column({ type: 'jsonb' })
   spec!: ResourceSpec;
 
+  /** Raised by every resize. */
+  @Column({ name: 'spec_version', type: 'integer', default: 1 })
+  specVersion!: number;
+
+  /**
+   * The spec_version the pool's object was last brought to by a driver call; null until the first
+   * (and on rows made before versions were kept, which count as having their spec).
+   */
+  @Column({ name: 'applied_spec_version', type: 'integer', nullable: true })
+  appliedSpecVersion!: number | null;
+
   @Column({ type: 'jsonb', default: () => `'{}'` })
   labels!: Record<string, string>;
 

@@ -16,7 +16,16 @@ import type { Resource } from '../entities/resource.entity.js';
  */
 export type Loaded = Pick<
   Resource,
-  'id' | 'departmentId' | 'poolId' | 'kind' | 'spec' | 'labels' | 'state' | 'desiredState'
+  | 'id'
+  | 'departmentId'
+  | 'poolId'
+  | 'kind'
+  | 'spec'
+  | 'specVersion'
+  | 'appliedSpecVersion'
+  | 'labels'
+  | 'state'
+  | 'desiredState'
 > & {
   pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
   department: Pick<Department, 'id' | 'code'>;

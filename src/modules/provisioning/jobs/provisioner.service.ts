@@ -57,7 +57,7 @@ export class Provisioner {
     return withResourceLocks(this.dataSource, ids, async (manager) => {
       // A retry drives only what is not yet where its owner wants it: the rest arrived in an earlier attempt.
       const loaded = (await this.load(manager, ids)).filter(
-        (r) => WORKING.includes(r.state) && (context.attempt === 1 || r.state !== r.desiredState),
+        (r) => WORKING.includes(r.state) && (context.attempt === 1 || !settled(r)),
       );
       // A pool whose driver cannot be made fails its resources before they reach provisioning.
       const failures: Failure[] = [];
@@ -128,7 +128,7 @@ export class Provisioner {
     manager: EntityManager,
     driven: Driven[],
   ): Promise<{ done: number; failed: Failure[] }> {
-    const there: Array<{ resource: Loaded; observed: ObservedObject }> = [];
+    const there: There[] = [];
     const moves: Array<Move & { resource: Loaded }> = [];
     for (const d of driven) {
       if (!('observed' in d)) continue;
@@ -138,9 +138,18 @@ export class Provisioner {
       const pending = observed.phase === 'pending';
       const to: ResourceState = pending ? 'provisioning' : (resource.desiredState as ResourceState);
       const via = pending ? undefined : provisioningVia(resource);
-      if (resource.state === to || (pending && resource.state !== 'queued')) there.push(d);
+      // Wanted running, the object went through ensure: it has the spec the job read.
+      const appliedSpecVersion = resource.desiredState === 'running' ? resource.specVersion : undefined;
+      if (resource.state === to || (pending && resource.state !== 'queued'))
+        there.push({ ...d, appliedSpecVersion });
       else if (via || canMove(resource.state, to))
-        moves.push({ resource, to, reason: `driver: ${observed.phase}`, changes: { observed }, via });
+        moves.push({
+          resource,
+          to,
+          reason: `driver: ${observed.phase}`,
+          changes: { observed, appliedSpecVersion },
+          via,
+        });
     }
     try {
       return { done: await this.record(manager, there, moves), failed: [] };
@@ -163,14 +172,14 @@ export class Provisioner {
   }
 
   /** The statements of `arrive`: answers how many resources they recorded. */
-  private async record(
-    manager: EntityManager,
-    there: Array<{ resource: Loaded; observed: ObservedObject }>,
-    moves: Move[],
-  ): Promise<number> {
+  private async record(manager: EntityManager, there: There[], moves: Move[]): Promise<number> {
     if (there.length > 0) {
       const params = new SqlParams();
-      const rows = there.map((d) => ({ id: d.resource.id, observed: d.observed }));
+      const rows = there.map((d) => ({
+        id: d.resource.id,
+        observed: d.observed,
+        applied: d.appliedSpecVersion ?? null,
+      }));
       const given = params.json(rows);
       // The ids again as an array, for the index (see ResourceTransitions.moveAll).
       const ids = params.add(
@@ -178,8 +187,10 @@ export class Provisioner {
         'uuid[]',
       );
       await manager.query(
-        `UPDATE resources r SET observed = x.observed, updated_at = now()
-         FROM jsonb_to_recordset(${given}) AS x(id uuid, observed jsonb) WHERE r.id = ANY(${ids}) AND r.id = x.id`,
+        `UPDATE resources r SET observed = x.observed,
+           applied_spec_version = coalesce(x.applied, r.applied_spec_version), updated_at = now()
+         FROM jsonb_to_recordset(${given}) AS x(id uuid, observed jsonb, applied int)
+         WHERE r.id = ANY(${ids}) AND r.id = x.id`,
         params.values,
       );
     }
@@ -235,13 +246,13 @@ export class Provisioner {
    * failed with their reasons.
    */
   private async fail(manager: EntityManager, failures: Failure[], context: JobContext): Promise<void> {
-    const settled = failures.filter((f) => f.resource.state === f.resource.desiredState);
-    for (const { resource, error } of settled)
+    const settledOnes = failures.filter((f) => settled(f.resource));
+    for (const { resource, error } of settledOnes)
       this.log.warn(
         { resourceId: resource.id, reason: describe(error) },
         'driver call failed; left as it is',
       );
-    const working = failures.filter((f) => !settled.includes(f));
+    const working = failures.filter((f) => !settledOnes.includes(f));
     if (working.length === 0) return;
     const retryable = (error: unknown) =>
       isDriverError(error) ? error.retryable : !(error instanceof DomainError);
@@ -293,6 +304,18 @@ export class Provisioner {
   }
 }
 
+/** The object a driver call brought the resource's to, by the resource's fields. */
+type There = { resource: Loaded; observed: ObservedObject; appliedSpecVersion?: number };
+
+/**
+ * Where its owner wants it and, when running, with the spec it was last given (null: made before
+ * versions were kept): nothing for a job to do, and a failed driver call leaves it as it is.
+ */
+function settled(r: Loaded): boolean {
+  if (r.state !== r.desiredState) return false;
+  return r.state !== 'running' || r.appliedSpecVersion === null || r.appliedSpecVersion >= r.specVersion;
+}
+
 /**
  * Queued and wanted running: provisioning from when its driver is called, a step recorded with the move
  * that follows the call (see converge).
@@ -308,7 +331,8 @@ function convergeIds(payload: JobPayloads[JobName.ResourceConverge] | { resource
   return 'resourceIds' in payload ? payload.resourceIds : [payload.resourceId];
 }
 
-const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec, r.labels,
+const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec,
+    r.spec_version AS "specVersion", r.applied_spec_version AS "appliedSpecVersion", r.labels,
     r.state, r.desired_state AS "desiredState", json_build_object('id', d.id, 'code', d.code) AS department,
     clock_timestamp() AS "loadedAt"
   FROM resources r JOIN departments d ON d.id = r.department_id

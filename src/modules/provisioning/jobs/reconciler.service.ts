@@ -19,17 +19,19 @@ const SETTLED: ResourceState[] = ['running', 'stopped'];
 /** At most this many recreations per pool and pass, so a pool that lost everything is not stormed. */
 export const MAX_RECREATE_PER_PASS = 50;
 /**
- * A resource short of where its owner wants it (a working state, or settled but wanting the other one)
- * with no converge job pending is stuck: its last job ended without moving it on (it stalled too often,
+ * A resource short of where its owner wants it (a working state, or settled but wanting the other one,
+ * or running without the spec of its last resize) with no converge job pending is stuck: its last job ended without moving it on (it stalled too often,
  * or failed while the database was away), and no user action reaches a deleting one. After this long
  * untouched it is driven again, by the same idempotent job.
  */
 export const STUCK_AFTER_MS = 60_000;
 const STUCK = `
-  SELECT r.id, r.state FROM resources r
+  SELECT r.id, r.state, coalesce(r.applied_spec_version < r.spec_version, false) AS "specBehind"
+  FROM resources r
   WHERE r.pool_id = $1 AND r.deleted_at IS NULL AND r.updated_at < $2
     AND (r.state IN ('requested', 'queued', 'provisioning', 'deleting')
-         OR (r.state IN ('running', 'stopped') AND r.desired_state <> r.state))
+         OR (r.state IN ('running', 'stopped') AND r.desired_state <> r.state)
+         OR (r.state = 'running' AND r.desired_state = 'running' AND r.applied_spec_version < r.spec_version))
     AND NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.done_at IS NULL
                     AND m.job_name = '${JobName.ResourceConverge}'
                     AND (m.payload->'resourceIds' ? r.id::text OR m.payload->>'resourceId' = r.id::text))
@@ -196,11 +198,10 @@ export class Reconciler {
       startedAt,
     );
     const orphans = observed.filter((o) => !known.has(o.resourceId));
-    const stuck: Array<{ id: string; state: ResourceState }> = await manager.query(STUCK, [
-      pool.id,
-      new Date(startedAt.getTime() - STUCK_AFTER_MS),
-      MAX_RECREATE_PER_PASS,
-    ]);
+    const stuck: Array<{ id: string; state: ResourceState; specBehind: boolean }> = await manager.query(
+      STUCK,
+      [pool.id, new Date(startedAt.getTime() - STUCK_AFTER_MS), MAX_RECREATE_PER_PASS],
+    );
     await manager.transaction(async (m) => {
       // Both go through converge jobs, the same idempotent path as provisioning.
       const converge = async (id: string, action: 'recreated' | 'redriven', detail: string) => {
@@ -214,7 +215,11 @@ export class Reconciler {
         report[action].push(id);
       };
       for (const r of stuck)
-        await converge(r.id, 'redriven', `${r.state} with no job pending for ${STUCK_AFTER_MS / 1000} s`);
+        await converge(
+          r.id,
+          'redriven',
+          `${r.state}${r.specBehind ? ' without its resized spec' : ''} with no job pending for ${STUCK_AFTER_MS / 1000} s`,
+        );
       for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
       const ids = [...report.redriven, ...report.recreated];
       if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));

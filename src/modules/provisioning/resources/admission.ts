@@ -203,6 +203,9 @@ export class Admission {
             kind: r.dto.kind,
             name,
             spec,
+            // As the table's defaults make them (the insert leaves both out).
+            specVersion: 1,
+            appliedSpecVersion: null,
             labels: r.labels,
             critical,
             state: 'queued',

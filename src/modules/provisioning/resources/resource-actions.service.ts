@@ -100,8 +100,15 @@ export class ResourceActionsService {
         amounts: quotaNeeds(after),
       });
       await this.placement.resize(manager, r.poolId, capacityNeeds(before), capacityNeeds(after));
-      r.spec = after;
-      await manager.getRepository(ResourceEntity).update({ id: r.id }, { spec: after });
+      // A new version for the worker to bring the object to; one made before versions were kept has
+      // the one it had (the update reads the row as it was).
+      const [row]: Array<Pick<Resource, 'specVersion' | 'appliedSpecVersion'>> = await manager.query(
+        `UPDATE resources SET spec = $2, spec_version = spec_version + 1,
+           applied_spec_version = coalesce(applied_spec_version, spec_version)
+         WHERE id = $1 RETURNING spec_version AS "specVersion", applied_spec_version AS "appliedSpecVersion"`,
+        [r.id, after],
+      );
+      Object.assign(r, { spec: after }, row);
       await this.transitions.resized(manager, r, before, 'resize requested');
       return true;
     });

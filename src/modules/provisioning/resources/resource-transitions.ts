@@ -17,7 +17,7 @@ export const invalidTransition = (resource: Moving, to: ResourceState, action: s
   );
 
 /** The columns a transition may change besides the state. */
-type Changes = Partial<Pick<Resource, 'desiredState' | 'observed'>>;
+type Changes = Partial<Pick<Resource, 'desiredState' | 'observed' | 'appliedSpecVersion'>>;
 
 /** What a move needs of its resource: it takes the new state (and the changes) when it moves. */
 export type Moving = Pick<Resource, 'id' | 'state'> & Partial<Resource>;
@@ -115,6 +115,7 @@ const MOVE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['desired_state', 'varchar'],
   ['set_observed', 'boolean'],
   ['observed', 'jsonb'],
+  ['applied_spec_version', 'int'],
 ];
 
 /** What a resource's failure_reason becomes when it moves to `to`. */
@@ -177,6 +178,7 @@ export class ResourceTransitions {
         desired_state: changes.desiredState ?? null,
         set_observed: changes.observed !== undefined,
         observed: changes.observed ?? null,
+        applied_spec_version: changes.appliedSpecVersion ?? null,
       };
     });
     const params = new SqlParams();
@@ -193,7 +195,8 @@ export class ResourceTransitions {
       `WITH moved AS (
          UPDATE resources r SET state = x.to_state, failure_reason = x.failure_reason,
            desired_state = CASE WHEN x.set_desired THEN x.desired_state ELSE r.desired_state END,
-           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END, updated_at = now()
+           observed = CASE WHEN x.set_observed THEN x.observed ELSE r.observed END,
+           applied_spec_version = coalesce(x.applied_spec_version, r.applied_spec_version), updated_at = now()
          FROM ${given}
          WHERE r.id = ANY(${ids}) AND r.id = x.resource_id AND r.state = x.from_state
          RETURNING x.*, r.department_id, r.pool_id, r.spec),
