@@ -56,7 +56,7 @@ describe('scripts/drive.ts', () => {
       '8',
     );
     expect(ensured.stdout).toMatch(new RegExp(`^gc-${id}\\t(pending|running)\\tgaj`));
-    expect(server.objects('resourcequotas', 'gc-gaj')[0].spec.hard['limits.cpu']).toBe('8');
+    expect(server.objects('resourcequotas', 'gc-gaj')[0].spec.hard['requests.cpu']).toBe('8');
     expect(server.objects('deployments', 'gc-gaj')[0].metadata.labels.system).toBe('oa');
     expect((await drive('kubernetes', 'stop', '--id', id, '--department', 'gaj')).stdout).toContain(
       '\tstopped\t',

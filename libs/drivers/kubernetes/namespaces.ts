@@ -28,17 +28,14 @@ const terminating = (namespace: string, cause?: unknown) =>
     cause,
   });
 
-/** The ResourceQuota `hard` that mirrors a department's limits (per namespace, both drivers alike). */
+/**
+ * The ResourceQuota `hard` that mirrors a department's limits (per namespace, both drivers alike). On
+ * requests only: a quota on limits makes every pod name its limits, and KubeVirt's launcher pods name none.
+ */
 export function quotaHard(quota: DepartmentQuota): Record<string, string> {
   const hard: Record<string, string> = {};
-  if (quota.vcpu !== undefined) {
-    hard['requests.cpu'] = cpuQuantity(quota.vcpu);
-    hard['limits.cpu'] = cpuQuantity(quota.vcpu);
-  }
-  if (quota.memoryGiB !== undefined) {
-    hard['requests.memory'] = memoryQuantity(quota.memoryGiB);
-    hard['limits.memory'] = memoryQuantity(quota.memoryGiB);
-  }
+  if (quota.vcpu !== undefined) hard['requests.cpu'] = cpuQuantity(quota.vcpu);
+  if (quota.memoryGiB !== undefined) hard['requests.memory'] = memoryQuantity(quota.memoryGiB);
   if (quota.storageGiB !== undefined) hard['requests.storage'] = memoryQuantity(quota.storageGiB);
   if (quota.gpu !== undefined) hard['requests.nvidia.com/gpu'] = String(quota.gpu);
   if (quota.instances !== undefined) {
@@ -47,6 +44,9 @@ export function quotaHard(quota: DepartmentQuota): Record<string, string> {
   }
   return hard;
 }
+
+/** How long a quota found as wanted is taken to stay so: a steady ensure then costs no call for it. */
+export const QUOTA_RECHECK_MS = 5 * 60_000;
 
 const sameHard = (a: Record<string, string> = {}, b: Record<string, string>) =>
   Object.keys(a).length === Object.keys(b).length &&
@@ -58,6 +58,8 @@ const sameHard = (a: Record<string, string> = {}, b: Record<string, string>) =>
  */
 export class DepartmentNamespaces {
   private readonly known = new Set<string>();
+  /** Per namespace, the quota last found or written as wanted, and when. */
+  private readonly quotas = new Map<string, { hard: string; at: number }>();
 
   constructor(private readonly client: KubeClient) {}
 
@@ -79,7 +81,15 @@ export class DepartmentNamespaces {
       }
       this.known.add(name);
     }
-    if (department.quota) await this.ensureQuota(name, quotaHard(department.quota));
+    if (department.quota) {
+      const hard = quotaHard(department.quota);
+      const key = JSON.stringify(hard);
+      const seen = this.quotas.get(name);
+      if (seen?.hard !== key || Date.now() - seen.at > QUOTA_RECHECK_MS) {
+        await this.ensureQuota(name, hard);
+        this.quotas.set(name, { hard: key, at: Date.now() });
+      }
+    }
     return name;
   }
 
@@ -106,6 +116,7 @@ export class DepartmentNamespaces {
   /** Forget a namespace that turned out to be gone (deleted behind our back). */
   forget(namespace: string): void {
     this.known.delete(namespace);
+    this.quotas.delete(namespace);
   }
 
   private async ensureQuota(namespace: string, hard: Record<string, string>): Promise<void> {

@@ -2,7 +2,13 @@ import type { EntityManager } from 'typeorm';
 import { SqlParams } from '../../common/sql-params.js';
 import { notFound } from '../../common/errors.js';
 import type { QuotaState } from './quota-amounts.js';
-import { amountsOf, COLUMN, QUOTA_DIMENSIONS, type QuotaAmounts } from './quota-dimensions.js';
+import {
+  amountsOf,
+  COLUMN,
+  QUOTA_DIMENSIONS,
+  type QuotaAmounts,
+  type QuotaDimension,
+} from './quota-dimensions.js';
 import type { LedgerAction } from './entities/quota-ledger-entry.entity.js';
 
 /** The SQL the service and the drift check share, so the column lists are written once. */
@@ -10,6 +16,15 @@ const stems = QUOTA_DIMENSIONS.map((d) => COLUMN[d]);
 export const LEDGER_COLUMNS = stems.join(', ');
 export const stateColumns = (alias: string) =>
   stems.flatMap((s) => [`${alias}.${s}_limit`, `${alias}.${s}_used`, `${alias}.${s}_allocated`]).join(', ');
+
+/**
+ * A JSON object of what department `departmentId` (SQL) may use itself, per dimension given: its limits
+ * less what it handed down to its units; null when it has no quota row yet.
+ */
+export const ownShareJson = (departmentId: string, dimensions: readonly QuotaDimension[]) =>
+  `(SELECT json_build_object(${dimensions
+    .map((d) => `'${d}', q.${COLUMN[d]}_limit - q.${COLUMN[d]}_allocated`)
+    .join(', ')}) FROM department_quotas q WHERE q.department_id = ${departmentId})`;
 
 export const stateOf = (row: Record<string, unknown>): QuotaState => ({
   limits: amountsOf(row, '_limit'),

@@ -1,6 +1,7 @@
 import {
   DriverError,
   isDriverError,
+  type DepartmentQuota,
   type DriverResource,
   type ObservedObject,
   type ResourceDriver,
@@ -28,7 +29,8 @@ export type Loaded = Pick<
   | 'desiredState'
 > & {
   pool: Pick<Pool, 'id' | 'type' | 'connectionSealed'>;
-  department: Pick<Department, 'id' | 'code'>;
+  /** With what it may use itself, which Kubernetes pools mirror in its namespace's ResourceQuota. */
+  department: Pick<Department, 'id' | 'code'> & { quota: DepartmentQuota | null };
   loadedAt: Date;
 };
 
@@ -78,7 +80,7 @@ async function drive(r: Loaded, driver: ResourceDriver): Promise<Driven> {
   const target: DriverResource = {
     id: r.id,
     kind: r.kind,
-    department: { id: r.department.id, code: r.department.code },
+    department: { id: r.department.id, code: r.department.code, quota: r.department.quota ?? undefined },
     spec: r.spec,
     labels: r.labels,
   };

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   DriverError,
   isDriverError,
+  type DepartmentQuota,
   type ObservedObject,
   type ResourceDriver,
 } from '../../../../libs/drivers/index.js';
@@ -13,7 +14,7 @@ import { rootLogger } from '../../../common/logger.js';
 import { JobName, type JobContext, type JobOutcome, type JobPayloads } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
 import { TerminalJobError } from '../../jobs/worker-runtime.js';
-import { QuotaService } from '../../quota/index.js';
+import { ownShareJson, QuotaService } from '../../quota/index.js';
 import { capacityNeeds, Placement } from '../resources/placement.js';
 import { canMove, type ResourceState } from '../resources/resource-states.js';
 import { ResourceTransitions, type Move } from '../resources/resource-transitions.js';
@@ -331,9 +332,19 @@ function convergeIds(payload: JobPayloads[JobName.ResourceConverge] | { resource
   return 'resourceIds' in payload ? payload.resourceIds : [payload.resourceId];
 }
 
+/** The dimensions of a department's quota its pools' namespaces mirror (DepartmentQuota's). */
+const MIRRORED_QUOTA = [
+  'vcpu',
+  'memoryGiB',
+  'storageGiB',
+  'gpu',
+  'instances',
+] as const satisfies ReadonlyArray<keyof DepartmentQuota>;
+
 const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec,
     r.spec_version AS "specVersion", r.applied_spec_version AS "appliedSpecVersion", r.labels,
-    r.state, r.desired_state AS "desiredState", json_build_object('id', d.id, 'code', d.code) AS department,
+    r.state, r.desired_state AS "desiredState",
+    json_build_object('id', d.id, 'code', d.code, 'quota', ${ownShareJson('d.id', MIRRORED_QUOTA)}) AS department,
     clock_timestamp() AS "loadedAt"
   FROM resources r JOIN departments d ON d.id = r.department_id
   WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
