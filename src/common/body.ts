@@ -62,12 +62,15 @@ function answer(req: Request & { id?: unknown }, res: Response, error: DomainErr
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const DROPPED_KEYS = ['__proto__', 'constructor'];
+
 /** Deeper JSON than any endpoint takes; deeper still would overflow the stack of class-transformer. */
 export const MAX_DEPTH = 32;
 
 /**
  * The first problem with a parsed body or query as `path: problem`, else undefined: a string (value
- * or key) PostgreSQL would refuse or alter, or nesting deeper than MAX_DEPTH.
+ * or key) PostgreSQL would refuse or alter, a key the validation would drop, or nesting deeper than
+ * MAX_DEPTH.
  */
 export function unstorable(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') {
@@ -79,6 +82,8 @@ export function unstorable(value: unknown, path: string, depth = 0): string | un
   if (depth >= MAX_DEPTH) return `${path.slice(0, 60)}…: nested more than ${MAX_DEPTH} levels deep`;
   for (const [key, child] of Object.entries(value)) {
     const childPath = path ? `${path}.${key}` : key;
+    // Nest's validation drops these (prototype pollution) without a word: refuse them by name instead.
+    if (DROPPED_KEYS.includes(key)) return `${childPath} (the key): is not accepted`;
     const problem = unstorable(key, `${childPath} (the key)`) ?? unstorable(child, childPath, depth + 1);
     if (problem) return problem;
   }

@@ -110,6 +110,13 @@ describe('bad input is refused by name', () => {
     );
     refused(await create({ ...resource, spec: { ...spec, image: 'a\u0001b' } }), 400, /^spec\.image /);
     refused(await create({ ...resource, spec: { ...spec, replicas: null } }), 400, /^spec\.replicas /);
+    // Keys the validation layer would drop without a word are refused by name.
+    refused(
+      await create({ ...resource, spec, labels: { constructor: 'x' } }),
+      400,
+      /^labels\.constructor \(the key\)/,
+    );
+    refused(await post('{"name":"x","__proto__":{"admin":true}}'), 400, /^__proto__ \(the key\)/);
     // Validation comes before the resource is looked up: any id will do.
     const resize = (body: object) =>
       t.http().patch(`/api/v1/resources/${randomUUID()}`).set(bearer(operator)).send(body);

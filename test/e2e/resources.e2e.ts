@@ -9,7 +9,10 @@ const { request, ledger, allocated } = world;
 describe('resources on a fake pool, through the API and the worker', () => {
   it('request → queued → provisioning → running, one object with our labels, quota reserved', async () => {
     const { t, tree, tokens, pool, fake } = world;
-    const res = await request(aResourceRequest({ labels: { app: 'census' } })).expect(202);
+    // Label keys that Object.prototype has too are labels like any other.
+    const labels = { app: 'census', toString: 'v1', valueOf: 'yes' };
+    const res = await request(aResourceRequest({ labels })).expect(202);
+    expect(res.body.labels).toEqual(labels);
     expect(res.body).toMatchObject({ state: 'queued', desiredState: 'running', poolId: pool.id });
     expect(res.body.idempotencyKey).toBeUndefined();
     const running = await untilState(t, tokens.deptAdmin, res.body.id, 'running');
@@ -26,7 +29,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(objects).toHaveLength(1);
     expect(objects[0]).toMatchObject({ name: objectName(res.body.id), phase: 'running' });
     expect(objects[0].labels).toMatchObject({
-      app: 'census',
+      ...labels,
       'govcloud.io/resource-id': res.body.id,
       'govcloud.io/department': tree.dept.code,
     });

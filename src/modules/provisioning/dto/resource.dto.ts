@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -110,6 +111,8 @@ export class CreateResourceDto {
   spec!: ResourceSpecDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  // As sent: class-transformer would drop keys Object.prototype has (toString, constructor), valid label keys.
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => obj.labels, { toClassOnly: true })
   @IsOptional()
   @IsObject()
   labels?: Record<string, string>;
