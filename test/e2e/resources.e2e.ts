@@ -133,6 +133,13 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(again.body).toMatchObject({ state: 'stopped', desiredState: 'stopped' });
     expect(await jobs()).toBe(queued);
 
+    const shrunk = await t
+      .http()
+      .patch(`/api/v1/resources/${body.id}`)
+      .set(bearer(tokens.deptAdmin))
+      .send({ spec: { storageGiB: 20 } })
+      .expect(400);
+    expect(shrunk.body.message).toMatch(/^spec\.storageGiB: cannot shrink/);
     const resized = await t
       .http()
       .patch(`/api/v1/resources/${body.id}`)

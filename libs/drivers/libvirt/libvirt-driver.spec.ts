@@ -113,6 +113,19 @@ describe('libvirt driver', () => {
         expect(facts(r).disks).toBe(1);
         expect(qemuRunning(r)).toBe(true);
         await withDisk.ensure(r); // the volume exists: no error
+        // A larger disk reaches the volume while the domain is off (a running guest's at its next boot).
+        const capacity = () =>
+          Number(
+            /^Capacity:\s+(\d+)/m.exec(
+              virsh('vol-info', '--bytes', '--pool', poolName, volumeName(r.id, format)),
+            )![1],
+          );
+        const grown = { ...r, spec: { ...r.spec, storageGiB: 2 } };
+        await withDisk.ensure(grown);
+        expect(capacity()).toBe(2 ** 30);
+        await withDisk.stop(grown);
+        await withDisk.ensure(grown);
+        expect(capacity()).toBe(2 * 2 ** 30);
         await withDisk.delete(r);
         expect(virsh('vol-list', poolName)).not.toContain(volumeName(r.id, format));
         expect(domains()).not.toContain(objectName(r.id));

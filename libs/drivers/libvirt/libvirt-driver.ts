@@ -129,7 +129,7 @@ export class LibvirtDriver implements ResourceDriver {
     const options = await this.options();
     const facts = await this.inspect(name);
     const power: Power = facts?.xml.power ?? 'running';
-    if (options.storagePool) await this.ensureVolume(r, options);
+    if (options.storagePool) await this.ensureVolume(r, options, ACTIVE.has(facts?.state ?? 'shut off'));
     if (!facts || facts.xml.digest !== specDigest(r, options) || facts.xml.power !== power) {
       await this.define(r, options, power);
     }
@@ -260,11 +260,25 @@ export class LibvirtDriver implements ResourceDriver {
     await this.run(['destroy', name], name, ['NotRunning']);
   }
 
-  private async ensureVolume(r: DriverResource, options: DomainOptions): Promise<void> {
+  /**
+   * The resource's volume, of at least its storageGiB: grown (never shrunk) while the domain is off, so
+   * a running guest's disk grows at its next boot, as its other sizes do.
+   */
+  private async ensureVolume(r: DriverResource, options: DomainOptions, running: boolean): Promise<void> {
     const format = options.volumeFormat ?? 'qcow2';
-    const size = `${Math.max(1, Math.ceil(r.spec.storageGiB))}G`;
-    const args = ['vol-create-as', options.storagePool!, volumeName(r.id, format), size, '--format', format];
-    await this.run(args, objectName(r.id), ['AlreadyExists']);
+    const volume = volumeName(r.id, format);
+    const gib = Math.max(1, Math.ceil(r.spec.storageGiB));
+    const pool = options.storagePool!;
+    const made = await this.run(
+      ['vol-create-as', pool, volume, `${gib}G`, '--format', format],
+      objectName(r.id),
+      ['AlreadyExists'],
+    );
+    if (made !== '' || running) return;
+    const info = await this.run(['vol-info', '--bytes', '--pool', pool, volume], objectName(r.id));
+    const capacity = Number(/^Capacity:\s+(\d+)/m.exec(info)?.[1] ?? NaN);
+    if (capacity < gib * 2 ** 30)
+      await this.run(['vol-resize', '--pool', pool, volume, `${gib}G`], objectName(r.id));
   }
 
   /** One virsh call; failures listed in `tolerate` count as success (the state we wanted is there). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { invalid } from '../../../common/errors.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { Principal } from '../../auth/principal.js';
 import { JobName } from '../../jobs/job-catalogue.js';
@@ -92,6 +93,9 @@ export class ResourceActionsService {
       for (const [key, value] of Object.entries(sizes))
         if (value !== undefined) Object.assign(after, { [key]: value });
       checkSpec(r.kind, after);
+      // No pool makes a disk smaller without losing what is on it.
+      if (r.kind === 'vm' && after.storageGiB < before.storageGiB)
+        throw invalid('spec.storageGiB', `cannot shrink a VM's disk (${before.storageGiB} GiB now)`);
       if (JSON.stringify(after) === JSON.stringify(before)) return false;
       // Quota, then pool: the order every path locks the two rows in.
       await this.quota.adjust(manager, {
