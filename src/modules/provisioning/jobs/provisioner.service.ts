@@ -305,7 +305,7 @@ export class Provisioner {
   }
 }
 
-/** The object a driver call brought the resource's to, by the resource's fields. */
+/** A resource already where its driver call left it: what the driver saw, and the spec version it applied, if any. */
 type There = { resource: Loaded; observed: ObservedObject; appliedSpecVersion?: number };
 
 /**
