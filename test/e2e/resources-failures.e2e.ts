@@ -19,7 +19,12 @@ import {
 } from '../support/provisioning.js';
 
 const world = resourcesOnFakePool();
-const { request, ledger, allocated } = world;
+const { request, resize, ledger, allocated } = world;
+/** Stores a pool's connection as given, behind the API's back (which refuses a broken one). */
+const seal = (poolId: string, connection: string) =>
+  world.t.dataSource
+    .getRepository(Pool)
+    .update({ id: poolId }, { connectionSealed: world.t.app.get(SecretBox).seal(connection, poolId) });
 
 describe('resources on a fake pool, through the API and the worker', () => {
   describe('failures', () => {
@@ -93,14 +98,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
     it('fails at once on a terminal driver error, keeps the reason and the last error; retry recovers', async () => {
       const { t, tokens } = world;
       const broken = await createPool(t, tokens.operator);
-      const box = t.app.get(SecretBox);
-      await t.dataSource
-        .getRepository(Pool)
-        .createQueryBuilder()
-        .update()
-        .set({ connectionSealed: box.seal('{not json', broken.id) })
-        .where('id = :id', { id: broken.id })
-        .execute();
+      await seal(broken.id, '{not json');
       const { body } = await request({ ...aResourceRequest(), poolId: broken.id }).expect(202);
       const failed = await untilState(t, tokens.deptAdmin, body.id, 'failed');
       expect(failed.failureReason).toMatch(/^Misconfigured: /);
@@ -120,12 +118,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
         .send({ connection: '{"latencyMs":0}' })
         .expect(200);
       // A failed resource may be resized before its retry (a smaller size may be what lets it through).
-      await t
-        .http()
-        .patch(`/api/v1/resources/${body.id}`)
-        .set(bearer(tokens.deptAdmin))
-        .send({ spec: { vcpu: 1 } })
-        .expect(202);
+      await resize(body.id, { vcpu: 1 }).expect(202);
       await t.http().post(`/api/v1/resources/${body.id}/retry`).set(bearer(tokens.deptAdmin)).expect(202);
       const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
       expect(running.events.map((e: { toState: string }) => e.toState).slice(-5)).toEqual([
@@ -186,12 +179,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
         });
         expect(failed.body.events.at(-1)).toMatchObject({ fromState: 'deleting', toState: 'failed' });
         // Its owner asked for it to go: no new size for it.
-        await t
-          .http()
-          .patch(`/api/v1/resources/${body.id}`)
-          .set(bearer(tokens.deptAdmin))
-          .send({ spec: { vcpu: 1 } })
-          .expect(409);
+        await resize(body.id, { vcpu: 1 }).expect(409);
 
         const retried = await again(body.id).set(bearer(tokens.deptAdmin)).expect(202);
         expect(retried.body).toMatchObject({ state: 'deleting', desiredState: 'deleted' });
@@ -234,10 +222,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
       const mended = await createPool(t, tokens.operator);
       const first = await request({ ...aResourceRequest(), poolId: mended.id }).expect(202);
       await untilState(t, tokens.deptAdmin, first.body.id, 'running');
-      const box = t.app.get(SecretBox);
-      await t.dataSource
-        .getRepository(Pool)
-        .update({ id: mended.id }, { connectionSealed: box.seal('{not json', mended.id) });
+      await seal(mended.id, '{not json');
       const second = await request({ ...aResourceRequest(), poolId: mended.id }).expect(202);
       expect((await untilState(t, tokens.deptAdmin, second.body.id, 'failed')).failureReason).toMatch(
         /^Misconfigured: /,
@@ -264,12 +249,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
       const { body } = await request(aResourceRequest()).expect(202);
       await untilState(t, tokens.deptAdmin, body.id, 'running');
       await fake.pool.failNext(1);
-      await t
-        .http()
-        .patch(`/api/v1/resources/${body.id}`)
-        .set(bearer(tokens.deptAdmin))
-        .send({ spec: { vcpu: 3 } })
-        .expect(202);
+      await resize(body.id, { vcpu: 3 }).expect(202);
       const object = await eventually('the object resized', async () => {
         const found = (await fake.pool.objects()).find((o) => o.resourceId === body.id);
         return found?.spec.vcpu === 3 ? found : undefined;
@@ -287,23 +267,14 @@ describe('resources on a fake pool, through the API and the worker', () => {
       const own = await createPool(t, tokens.operator);
       const { body } = await request({ ...aResourceRequest(), poolId: own.id }).expect(202);
       await untilState(t, tokens.deptAdmin, body.id, 'running');
-      const seal = (connection: string) =>
-        t.dataSource
-          .getRepository(Pool)
-          .update({ id: own.id }, { connectionSealed: t.app.get(SecretBox).seal(connection, own.id) });
-      await seal('{not json');
-      await t
-        .http()
-        .patch(`/api/v1/resources/${body.id}`)
-        .set(bearer(tokens.deptAdmin))
-        .send({ spec: { vcpu: 3 } })
-        .expect(202);
+      await seal(own.id, '{not json');
+      await resize(body.id, { vcpu: 3 }).expect(202);
       // Not left running as if resized, with quota charged for a size the object does not have.
       const failed = await untilState(t, tokens.deptAdmin, body.id, 'failed');
       expect(failed.failureReason).toMatch(/^Misconfigured: /);
       expect(failed.events.at(-1)).toMatchObject({ fromState: 'running', toState: 'failed' });
 
-      await seal('{"latencyMs":0}');
+      await seal(own.id, '{"latencyMs":0}');
       await t.http().post(`/api/v1/resources/${body.id}/retry`).set(bearer(tokens.deptAdmin)).expect(202);
       await untilState(t, tokens.deptAdmin, body.id, 'running');
       const control = fakePool(own.id);

@@ -4,7 +4,7 @@ import { bearer } from '../support/harness.js';
 import { aResourceRequest, eventually, resourcesOnFakePool, untilState } from '../support/provisioning.js';
 
 const world = resourcesOnFakePool();
-const { request, ledger, allocated } = world;
+const { request, resize, ledger, allocated } = world;
 
 describe('resources on a fake pool, through the API and the worker', () => {
   it('request → queued → provisioning → running, one object with our labels, quota reserved', async () => {
@@ -85,12 +85,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
         );
         return held > 0 ? true : undefined;
       });
-      await t
-        .http()
-        .patch(`/api/v1/resources/${body.id}`)
-        .set(bearer(tokens.deptAdmin))
-        .send({ spec: { vcpu: 3 } })
-        .expect(202);
+      await resize(body.id, { vcpu: 3 }).expect(202);
       const running = await untilState(t, tokens.deptAdmin, body.id, 'running');
       expect(running.events.map((e: { type: string; toState: string }) => `${e.type} ${e.toState}`)).toEqual([
         'transition requested',
@@ -133,19 +128,9 @@ describe('resources on a fake pool, through the API and the worker', () => {
     expect(again.body).toMatchObject({ state: 'stopped', desiredState: 'stopped' });
     expect(await jobs()).toBe(queued);
 
-    const shrunk = await t
-      .http()
-      .patch(`/api/v1/resources/${body.id}`)
-      .set(bearer(tokens.deptAdmin))
-      .send({ spec: { storageGiB: 20 } })
-      .expect(400);
+    const shrunk = await resize(body.id, { storageGiB: 20 }).expect(400);
     expect(shrunk.body.message).toMatch(/^spec\.storageGiB: cannot shrink/);
-    const resized = await t
-      .http()
-      .patch(`/api/v1/resources/${body.id}`)
-      .set(bearer(tokens.deptAdmin))
-      .send({ spec: { vcpu: 4, memoryGiB: 8 } })
-      .expect(202);
+    const resized = await resize(body.id, { vcpu: 4, memoryGiB: 8 }).expect(202);
     expect(resized.body.spec).toMatchObject({ vcpu: 4, memoryGiB: 8, storageGiB: 40 });
     expect((await allocated()).vcpu).toBe(before.vcpu + 4);
     expect((await ledger(body.id)).filter((e: { action: string }) => e.action === 'adjust')).toEqual([
@@ -275,12 +260,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
       id = body.id;
       // The worker has read the resource (vcpu 2) and hangs in the driver call while the owner resizes.
       await untilState(t, tokens.deptAdmin, id, 'provisioning');
-      await t
-        .http()
-        .patch(`/api/v1/resources/${id}`)
-        .set(bearer(tokens.deptAdmin))
-        .send({ spec: { vcpu: 3 } })
-        .expect(202);
+      await resize(id, { vcpu: 3 }).expect(202);
     } finally {
       await fake.pool.resume();
     }
@@ -297,12 +277,7 @@ describe('resources on a fake pool, through the API and the worker', () => {
   it('refuses a resize beyond quota or pool capacity with 409, changing nothing', async () => {
     const { t, tokens } = world;
     const { body } = await request(aResourceRequest()).expect(202);
-    const res = await t
-      .http()
-      .patch(`/api/v1/resources/${body.id}`)
-      .set(bearer(tokens.deptAdmin))
-      .send({ spec: { vcpu: 256 } })
-      .expect(409);
+    const res = await resize(body.id, { vcpu: 256 }).expect(409);
     expect(res.body.message).toMatch(/vcpu/);
     const back = await t.http().get(`/api/v1/resources/${body.id}`).set(bearer(tokens.deptAdmin)).expect(200);
     expect(back.body.spec.vcpu).toBe(2);

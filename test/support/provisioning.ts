@@ -105,9 +105,12 @@ export function resourcesOnFakePool() {
     world.t.dataSource.query(`SELECT action, vcpu FROM quota_ledger WHERE resource_id = $1 ORDER BY id`, [
       resourceId,
     ]);
+  /** A dept-admin's resize: PATCH of the resource's spec. */
+  const resize = (id: string, spec: Record<string, unknown>) =>
+    world.t.http().patch(`/api/v1/resources/${id}`).set(bearer(world.tokens.deptAdmin)).send({ spec });
   const allocated = async () =>
     (await world.t.dataSource.getRepository(Pool).findOneByOrFail({ id: world.pool.id })).allocated;
-  return Object.assign(world, { request, ledger, allocated });
+  return Object.assign(world, { request, resize, ledger, allocated });
 }
 
 /** A handle on a fake pool's objects in Redis (where the workers' fake driver keeps them). */
