@@ -59,6 +59,9 @@ describe('bulk resource requests (POST /api/v1/resources/bulk) and converge jobs
     );
     expect(items.every((r) => r.state === 'queued' && r.poolId === pool.id)).toBe(true);
     const ids = items.map((r) => r.id);
+    // Time-ordered (UUIDv7), in the order admitted.
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
     const jobs = await t.dataSource.query(
       `SELECT payload FROM outbox_messages WHERE payload->'resourceIds' ?| $1::text[]`,
       [ids],

@@ -341,10 +341,13 @@ const MIRRORED_QUOTA = [
   'instances',
 ] as const satisfies ReadonlyArray<keyof DepartmentQuota>;
 
-const LOAD = `SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec,
+// The resources are read by id first (MATERIALIZED): joined to their departments straight away, they may be
+// planned through each department's index (when statistics make departments look small), and a job then
+// reads every resource its departments have.
+export const LOAD = `WITH r AS MATERIALIZED (SELECT * FROM resources WHERE id = ANY($1::uuid[]))
+  SELECT r.id, r.department_id AS "departmentId", r.pool_id AS "poolId", r.kind, r.spec,
     r.spec_version AS "specVersion", r.applied_spec_version AS "appliedSpecVersion", r.labels,
     r.state, r.desired_state AS "desiredState",
     json_build_object('id', d.id, 'code', d.code, 'quota', ${ownShareJson('d.id', MIRRORED_QUOTA)}) AS department,
     clock_timestamp() AS "loadedAt"
-  FROM resources r JOIN departments d ON d.id = r.department_id
-  WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`;
+  FROM r JOIN departments d ON d.id = r.department_id ORDER BY r.id`;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { requestContext, type RequestContext } from '../../../common/request-context.js';
 import { SqlParams } from '../../../common/sql-params.js';
 import type { Principal } from '../../auth/principal.js';
@@ -197,7 +197,10 @@ export class Admission {
         // Made directly: the repository's create copies each property through the entity's metadata.
         const resources = r.names.map((name, n) =>
           Object.assign(new Resource(), {
-            id: randomUUID(),
+            // Time-ordered (UUIDv7): the id indexes of resources, their events, ledger entries and audit
+            // entries then grow at their end rather than on random pages, which costs the database far less
+            // once they outgrow its cache.
+            id: uuidv7(),
             departmentId: r.departmentId,
             poolId: pool.id,
             kind: r.dto.kind,
