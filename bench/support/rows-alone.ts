@@ -1,6 +1,6 @@
 // The database floor of provisioning: the rows a resource must leave, written by bare SQL.
 import pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
+import { timeOrderedUuid } from '../../src/common/time-ordered-uuid.js';
 import { cpuMeter, type CpuPart } from './cpu.js';
 import { concurrently, perItem } from './runs.js';
 
@@ -60,7 +60,7 @@ export async function rowsAlone(
     const cpu = await cpuMeter(parts);
     const started = performance.now();
     await concurrently(total / perBatch, CONNECTIONS, async (i) => {
-      const ids = Array.from({ length: perBatch }, () => uuidv7()); // time-ordered, as admission makes them
+      const ids = Array.from({ length: perBatch }, () => timeOrderedUuid()); // time-ordered, as admission makes them
       await pool.query(FLOOR_ADMIT, [ids, departmentId, poolId, spec, `${tag}-${i}-`]);
       await pool.query(floorMove(false), [ids, 'queued', 'provisioning', null]);
       await pool.query(floorMove(true), [ids, 'provisioning', 'running', '{"phase":"running"}']);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { requestContext, type RequestContext } from '../../../common/request-context.js';
+import { timeOrderedUuid } from '../../../common/time-ordered-uuid.js';
 import { SqlParams } from '../../../common/sql-params.js';
 import type { Principal } from '../../auth/principal.js';
 import { convergeJobs, JobName } from '../../jobs/job-catalogue.js';
@@ -197,10 +197,9 @@ export class Admission {
         // Made directly: the repository's create copies each property through the entity's metadata.
         const resources = r.names.map((name, n) =>
           Object.assign(new Resource(), {
-            // Time-ordered (UUIDv7): the id indexes of resources, their events, ledger entries and audit
-            // entries then grow at their end rather than on random pages, which costs the database far less
-            // once they outgrow its cache.
-            id: uuidv7(),
+            // Time-ordered: the indexes on resource ids (of resources, their events, ledger and audit
+            // entries) then cost the database far less once they outgrow its cache.
+            id: timeOrderedUuid(),
             departmentId: r.departmentId,
             poolId: pool.id,
             kind: r.dto.kind,
