@@ -8,17 +8,15 @@ import { QueueRegistry } from '../../src/modules/jobs/queue-registry.js';
 import { PoolDrivers } from '../../src/modules/provisioning/jobs/pool-drivers.js';
 import { Provisioner } from '../../src/modules/provisioning/jobs/provisioner.service.js';
 import { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
-import { CAPACITY_DIMENSIONS } from '../../src/modules/provisioning/pools/capacity.js';
-import { capacityNeeds, capacityNeedsSql } from '../../src/modules/provisioning/resources/placement.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
 import {
-  aResourceRequest,
   requestResource,
   createPool,
   eventually,
   fakePool,
   GENEROUS,
   grantQuota,
+  reconcilePass,
   untilState,
 } from '../support/provisioning.js';
 
@@ -50,14 +48,7 @@ describe('reconciler: drift between the database and a pool', () => {
     await untilState(t, token, id, 'running');
     return id;
   };
-  /** One pass over a pool; the suite's other apps may be running the scheduled pass, so wait our turn. */
-  const pass = async (poolId = pool.id) => {
-    for (;;) {
-      const reports = await reconciler.reconcileAll([poolId]);
-      if (reports) return reports[0];
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const pass = (poolId = pool.id) => reconcilePass(reconciler, poolId);
   const objectOf = async (id: string) => (await fake.pool.objects()).find((o) => o.resourceId === id);
   const events = (action: string) =>
     t.dataSource.query(
@@ -221,122 +212,6 @@ describe('reconciler: drift between the database and a pool', () => {
       'running without its resized spec with no job pending for 60 s: converge queued',
     );
     expect((await pass()).redriven).not.toContain(id);
-  });
-
-  describe("a pool's capacity books", () => {
-    let own: { id: string };
-    /** The gauge as a scrape reads it now. */
-    const gauge = async () =>
-      (await t.http().get('/metrics').expect(200)).text.match(
-        new RegExp(`^govcloud_pool_capacity_drift_dimensions\\{pool="${own.id}"\\} (\\d+)$`, 'm'),
-      )?.[1];
-    const driftEvents = async () =>
-      (
-        await t.dataSource.query(
-          `SELECT detail FROM reconcile_events WHERE pool_id = $1 AND action = 'capacity-drift' ORDER BY id`,
-          [own.id],
-        )
-      ).map((row: { detail: string }) => row.detail);
-    const skew = (vcpu: number) =>
-      t.dataSource.query(
-        `UPDATE pools SET allocated = jsonb_set(allocated, '{vcpu}', to_jsonb((allocated->>'vcpu')::bigint + $2))
-         WHERE id = $1`,
-        [own.id, vcpu],
-      );
-
-    beforeAll(async () => {
-      own = await createPool(t, await t.world.token('operator'));
-    });
-
-    it('are read in SQL as placement counts them in code', async () => {
-      const specs = [
-        { vcpu: 2, memoryGiB: 4, storageGiB: 40, image: 'debian-12' },
-        { vcpu: 1, memoryGiB: 2, storageGiB: 0, image: 'nginx:1.27', replicas: 3 },
-        { vcpu: 8, memoryGiB: 64, storageGiB: 500, gpu: 2, image: 'cuda' },
-        { vcpu: 4, memoryGiB: 8, storageGiB: 10, gpu: 1, image: 'infer', replicas: 0 },
-      ];
-      const sql = capacityNeedsSql('s.spec');
-      const rows = await t.dataSource.query(
-        `SELECT ${CAPACITY_DIMENSIONS.map((d) => `(${sql[d]})::int AS "${d}"`).join(', ')}
-         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS s(spec, n) ORDER BY n`,
-        [JSON.stringify(specs)],
-      );
-      expect(rows).toEqual(specs.map((spec) => capacityNeeds(spec)));
-    });
-
-    it('are clean while resources come and go, whatever state they are in', async () => {
-      const replicated = await t
-        .http()
-        .post('/api/v1/resources')
-        .set(bearer(token))
-        .send(
-          aResourceRequest({
-            kind: 'container',
-            poolId: own.id,
-            spec: { vcpu: 1, memoryGiB: 2, storageGiB: 0, image: 'nginx:1.27', replicas: 3 },
-          }),
-        )
-        .expect(202);
-      const gone = await requestResource(t, token, own.id);
-      await untilState(t, token, replicated.body.id, 'running');
-      await untilState(t, token, gone.id, 'running');
-      const ownFake = fakePool(own.id);
-      try {
-        // With every driver call held, one resource waits queued and another deleting: both still hold.
-        await ownFake.pool.pause();
-        const waiting = await requestResource(t, token, own.id);
-        await t.http().delete(`/api/v1/resources/${gone.id}`).set(bearer(token)).expect(202);
-        expect(await gauge()).toBe('0');
-        await ownFake.pool.resume();
-        await untilState(t, token, waiting.id, 'running');
-        await untilState(t, token, gone.id, 'deleted');
-      } finally {
-        await ownFake.pool.resume();
-        await ownFake.close();
-      }
-      expect((await pass(own.id)).capacityDrift).toEqual([]);
-      expect(await gauge()).toBe('0');
-    });
-
-    it('that drift are reported once per gap, however the resources behind them move', async () => {
-      // Books gone wrong (by hand, or by a bug): four vCPU more allocated than the live resources hold.
-      await skew(4);
-      expect((await pass(own.id)).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 9, held: 5 }]);
-      expect(await gauge()).toBe('1');
-      // Another resource moves both sides, not the gap: nothing new to report.
-      await untilState(t, token, (await requestResource(t, token, own.id)).id, 'running');
-      expect((await pass(own.id)).capacityDrift).toEqual([{ dimension: 'vcpu', allocated: 11, held: 7 }]);
-      expect(await driftEvents()).toEqual(['vcpu: 4 more allocated than live resources hold']);
-      // A gap that changes is reported again.
-      await skew(-6);
-      await pass(own.id);
-      expect(await driftEvents()).toEqual([
-        'vcpu: 4 more allocated than live resources hold',
-        'vcpu: live resources hold 2 more than allocated',
-      ]);
-      await skew(2);
-      expect((await pass(own.id)).capacityDrift).toEqual([]);
-      expect(await gauge()).toBe('0');
-    });
-
-    it('of a disabled pool are checked too, though the pool is not listed', async () => {
-      const operator = await t.world.token('operator');
-      const enable = (enabled: boolean) =>
-        t.http().patch(`/api/v1/pools/${own.id}`).set(bearer(operator)).send({ enabled }).expect(200);
-      await enable(false);
-      try {
-        await skew(1);
-        const report = await pass(own.id);
-        expect(report).toMatchObject({
-          listed: 0,
-          capacityDrift: [{ dimension: 'vcpu', allocated: 8, held: 7 }],
-        });
-        expect((await driftEvents()).at(-1)).toBe('vcpu: 1 more allocated than live resources hold');
-        await skew(-1);
-      } finally {
-        await enable(true);
-      }
-    });
   });
 
   it('runs one pass at a time across workers, and is scheduled as a repeatable job', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakePool } from '../../libs/drivers/index.js';
 import { Pool } from '../../src/modules/provisioning/entities/pool.entity.js';
+import type { Reconciler } from '../../src/modules/provisioning/jobs/reconciler.service.js';
 import type { PartialAmounts } from '../../src/modules/quota/index.js';
 import type { Department } from '../../src/modules/tenancy/entities/department.entity.js';
 import { bearer, startApp, unique, type TestApp } from './harness.js';
@@ -183,4 +184,13 @@ export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
   });
   ready.catch(() => undefined);
   return { ready, exited, kill: (signal) => child.kill(signal), output: () => log };
+}
+
+/** One reconciler pass over a pool; another app of the suite may be running the scheduled pass, so wait our turn. */
+export async function reconcilePass(reconciler: Reconciler, poolId: string) {
+  for (;;) {
+    const reports = await reconciler.reconcileAll([poolId]);
+    if (reports) return reports[0];
+    await sleep(100);
+  }
 }
