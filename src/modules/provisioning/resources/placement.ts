@@ -32,11 +32,15 @@ export function capacityNeeds(spec: ResourceSpec): Capacity {
   };
 }
 
-/** capacityNeeds in SQL, over the jsonb `spec` of a stored resource: each dimension's expression. */
+/**
+ * capacityNeeds in SQL, over the jsonb `spec` of a stored resource: each dimension's expression. In
+ * numeric, as the code's numbers: a stored spec the API would not admit today (a fraction, written by an
+ * import or an older release) is counted as the code counts it, and does not fail the whole sum.
+ */
 export function capacityNeedsSql(spec: string): Record<CapacityDimension, string> {
-  const replicas = `coalesce((${spec}->>'replicas')::bigint, 1)`;
+  const replicas = `coalesce((${spec}->>'replicas')::numeric, 1)`;
   const needs = {} as Record<CapacityDimension, string>;
-  for (const d of CAPACITY_DIMENSIONS) needs[d] = `coalesce((${spec}->>'${d}')::bigint, 0) * ${replicas}`;
+  for (const d of CAPACITY_DIMENSIONS) needs[d] = `coalesce((${spec}->>'${d}')::numeric, 0) * ${replicas}`;
   return needs;
 }
 
