@@ -90,7 +90,13 @@ describe('fault injection: workers killed, Redis and PostgreSQL restarted, a dri
   }, 240_000);
 
   afterAll(async () => {
-    // Never leave a domain behind on the shared libvirtd, whatever failed.
+    // Never leave a domain behind on the shared libvirtd, whatever failed: every resource ever placed on
+    // the pool, not only those the load heard back about (a POST whose answer a fault cut off still
+    // made its domain).
+    const placed: Array<{ id: string }> = f
+      ? await db.query(`SELECT id FROM resources WHERE pool_id = $1`, [f.libvirtPoolId]).catch(() => [])
+      : [];
+    for (const { id } of placed) libvirtIds.add(id);
     for (const id of libvirtIds) {
       for (const command of ['destroy', 'undefine']) {
         try {
