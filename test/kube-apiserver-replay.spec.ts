@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import path from 'node:path';
+import { kubeRequest } from './support/fake-kube/request.js';
 import { FakeKubeApiServer } from './support/fake-kube/server.js';
 
 /**
@@ -52,35 +52,15 @@ function normalize(value: Obj, file: string): Obj {
   return copy;
 }
 
-function send(
-  fake: FakeKubeApiServer,
-  fixture: Fixture,
-  pathOverride?: string,
-): Promise<{ status: number; body: Obj }> {
+function send(fake: FakeKubeApiServer, fixture: Fixture, pathOverride?: string) {
   const { method, body, contentType, auth } = fixture.request;
   const token = auth === 'none' ? undefined : auth?.startsWith('service account') ? NOBODY : ADMIN;
-  const payload = body === null || body === undefined ? undefined : JSON.stringify(body);
-  const url = new URL(pathOverride ?? fixture.request.path, fake.url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        ca: fake.ca,
-        headers: {
-          Accept: 'application/json',
-          ...(payload ? { 'Content-Type': contentType ?? 'application/json' } : {}),
-          ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        let data = '';
-        res.on('data', (chunk) => (data += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  return kubeRequest(fake, {
+    method,
+    path: pathOverride ?? fixture.request.path,
+    body,
+    contentType: contentType ?? undefined,
+    token,
   });
 }
 

@@ -142,14 +142,29 @@ export const expired = (restart: string) =>
     metadata: { continue: restart },
   });
 
-export const unsupportedMediaType = () =>
+/** The patch types kube-apiserver v1.28 takes: strategic merge only for built-in types, which have its schema. */
+export const patchTypes = (kind: Kind) => [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  ...(kind.builtin ? ['application/strategic-merge-patch+json'] : []),
+  'application/apply-patch+yaml',
+];
+
+export const unsupportedMediaType = (kind: Kind) =>
   new HttpError(
     415,
     status(
       415,
       'UnsupportedMediaType',
-      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      `the body of the request was in an unknown format - accepted media types include: ${patchTypes(kind).join(', ')}`,
     ),
+  );
+
+/** A JSON patch that does not apply (a failed test, a missing path): kube-apiserver tells no more than this. */
+export const jsonPatchRefused = () =>
+  new HttpError(
+    422,
+    status(422, 'Invalid', 'the server rejected our request due to an error in our request', { details: {} }),
   );
 
 export function parseBody(raw: string, contentType: string | undefined): Obj {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { canonicalQuantities } from './quantity.js';
 
 /** A field error, as kube-apiserver lists them in a 422's details.causes. */
@@ -24,6 +25,8 @@ export interface Kind {
   nameRule: 'subdomain' | 'label';
   defaults?(object: Obj, server: { nextClusterIp(): string }): void;
   validate?(object: Obj): Cause[];
+  /** On an update: fills in what the server allocated and the update left out; answers what it may not change. */
+  updateCauses?(next: Obj, current: Obj): Cause[];
 }
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -41,12 +44,19 @@ const required = (field: string): Cause => ({
 
 /** How Go's %#v prints the values these messages quote. */
 function goValue(value: unknown): string {
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, string>).map(([k, v]) => `"${k}":"${v}"`);
-    return `map[string]string{${entries.join(', ')}}`;
-  }
+  if (Array.isArray(value)) return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
+  if (value && typeof value === 'object') return goMap(value as Record<string, string>);
   return String(value);
 }
+
+/** Go prints a map's keys sorted. */
+const goMap = (map: Record<string, string> | undefined) =>
+  map === undefined
+    ? 'map[string]string(nil)'
+    : `map[string]string{${Object.keys(map)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${JSON.stringify(map[k])}`)
+        .join(', ')}}`;
 
 export function nameCauses(name: unknown, rule: Kind['nameRule']): Cause[] {
   if (typeof name !== 'string' || name === '') return [required('metadata.name')];
@@ -170,6 +180,23 @@ export const KINDS: Kind[] = [
     validate(service) {
       return service.spec?.ports?.length ? [] : [required('spec.ports')];
     },
+    updateCauses(next, current) {
+      // An update that leaves the cluster IP out keeps the allocated one; one that changes it is refused.
+      const spec = (next.spec ??= {});
+      spec.clusterIP ||= current.spec.clusterIP;
+      if (!spec.clusterIPs?.length)
+        spec.clusterIPs =
+          spec.clusterIP === current.spec.clusterIP ? current.spec.clusterIPs : [spec.clusterIP];
+      return spec.clusterIPs[0] === current.spec.clusterIPs[0]
+        ? []
+        : [
+            {
+              reason: 'FieldValueInvalid',
+              message: `Invalid value: ${goValue(spec.clusterIPs)}: may not change once set`,
+              field: 'spec.clusterIPs[0]',
+            },
+          ];
+    },
   },
   {
     group: 'apps',
@@ -217,6 +244,20 @@ export const KINDS: Kind[] = [
         if (!c.image) causes.push(required(`spec.template.spec.containers[${i}].image`));
       });
       return causes;
+    },
+    updateCauses(next, current) {
+      const selector = next.spec?.selector;
+      if (isDeepStrictEqual(selector, current.spec.selector)) return [];
+      const printed = selector
+        ? `v1.LabelSelector{MatchLabels:${goMap(selector.matchLabels)}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`
+        : 'null';
+      return [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${printed}: field is immutable`,
+          field: 'spec.selector',
+        },
+      ];
     },
   },
   {

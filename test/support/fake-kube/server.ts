@@ -36,9 +36,10 @@ export interface RecordedRequest {
  * ResourceQuotas, Services, Deployments and kubevirt.io/v1 VirtualMachines, answering as the real
  * server does (test/fixtures/kube-apiserver-v1.28 holds the recorded answers a replay test compares):
  * 201/409 AlreadyExists on create, 404 NotFound, 409 Conflict on a stale resourceVersion, 422 Invalid
- * with causes, 415 for a PATCH sent as plain JSON, merge patch and server-side apply, label selectors,
- * limit/continue paging (410 Expired after compact()), namespaces that terminate. No watch: the drivers
- * do not use it.
+ * with causes, 415 for a PATCH sent as plain JSON (or as a strategic merge patch to a custom resource),
+ * JSON patch, merge patch and server-side apply, a Deployment's selector and a Service's cluster IP
+ * kept as first written, label selectors, limit/continue paging (410 Expired after compact()),
+ * namespaces that terminate. No watch: the drivers do not use it.
  */
 export class FakeKubeApiServer {
   readonly requests: RecordedRequest[] = [];

@@ -1,7 +1,8 @@
+import jsonPatch from 'fast-json-patch';
 import yaml from 'js-yaml';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { apiVersionOf, labelCauses, nameCauses, type Kind } from './kinds.js';
+import { apiVersionOf, labelCauses, nameCauses, type Cause, type Kind } from './kinds.js';
 import { mergePatch } from './merge-patch.js';
 import { parseSelector, SelectorError } from './selector.js';
 import {
@@ -11,10 +12,12 @@ import {
   details,
   expired,
   invalidError,
+  jsonPatchRefused,
   namespaceNotFound,
   namespaceTerminating,
   notFound,
   parseBody,
+  patchTypes,
   unsupportedMediaType,
   type Obj,
 } from './errors.js';
@@ -180,7 +183,10 @@ export class ObjectStore {
     return this.replace(kind, key, current, body);
   }
 
-  /** Answers 201 where server-side apply creates the object, 200 otherwise. */
+  /**
+   * Answers 201 where server-side apply creates the object, 200 otherwise. A strategic merge patch is
+   * taken as a JSON merge patch: the fake knows no type's list merge keys.
+   */
   patch(
     kind: Kind,
     namespace: string | undefined,
@@ -190,19 +196,17 @@ export class ObjectStore {
   ): [number, Obj] {
     const key = this.key(kind.plural, namespace, name);
     const current = this.byKey.get(key);
+    if (!contentType || !patchTypes(kind).includes(contentType)) throw unsupportedMediaType(kind);
     if (contentType === 'application/apply-patch+yaml') {
       const applied = yaml.load(raw) as Obj;
       if (!current) return [201, this.create(kind, namespace, applied)];
       return [200, this.replace(kind, key, current, mergePatch(current, applied) as Obj)];
     }
-    if (
-      contentType !== 'application/merge-patch+json' &&
-      contentType !== 'application/strategic-merge-patch+json'
-    ) {
-      throw unsupportedMediaType();
-    }
     if (!current) throw notFound(kind, name);
-    const patched = mergePatch(current, parseBody(raw, 'application/json')) as Obj;
+    const patched =
+      contentType === 'application/json-patch+json'
+        ? applyJsonPatch(current, raw)
+        : (mergePatch(current, parseBody(raw, 'application/json')) as Obj);
     return [200, this.replace(kind, key, current, patched)];
   }
 
@@ -224,7 +228,7 @@ export class ObjectStore {
     if (kind.generation) next.metadata.generation = current.metadata.generation;
     if (kind.builtin) next.status = clone(current.status);
     if (next.metadata.namespace === undefined) delete next.metadata.namespace;
-    this.validate(kind, next);
+    this.validate(kind, next, kind.updateCauses?.(next, current));
     kind.defaults?.(next, this);
     if (kind.builtin) next.status = clone(current.status);
     if (isDeepStrictEqual(next, current)) return clone(current); // a no-op write keeps its resourceVersion
@@ -258,11 +262,12 @@ export class ObjectStore {
     };
   }
 
-  private validate(kind: Kind, object: Obj) {
+  private validate(kind: Kind, object: Obj, updateCauses: Cause[] = []) {
     const causes = [
       ...nameCauses(object.metadata?.name, kind.nameRule),
       ...labelCauses(object.metadata?.labels),
       ...(kind.validate?.(object) ?? []),
+      ...updateCauses,
     ];
     if (causes.length > 0) throw invalidError(kind, object.metadata?.name, causes);
   }
@@ -338,5 +343,20 @@ function decodeContinue(token: string): { rv: number; start: string } {
     throw badRequest(
       'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
     );
+  }
+}
+
+/** RFC 6902, as kube-apiserver applies it: a body that is not a list of operations is a 400, one that does not apply a 422. */
+function applyJsonPatch(current: Obj, raw: string): Obj {
+  const operations: unknown = parseBody(raw, 'application/json');
+  if (!Array.isArray(operations)) {
+    const type = operations === null ? 'null' : typeof operations;
+    throw badRequest(`json: cannot unmarshal ${type} into Go value of type jsonpatch.Patch`);
+  }
+  try {
+    return jsonPatch.applyPatch(current, operations, true, false).newDocument;
+  } catch (error) {
+    if (error instanceof jsonPatch.JsonPatchError) throw jsonPatchRefused();
+    throw error;
   }
 }
