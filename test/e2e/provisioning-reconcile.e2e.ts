@@ -225,6 +225,76 @@ describe('reconciler: drift between the database and a pool', () => {
     expect(schedulers.map((s) => s.key)).toContain('pool.reconcile');
   });
 
+  describe('an object the pool moved behind our back', () => {
+    /** The reconcile event of the resource's redrive, by this pass or a scheduled one. */
+    const redriven = (id: string) =>
+      eventually('the redrive recorded', async () => {
+        const rows: Array<{ detail: string }> = await t.dataSource.query(
+          `SELECT detail FROM reconcile_events WHERE resource_id = $1 AND action = 'redriven'`,
+          [id],
+        );
+        return rows.length > 0 ? rows.map((r) => r.detail) : undefined;
+      });
+    const phaseOf = (id: string, phase: string) => async () =>
+      (await objectOf(id))?.phase === phase ? true : undefined;
+
+    it('starts again a running resource the pool reports stopped, and stops a stopped one it reports running', async () => {
+      const up = await running();
+      const down = await running();
+      await t.http().post(`/api/v1/resources/${down}/stop`).set(bearer(token)).expect(202);
+      await untilState(t, token, down, 'stopped');
+      await fake.pool.setPhase(up, 'stopped');
+      await fake.pool.setPhase(down, 'running');
+      await pass();
+      expect(await redriven(up)).toEqual(['running, but the pool reports it stopped: converge queued']);
+      expect(await redriven(down)).toEqual(['stopped, but the pool reports it running: converge queued']);
+      await eventually('the running one started', phaseOf(up, 'running'));
+      await eventually('the stopped one stopped', phaseOf(down, 'stopped'));
+      // The resources never left where their owners want them: no transition, nothing to bill apart.
+      const upEvents = (await untilState(t, token, up, 'running')).events;
+      expect(upEvents.map((e: { toState: string }) => e.toState)).toEqual([
+        'requested',
+        'queued',
+        'provisioning',
+        'running',
+      ]);
+      expect(await fake.pool.createCount(up)).toBe(1);
+      expect((await pass()).redriven).toEqual([]);
+    });
+
+    it('fails a running resource the pool reports failed, with what the pool said', async () => {
+      const id = await running();
+      await fake.pool.setPhase(id, 'failed');
+      await pass();
+      expect(await redriven(id)).toEqual([
+        'running, but the pool reports it failed (no detail): converge queued',
+      ]);
+      const failed = await untilState(t, token, id, 'failed');
+      expect(failed.failureReason).toBe(`Failed: ${objectName(id)}: failed`);
+      // Failed is not settled: later passes leave it to its owner's retry.
+      expect((await pass()).redriven).not.toContain(id);
+    });
+
+    it('leaves alone an object still coming up, and one whose resource is on its way elsewhere', async () => {
+      const booting = await running();
+      await fake.pool.setPhase(booting, 'pending');
+      const stopping = await running();
+      // As a stop leaves it while its job has powered the object off but not yet recorded the move.
+      await t.dataSource.query(
+        `UPDATE resources SET desired_state = 'stopped', updated_at = now() - interval '1 second' WHERE id = $1`,
+        [stopping],
+      );
+      await fake.pool.setPhase(stopping, 'stopped');
+      const report = await pass();
+      expect(report.redriven).not.toContain(booting);
+      expect(report.redriven).not.toContain(stopping);
+      expect(await fake.pool.objects()).toContainEqual(
+        expect.objectContaining({ resourceId: booting, phase: 'pending' }),
+      );
+      await fake.pool.setPhase(booting, 'running');
+    });
+  });
+
   describe('an object the pool has not brought up', () => {
     const read = async (id: string) =>
       (await t.http().get(`/api/v1/resources/${id}`).set(bearer(token)).expect(200)).body;

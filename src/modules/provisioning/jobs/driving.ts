@@ -43,6 +43,8 @@ export interface Failure {
   error: unknown;
   /** Its pool's driver could not be made: the resource never reached provisioning. */
   undriven?: true;
+  /** The pool made the object and reports it failed: so it is, whatever state the resource is in. */
+  objectFailed?: true;
 }
 
 /** Drives each resource, each driver's at most its parallelism at once. */
@@ -94,10 +96,14 @@ async function drive(r: Loaded, driver: ResourceDriver): Promise<Driven> {
         const observed = ensured.phase === 'stopped' ? await driver.start(target) : ensured;
         // The pool made the object but could not bring it up (a rollout past its deadline, a crashed
         // domain): a retry of the same calls would find the same, so it fails now, with what the pool said.
-        if (observed.phase === 'failed')
-          throw new DriverError('Failed', `${observed.name}: ${observed.detail ?? 'failed'}`, {
-            retryable: false,
-          });
+        if (observed.phase === 'failed') {
+          const why = `${observed.name}: ${observed.detail ?? 'failed'}`;
+          return {
+            resource: r,
+            error: new DriverError('Failed', why, { retryable: false }),
+            objectFailed: true,
+          };
+        }
         return { resource: r, observed };
       }
       case 'stopped':

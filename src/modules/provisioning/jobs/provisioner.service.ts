@@ -241,13 +241,14 @@ export class Provisioner {
 
   /**
    * Resources that failed. One already where its owner wants it is never moved to failed for a driver
-   * call that did not go through: it stays as it is, and its object is the reconciler's to check. For
+   * call that did not go through: it stays as it is, and its object is the reconciler's to check; but it
+   * is when the pool reports its object failed (the reconciler drives it for that: see strayDetail). For
    * the others, a retryable failure before the job's last attempt throws, so the job runs again (what did
    * arrive is recorded already, and a retry leaves it alone); the rest move to failed, and the job ends
    * failed with their reasons.
    */
   private async fail(manager: EntityManager, failures: Failure[], context: JobContext): Promise<void> {
-    const settledOnes = failures.filter((f) => settled(f.resource));
+    const settledOnes = failures.filter((f) => settled(f.resource) && !f.objectFailed);
     for (const { resource, error } of settledOnes)
       this.log.warn(
         { resourceId: resource.id, reason: describe(error) },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan, MoreThan, type EntityManager } from 'typeorm';
+import type { ObservedObject } from '../../../../libs/drivers/index.js';
 import { rootLogger } from '../../../common/logger.js';
 import { convergeJobs, JobName, type JobOutcome } from '../../jobs/job-catalogue.js';
 import { OnJob } from '../../jobs/on-job.decorator.js';
@@ -36,6 +37,21 @@ const STUCK = `
                     AND m.job_name = '${JobName.ResourceConverge}'
                     AND (m.payload->'resourceIds' ? r.id::text OR m.payload->>'resourceId' = r.id::text))
   ORDER BY r.updated_at LIMIT $3`;
+/**
+ * Why a settled resource's object is not as its owner wants it, or undefined when it is (or is on its
+ * way: 'pending' is a rollout or a boot that the pool finishes by itself). The pool reports it failed
+ * (a rollout past its deadline after it ran, a crashed domain), or powered the other way behind our back
+ * (scaled to nothing, a guest shut down from inside). Its converge job brings it back, or fails it with
+ * what the pool says.
+ */
+function strayDetail(state: ResourceState, object: ObservedObject): string | undefined {
+  if (object.phase === 'failed')
+    return `${state}, but the pool reports it failed (${object.detail ?? 'no detail'})`;
+  if (object.phase !== 'pending' && object.phase !== state)
+    return `${state}, but the pool reports it ${object.phase}`;
+  return undefined;
+}
+
 /** An orphan, or the same capacity drift, is reported again only after this long. */
 const REPORT_AGAIN_AFTER_MS = 24 * 3600_000;
 
@@ -70,8 +86,9 @@ export interface PoolReport {
 
 /**
  * Compares each pool with the database: one list call per pool (label selectors, never a get per
- * object), objects missing behind our back are recreated by queueing their resource's converge job
- * (the same idempotent path as provisioning), and objects with our labels that no live resource owns
+ * object), objects missing behind our back are recreated, and objects the pool reports failed or
+ * powered the other way are driven again, by queueing their resource's converge job (the same
+ * idempotent path as provisioning), and objects with our labels that no live resource owns
  * are reported, never deleted, as is a difference between the pool's allocated capacity and what its
  * live resources hold. One pass at a time across all workers (advisory lock); pools are
  * visited one after another, so each pool's API sees one list call per pass.
@@ -178,19 +195,19 @@ export class Reconciler {
 
   /**
    * Lists the pool's objects and compares them with what should exist: recreates what is missing, drives
-   * again what is stuck, reports orphans; each as a reconcile event, and in the report.
+   * again what is stuck or astray, reports orphans; each as a reconcile event, and in the report.
    */
   private async compareObjects(manager: EntityManager, pool: Pool, report: PoolReport): Promise<void> {
     const startedAt = new Date();
     const observed = await this.drivers.forPool(pool).list();
     report.listed = observed.length;
-    const present = new Set(observed.map((o) => o.resourceId));
+    const byResource = new Map(observed.map((o) => [o.resourceId, o]));
     // Settled before the list call began: anything newer may have been made after the list was taken.
     const expected = await manager.getRepository(Resource).find({
       where: { poolId: pool.id, deletedAt: IsNull(), state: In(SETTLED), updatedAt: LessThan(startedAt) },
-      select: { id: true, departmentId: true },
+      select: { id: true, state: true, desiredState: true },
     });
-    const missing = expected.filter((r) => !present.has(r.id)).slice(0, MAX_RECREATE_PER_PASS);
+    const missing = expected.filter((r) => !byResource.has(r.id)).slice(0, MAX_RECREATE_PER_PASS);
     const known = await this.liveIds(
       manager,
       pool.id,
@@ -202,6 +219,13 @@ export class Reconciler {
       STUCK,
       [pool.id, new Date(startedAt.getTime() - STUCK_AFTER_MS), MAX_RECREATE_PER_PASS],
     );
+    const astray = expected
+      .flatMap((r) => {
+        const object = byResource.get(r.id);
+        const detail = object && r.state === r.desiredState ? strayDetail(r.state, object) : undefined;
+        return detail && !stuck.some((s) => s.id === r.id) ? [{ id: r.id, detail }] : [];
+      })
+      .slice(0, MAX_RECREATE_PER_PASS);
     await manager.transaction(async (m) => {
       // Both go through converge jobs, the same idempotent path as provisioning.
       const converge = async (id: string, action: 'recreated' | 'redriven', detail: string) => {
@@ -220,6 +244,7 @@ export class Reconciler {
           'redriven',
           `${r.state}${r.specBehind ? ' without its resized spec' : ''} with no job pending for ${STUCK_AFTER_MS / 1000} s`,
         );
+      for (const r of astray) await converge(r.id, 'redriven', r.detail);
       for (const r of missing) await converge(r.id, 'recreated', 'object missing from the pool');
       const ids = [...report.redriven, ...report.recreated];
       if (ids.length > 0) await this.outbox.enqueueMany(m, JobName.ResourceConverge, convergeJobs(ids));
