@@ -4,6 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   IsDefined,
   IsInt,
+  IsISO8601,
   IsObject,
   IsNotEmpty,
   IsOptional,
@@ -89,6 +90,13 @@ export const NumberWithDecimals = (places: number) =>
       defaultMessage: () => `$property must be a number with at most ${places} decimals`,
     },
   });
+
+/** A calendar day, YYYY-MM-DD, that exists: the pattern alone lets 2025-02-30 reach PostgreSQL, which refuses it unnamed. */
+export const CalendarDate = () =>
+  applyDecorators(
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date YYYY-MM-DD' }),
+    IsISO8601({ strict: true }, { message: '$property must be a real date' }),
+  );
 
 /** A date-time after now; text that is no date is IsISO8601's to refuse, with its own message. */
 export const InFuture = () =>

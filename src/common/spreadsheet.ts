@@ -76,11 +76,35 @@ async function loadWorksheet(buffer: Buffer, encoding?: CsvEncoding): Promise<Ex
   }
 }
 
+/**
+ * A text a spreadsheet would run as a formula (it begins with = + - @, a tab or a carriage return) is
+ * written with a leading ' (OWASP's advice against CSV injection: names are anyone's free text) and read
+ * back without it. Numbers, negative ones among them, stay as they are.
+ */
+export const defuseFormula = (text: string): string =>
+  /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+const undefuse = (text: string) => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
+
+/** One field of a CSV written by hand (streamed exports): defused, and quoted when it must be. */
+export function csvField(text: string): string {
+  const safe = defuseFormula(text);
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** C0 controls but tab, line feed and carriage return: PostgreSQL refuses NUL in text, unnamed. */
+const hasControl = (text: string) =>
+  [...text].some((ch) => ch < ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r');
+
+/** The cell's text; a CellError for what no column can read: an Excel error (#N/A, #REF!…) or a control character. */
 function cellText(cell: ExcelJS.Cell): string {
   const value = cell.value;
   if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (value && typeof value === 'object' && 'result' in value) return String(value.result ?? '').trim();
-  return (cell.text ?? '').trim();
+  const result = value && typeof value === 'object' && 'result' in value ? value.result : value;
+  if (result && typeof result === 'object' && 'error' in result)
+    throw new CellError(`the cell holds the error ${String(result.error)}`);
+  const text = (result !== value ? String(result ?? '') : (cell.text ?? '')).trim();
+  if (hasControl(text)) throw new CellError('the cell holds a control character');
+  return undefuse(text);
 }
 
 const norm = (text: string) => text.replace(/\s+/g, '').toLowerCase();
@@ -105,7 +129,12 @@ export async function readSheet<T>(
   const header = sheet.getRow(1);
   const at = new Map<number, SheetColumn<T>>();
   header.eachCell((cell, index) => {
-    const text = cellText(cell);
+    let text: string;
+    try {
+      text = cellText(cell);
+    } catch {
+      return; // an error in the header row names no column: a required one is reported missing below
+    }
     if (!text) return;
     const column = byName.get(norm(text));
     if (column) at.set(index, column);
@@ -118,15 +147,25 @@ export async function readSheet<T>(
 
   const rows: ParsedRow[] = [];
   for (let r = 2; r <= sheet.rowCount; r++) {
-    const cells = [...at].map(
-      ([index, column]) => [column, cellText(sheet.getRow(r).getCell(index))] as const,
-    );
-    if (cells.every(([, text]) => text === '')) continue;
+    const cells: Array<[SheetColumn<T>, string]> = [];
+    const unreadable = new Set<SheetColumn<T>>();
+    for (const [index, column] of at) {
+      try {
+        cells.push([column, cellText(sheet.getRow(r).getCell(index))]);
+      } catch (error) {
+        if (!(error instanceof CellError)) throw error;
+        errors.push({ row: r, column: column.key, message: error.message });
+        unreadable.add(column);
+        cells.push([column, '']);
+      }
+    }
+    if (unreadable.size === 0 && cells.every(([, text]) => text === '')) continue;
     // The second header row (English keys, or the template's notes) is not data.
     if (r === 2 && cells.filter(([, text]) => text !== '').every(([c, text]) => isHeaderCell(c, text)))
       continue;
     const values: Record<string, unknown> = {};
     for (const [column, text] of cells) {
+      if (unreadable.has(column)) continue;
       if (text === '' && column.required) {
         errors.push({ row: r, column: column.key, message: `${column.header} ${column.key} is required` });
         continue;
@@ -167,7 +206,14 @@ export async function writeSheet<T>(
   const sheet = workbook.addWorksheet(name);
   sheet.addRow(columns.map((c) => c.header));
   sheet.addRow(columns.map((c) => c.key));
-  for (const item of items) sheet.addRow(columns.map((c) => c.format(item)));
+  for (const item of items)
+    sheet.addRow(
+      columns.map((c) => {
+        const value = c.format(item);
+        // An XLSX string cell is never a formula; a CSV cell is whatever Excel makes of it.
+        return format === 'csv' && typeof value === 'string' ? defuseFormula(value) : value;
+      }),
+    );
   if (format === 'xlsx') {
     sheet.getRow(1).font = { bold: true };
     sheet.getRow(2).font = { italic: true, color: { argb: 'FF666666' } };

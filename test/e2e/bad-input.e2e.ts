@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
+import { PRICES } from '../support/billing.js';
 import { aHost, aRoom, aSystem } from '../support/inventory.js';
 
 describe('bad input is refused by name', () => {
@@ -187,6 +188,33 @@ describe('bad input is refused by name', () => {
         new RegExp(`^${field} `),
       );
     await send('/api/v1/server-rooms', aRoom(tree.dept.id, { floorAreaM2: 60.25, pue: 1.5 })).expect(201);
+  });
+
+  it('a day that does not exist (30 February) is refused by name, not by the database', async () => {
+    const tree = await t.world.city();
+    const host = (
+      await t.http().post('/api/v1/hosts').set(bearer(operator)).send(aHost(tree.dept.id)).expect(201)
+    ).body;
+    refused(
+      await t
+        .http()
+        .patch(`/api/v1/hosts/${host.id}`)
+        .set(bearer(operator))
+        .send({ hostingEndedOn: '2025-02-30' }),
+      400,
+      /^hostingEndedOn must be a real date$/,
+    );
+    // Validation comes before the pool is looked up: any id will do.
+    const card = { poolId: randomUUID(), name: unique('价目'), effectiveFrom: '2025-02-30', prices: PRICES };
+    refused(
+      await t
+        .http()
+        .post('/api/v1/rate-cards')
+        .set(bearer(await t.world.token('finance')))
+        .send(card),
+      400,
+      /^effectiveFrom must be a real date$/,
+    );
   });
 
   it('headers too large for Node answer in the error shape too', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { DomainError, ErrorCode, notFound } from '../../common/errors.js';
+import { csvField } from '../../common/spreadsheet.js';
 import type { Principal } from '../auth/principal.js';
 import { OutboxService } from '../jobs/outbox.service.js';
 import { JobName } from '../jobs/job-catalogue.js';
@@ -36,7 +37,7 @@ function csvCell(value: unknown): string {
         : typeof value === 'object'
           ? JSON.stringify(value)
           : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvField(text);
 }
 
 @Injectable()

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
 import { pdfReport } from '../../common/pdf-report.js';
+import { csvField } from '../../common/spreadsheet.js';
 import type { RebillRun } from './entities/rebill.entity.js';
 import type { DepartmentTotal, LineRow } from './views.js';
 
@@ -34,10 +35,7 @@ export interface ExportInput {
   lines: AsyncIterable<LineRow[]>;
 }
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+const csvCell = (value: unknown) => csvField(value === null || value === undefined ? '' : String(value));
 
 /**
  * CSV with a BOM (Excel opens it as UTF-8), lines in department and key order and a total row. Nothing in it depends on

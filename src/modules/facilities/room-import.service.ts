@@ -14,6 +14,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import {
   diffRows,
+  keyOf,
   recordImport,
   rowsByDepartment,
   type ImportResult,
@@ -64,6 +65,18 @@ export class RoomImportService {
           ? ({ ...before, ...fields } as ServerRoom)
           : ({ ...fields, id: randomUUID(), departmentId, status: 'active' } as unknown as ServerRoom),
       );
+      // A closed room's figures are what finance's stopped budget was worked out from: they stay.
+      const closed = new Set(
+        updated.filter((r) => r.status === 'closed').map((r) => keyOf(r.departmentId, r.name)),
+      );
+      for (const { row, departmentId, values } of valid)
+        if (closed.has(keyOf(departmentId, String(values.name))))
+          errors.push({
+            row,
+            column: 'name',
+            message: `server room ${String(values.name)} is closed; its figures stay`,
+          });
+      if (errors.length > 0) throw unprocessable(errors);
       await bulkInsert(manager, ServerRoom, created);
       if (updated.length > 0) await manager.getRepository(ServerRoom).save(updated, { chunk: 500 });
       return recordImport(this.audit, manager, 'server-room', file, valid.length, created, updated);

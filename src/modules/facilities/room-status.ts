@@ -23,7 +23,7 @@ export function checkRoomTransition(from: RoomStatus, to: RoomStatus, viaClose =
 }
 
 /** Hosts that no longer hold a room open: moved to the cloud, archived, or retired (relocated ones left the room). */
-export const HOST_DONE = ['migrated', 'archived', 'retired'];
+export const HOST_DONE = ['migrated', 'archived', 'retired', 'exempted'];
 /** Systems that no longer hold a room open; classified ones go to the internal network (exempted). */
 export const SYSTEM_DONE = ['migrated', 'archived', 'retired', 'exempted'];
 

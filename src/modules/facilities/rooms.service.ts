@@ -118,6 +118,7 @@ export class RoomsService {
       throw forbidden('poorlyMaintained: only operators flag a room');
     return this.dataSource.transaction(async (manager) => {
       const before = await loadScoped(manager, this.scope, principal, ServerRoom, 'server room', id, true);
+      if (before.status === 'closed') throw closedRoom(before);
       const after = { ...before, ...definedFields(dto) };
       await manager.getRepository(ServerRoom).save(after);
       await this.audit.record(manager, {
@@ -234,6 +235,7 @@ export class RoomsService {
     await this.dataSource.transaction(async (manager) => {
       const room = await loadScoped(manager, this.scope, principal, ServerRoom, 'server room', roomId, true);
       const lease = await this.lease(manager, roomId, leaseId);
+      if (room.status === 'closed') throw closedRoom(room);
       await manager.getRepository(NetworkLease).delete({ id: leaseId });
       await this.audit.record(manager, {
         action: 'lease.delete',
@@ -251,6 +253,13 @@ export class RoomsService {
     return lease;
   }
 }
+
+/**
+ * A closed room's record is what finance's stopped budget and lease carry-over were worked out from:
+ * its figures and leases stay as they were at closure (a lease may still end sooner: updateLease).
+ */
+const closedRoom = (room: ServerRoom) =>
+  conflict(`server room ${room.name} is closed; its figures and leases stay as they were at closure`);
 
 function assertTerm(start: string, end: string): void {
   if (end <= start) throw invalid('contractEnd', 'must be after contractStart');

@@ -86,7 +86,8 @@ export class HostsService {
   async update(principal: Principal, id: string, dto: UpdateHostDto): Promise<HostView> {
     return this.dataSource.transaction(async (manager) => {
       const host = await loadScoped(manager, this.scope, principal, Host, 'host', id, true);
-      await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
+      if (dto.serverRoomId !== host.serverRoomId)
+        await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       // It stops a department's rack-unit bill: the cloud's operators record it, not the department.
       if (dto.hostingEndedOn !== undefined && principal.role !== 'operator')
         throw forbidden('hostingEndedOn: only operators record when hosted equipment left the data centre');

@@ -1,5 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { invalid, notFound } from '../../common/errors.js';
+import { conflict, invalid, notFound } from '../../common/errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { DepartmentScope } from '../tenancy/department-scope.js';
 
@@ -48,9 +48,11 @@ export async function scopeList<T extends ObjectLiteral>(
 }
 
 /**
- * A server room a system or host may be placed in: one the caller may see. A dept-admin naming another
- * department's room would otherwise block that room's closure (and learn that the id exists), so such
- * a room answers exactly like a missing one. null (clearing) and undefined (unchanged) pass.
+ * A server room a system or host may be placed in: one the caller may see, not yet closed. A dept-admin
+ * naming another department's room would otherwise block that room's closure (and learn that the id
+ * exists), so such a room answers exactly like a missing one. A closed room holds nothing: it would
+ * report closed, its budget stopped, with equipment in it. Read FOR SHARE, so a closure waits for the
+ * placement (or the placement for the closure). null (clearing) and undefined (unchanged) pass.
  */
 export async function checkServerRoom(
   manager: EntityManager,
@@ -60,10 +62,13 @@ export async function checkServerRoom(
 ): Promise<void> {
   if (!serverRoomId) return;
   const [room] = await manager.query(
-    'SELECT d.path FROM server_rooms r JOIN departments d ON d.id = r.department_id WHERE r.id = $1',
+    `SELECT d.path, r.status, r.name FROM server_rooms r JOIN departments d ON d.id = r.department_id
+     WHERE r.id = $1 FOR SHARE OF r`,
     [serverRoomId],
   );
   const prefix = await scope.pathPrefix(principal, manager);
   if (!room || (prefix !== null && !String(room.path).startsWith(prefix)))
     throw invalid('serverRoomId', `no server room ${serverRoomId}`);
+  if (room.status === 'closed')
+    throw conflict(`serverRoomId: server room ${room.name} is closed`, { serverRoomId });
 }

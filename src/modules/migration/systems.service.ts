@@ -106,7 +106,8 @@ export class SystemsService {
   async update(principal: Principal, id: string, dto: UpdateSystemDto): Promise<SystemView> {
     return this.dataSource.transaction(async (manager) => {
       const before = await loadScoped(manager, this.scope, principal, InformationSystem, 'system', id, true);
-      await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
+      if (dto.serverRoomId !== before.serverRoomId)
+        await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       const after = assess({ ...before, ...definedFields(dto) });
       await manager.getRepository(InformationSystem).save(after);
       await this.audit.record(manager, {

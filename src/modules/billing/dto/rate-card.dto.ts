@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsUUID, Matches, ValidateNested } from 'class-validator';
-import { OptionalText, Text } from '../../../common/dto.js';
+import { CalendarDate, OptionalText, Text } from '../../../common/dto.js';
 import { DECIMAL_STRING } from '../money.js';
 
 const Price =
@@ -60,9 +60,7 @@ export class CreateRateCardDto {
     example: '2025-01-01',
     description: 'prices hold from midnight UTC of this date',
   })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: '$property must be a date YYYY-MM-DD',
-  })
+  @CalendarDate()
   effectiveFrom!: string;
 
   @ApiPropertyOptional({ enum: ['CNY'], default: 'CNY' })
@@ -94,9 +92,7 @@ export class UpdateRateCardDto {
 
   @ApiPropertyOptional({ format: 'date', example: '2025-01-01' })
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: '$property must be a date YYYY-MM-DD',
-  })
+  @CalendarDate()
   effectiveFrom?: string;
 
   @ApiPropertyOptional({ type: RatePricesDto })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { OptionalText, Text } from '../../../common/dto.js';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { CalendarDate, OptionalText, Text } from '../../../common/dto.js';
 import { HOST_KINDS, type HostKind } from '../entities/host.entity.js';
 
 export class CreateHostDto {
@@ -80,8 +80,6 @@ export class UpdateHostDto extends PartialType(OmitType(CreateHostDto, ['departm
       'hosted equipment: the day it left the cloud data centre (operators only); null: still there',
   })
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: '$property must be a date YYYY-MM-DD',
-  })
+  @CalendarDate()
   hostingEndedOn?: string | null;
 }

@@ -1,27 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { OptionalText, Text } from '../../../common/dto.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { CalendarDate, OptionalText, Text } from '../../../common/dto.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const DateOnly = (description?: string) =>
-  applyDecorators(
-    ApiProperty({ format: 'date', example: '2026-12-31', description }),
-    Matches(DATE, { message: '$property must be a date YYYY-MM-DD' }),
-    IsISO8601({ strict: true }, { message: '$property must be a real date' }),
-  );
+  applyDecorators(ApiProperty({ format: 'date', example: '2026-12-31', description }), CalendarDate());
 
 export class CreateWaveDto {
   @Text(100, 'e.g. 第一批 2026Q1')
