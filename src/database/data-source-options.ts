@@ -24,7 +24,8 @@ export function dataSourceOptions(databaseUrl: string, application = 'govcloud')
       // rebill compute waiting for its parts, which lifts the limit for its own transaction.
       idle_in_transaction_session_timeout: 60_000,
       // Times are UTC (DESIGN.md): a server whose zone is Asia/Shanghai must not move the dates SQL makes
-      // (burn-up weeks, ::date casts). The startup option outranks postgresql.conf and ALTER DATABASE.
+      // (::date casts; a query about the city's days names its zone, endOfChinaDaySql). The startup option
+      // outranks postgresql.conf and ALTER DATABASE.
       options: '-c TimeZone=UTC',
     },
   };

@@ -39,7 +39,19 @@ export function leaseAction(contractStart: string, contractEnd: string): 'run-to
   return new Date(`${contractEnd}T00:00:00Z`) < threeYears ? 'run-to-end' : 'adjust';
 }
 
+/** The city's time zone: every date a user enters or reads (closures, targets, report days) is a day here. */
+export const CITY_TIME_ZONE = 'Asia/Shanghai';
+
 /** Today in the city's time zone (China Standard Time): closure dates are local calendar days. */
 export function todayInChina(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE }).format(now);
+}
+
+/**
+ * SQL for the instant the city's calendar day `day` (an SQL date expression) ends, so a timestamp strictly
+ * before it happened on or before that day. Timestamps are stored in UTC, whose day ends at 08:00 in the
+ * city: cutting there would count a system migrated at 07:30 on 1 January in 31 December's figures.
+ */
+export function endOfChinaDaySql(day: string): string {
+  return `(((${day})::date + 1)::timestamp AT TIME ZONE '${CITY_TIME_ZONE}')`;
 }

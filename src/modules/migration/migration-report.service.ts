@@ -6,6 +6,7 @@ import { invalid, notFound } from '../../common/errors.js';
 import { writeSheet, type SheetColumn, type SheetFormat } from '../../common/spreadsheet.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
+import { endOfChinaDaySql, todayInChina } from '../facilities/room-status.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
 import type { BurnupQuery, CreateTargetDto } from './dto/report.dto.js';
 import { MigrationTarget } from './entities/migration-target.entity.js';
@@ -61,10 +62,6 @@ function countsOf(t: Tally): Counts {
   };
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-/** The end of a UTC day: transitions strictly before it count. */
-const endOf = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000);
-
 const rateText = (rate: number | null) => (rate === null ? '' : `${rate.toFixed(2)}%`);
 const REPORT_COLUMNS: Array<Pick<SheetColumn<ReportRow>, 'key' | 'header' | 'format'>> = [
   // Full-width spaces show the tree in a spreadsheet.
@@ -99,11 +96,14 @@ export class MigrationReportService {
     private readonly audit: AuditService,
   ) {}
 
+  /** The table at the end of the city's day `asOf` (default: today there at `now`). */
   async report(
     principal: Principal,
-    asOf = today(),
+    asOfDay?: string,
     departmentId?: string,
+    now = new Date(),
   ): Promise<{ asOf: string; rows: ReportRow[]; totals: Counts }> {
+    const asOf = asOfDay ?? todayInChina(now);
     const prefix = departmentId
       ? (await this.scope.visible(principal, departmentId)).path
       : await this.scope.pathPrefix(principal);
@@ -123,14 +123,14 @@ export class MigrationReportService {
       `WITH last AS (
            SELECT DISTINCT ON (t.subject_id) t.subject_id, t.to_status
            FROM migration_transitions t
-           WHERE t.subject_type = 'system' AND t.at < $1
+           WHERE t.subject_type = 'system' AND t.at < ${endOfChinaDaySql('$1')}
            ORDER BY t.subject_id, t.at DESC, t.id DESC)
          SELECT s.department_id, s.classification, last.to_status AS status, count(*) AS n
          FROM last JOIN information_systems s ON s.id = last.subject_id
          JOIN departments d ON d.id = s.department_id
          WHERE ($2::text IS NULL OR d.path LIKE $2 || '%')
          GROUP BY 1, 2, 3`,
-      [endOf(asOf), prefix],
+      [asOf, prefix],
     );
     const own = new Map(departments.map((d) => [d.id, empty()]));
     for (const c of counts) {
@@ -193,10 +193,10 @@ export class MigrationReportService {
   async reportFile(
     principal: Principal,
     format: SheetFormat,
-    asOf = today(),
+    asOfDay?: string,
     departmentId?: string,
   ): Promise<Buffer> {
-    const { rows, totals } = await this.report(principal, asOf, departmentId);
+    const { asOf, rows, totals } = await this.report(principal, asOfDay, departmentId);
     const totalRow = {
       ...totals,
       name: '合计 Total',
@@ -211,10 +211,11 @@ export class MigrationReportService {
   /**
    * Weekly burn-up: at the end of each week, how many non-classified systems were migrated (migrated or
    * archived; a migrated system never goes back) out of those in scope, i.e. known and not retired —
-   * the statistics table's rate, week by week, so a target drawn on it asks what the table asks.
+   * the statistics table's rate, week by week, so a target drawn on it asks what the table asks. Weeks
+   * are the city's Monday to Sunday, each ending when the table of its Sunday does.
    */
-  async burnup(principal: Principal, query: BurnupQuery) {
-    const to = query.to ?? today();
+  async burnup(principal: Principal, query: BurnupQuery, now = new Date()) {
+    const to = query.to ?? todayInChina(now);
     const from =
       query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 84 * 86_400_000).toISOString().slice(0, 10);
     if (from > to) throw invalid('from', 'must not be after to');
@@ -237,9 +238,9 @@ export class MigrationReportService {
          marks AS (
            SELECT f.*, s.classification FROM firsts f JOIN information_systems s ON s.id = f.subject_id),
          weeks AS (
-           SELECT w::date AS week_start, (w + interval '7 days')::date AS week_end
-           FROM generate_series(date_trunc('week', $1::date), $2::date, interval '7 days') AS w)
-         SELECT to_char(w.week_start, 'YYYY-MM-DD') AS week_start, to_char(w.week_end - 1, 'YYYY-MM-DD') AS week_end,
+           SELECT w::date AS week_start, ${endOfChinaDaySql('w::date + 6')} AS week_end
+           FROM generate_series(date_trunc('week', $1::timestamp), $2::timestamp, interval '7 days') AS w)
+         SELECT to_char(w.week_start, 'YYYY-MM-DD') AS week_start, to_char(w.week_start + 6, 'YYYY-MM-DD') AS week_end,
                 count(m.subject_id) FILTER (WHERE m.migrated_at < w.week_end AND m.classification = 'non-classified') AS migrated,
                 count(m.subject_id) FILTER (WHERE m.created_at < w.week_end AND m.classification = 'non-classified'
                                               AND (m.retired_at IS NULL OR m.retired_at >= w.week_end)) AS non_classified

@@ -13,7 +13,9 @@ const OptionalDate = (description: string) =>
   );
 
 export class MigrationReportQuery {
-  @OptionalDate('the table as it was at the end of this day (UTC); default today')
+  @OptionalDate(
+    'the table as it was at the end of this day in China Standard Time (Asia/Shanghai); default today there',
+  )
   asOf?: string;
 
   @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
@@ -31,7 +33,7 @@ export class BurnupQuery {
   @OptionalDate('first week (the Monday on or before it); default 12 weeks before to')
   from?: string;
 
-  @OptionalDate('last day; default today')
+  @OptionalDate('last day; default today in China Standard Time')
   to?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -41,7 +43,7 @@ export class BurnupQuery {
 }
 
 export class CreateTargetDto {
-  @DateOnly('migrated by the end of this day')
+  @DateOnly('migrated by the end of this day in China Standard Time')
   dueDate!: string;
 
   @ApiProperty({ minimum: 0, maximum: 100, example: 80 })
