@@ -94,4 +94,53 @@ describe('migration inventory spreadsheets', () => {
         });
       }
   });
+  it('keeps an exempted system classified, through the API and the import', async () => {
+    const { t, tree, tokens } = world;
+    const dept = await t.world.department('department', tree.city);
+    const row = (classification: string) => [
+      dept.code,
+      '涉密系统',
+      '',
+      classification,
+      2,
+      'B/S',
+      '',
+      '',
+      1,
+      1,
+      '',
+      '',
+    ];
+    await upload('systems', await xlsx([SYSTEM_HEADER, row('涉密')]), 's.xlsx').expect(200);
+    const [{ id }] = await t.dataSource.query('SELECT id FROM information_systems WHERE department_id = $1', [
+      dept.id,
+    ]);
+    await t
+      .http()
+      .post(`/api/v1/systems/${id}/transitions`)
+      .set(bearer(tokens.operator))
+      .send({ to: 'exempted', note: '涉密' })
+      .expect(200);
+    const patched = await t
+      .http()
+      .patch(`/api/v1/systems/${id}`)
+      .set(bearer(tokens.operator))
+      .send({ classification: 'non-classified' })
+      .expect(409);
+    expect(patched.body.message).toMatch(/^classification: an exempted system/);
+    const imported = await upload('systems', await xlsx([SYSTEM_HEADER, row('非涉密')]), 's.xlsx').expect(
+      422,
+    );
+    expect(imported.body.errors).toEqual([
+      {
+        row: 2,
+        column: 'classification',
+        message: expect.stringMatching(/^classification: an exempted system/),
+      },
+    ]);
+    const [after] = await t.dataSource.query('SELECT classification FROM information_systems WHERE id = $1', [
+      id,
+    ]);
+    expect(after.classification).toBe('classified');
+  });
 });

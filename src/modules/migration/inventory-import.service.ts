@@ -29,6 +29,7 @@ import {
   type ImportResult,
   type UploadedSheet,
 } from './sheet-import.js';
+import { classificationRefusal } from './status-machine.js';
 import { TransitionsService } from './transitions.service.js';
 
 const CHUNK = 500;
@@ -125,6 +126,17 @@ export class InventoryImportService {
               } as unknown as InformationSystem),
         ),
       );
+      const refused = new Map(
+        updated.flatMap((s) => {
+          const refusal = classificationRefusal(s.status, s.classification);
+          return refusal ? [[keyOf(s.departmentId, s.name), refusal] as const] : [];
+        }),
+      );
+      for (const { row, departmentId, values } of rows) {
+        const refusal = refused.get(keyOf(departmentId, String(values.name)));
+        if (refusal) errors.push({ row, column: 'classification', message: refusal });
+      }
+      if (errors.length > 0) throw unprocessable(errors);
       return this.write(manager, 'system', file, rows.length, created, updated);
     });
   }

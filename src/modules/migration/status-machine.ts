@@ -101,3 +101,14 @@ export function checkTransition(subject: TransitionSubject, input: TransitionInp
 export const MIGRATED_STATUSES: readonly MigrationStatus[] = ['migrated', 'archived'];
 export const IN_FLIGHT_STATUSES: readonly MigrationStatus[] = ['migrating', 'verifying'];
 export const EXEMPT_OR_RETIRED: readonly MigrationStatus[] = ['exempted', 'retired'];
+
+/**
+ * Why a system may not take this classification, or undefined: an exempted one went to the internal
+ * network because it is classified, and exempted is final, so declassified it would stay in the
+ * migration rate's denominator, pending for good.
+ */
+export function classificationRefusal(status: string, classification: string): string | undefined {
+  return status === 'exempted' && classification !== 'classified'
+    ? 'classification: an exempted system went to the internal network as classified, and stays so'
+    : undefined;
+}

@@ -16,6 +16,7 @@ import type {
 import { InformationSystem } from './entities/information-system.entity.js';
 import { MigrationTransition } from './entities/migration-transition.entity.js';
 import { checkServerRoom, loadScoped, scopeList } from './scoped.js';
+import { classificationRefusal } from './status-machine.js';
 import { TransitionsService } from './transitions.service.js';
 
 export type SystemView = InformationSystem & { strategy: string; hostIds?: string[]; resourceIds?: string[] };
@@ -109,6 +110,8 @@ export class SystemsService {
       if (dto.serverRoomId !== before.serverRoomId)
         await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
       const after = assess({ ...before, ...definedFields(dto) });
+      const refusal = classificationRefusal(after.status, after.classification);
+      if (refusal) throw conflict(refusal);
       await manager.getRepository(InformationSystem).save(after);
       await this.audit.record(manager, {
         action: 'system.update',
