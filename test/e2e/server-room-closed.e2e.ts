@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
-import { aHost, aRoom, aSystem, walk } from '../support/inventory.js';
+import { aHost, aPool, aRoom, aSystem, walk } from '../support/inventory.js';
 
 /** A closed room is the basis of finance's stopped budget: nothing moves in, its figures stay. */
 describe('a closed server room', () => {
@@ -123,5 +123,28 @@ describe('a closed server room', () => {
       200,
     );
     await close(r.id);
+  });
+  it('does not take back equipment a closure transferred to a pool: its capacity would count twice', async () => {
+    const pool = await aPool(t);
+    const first = await room();
+    const second = await room();
+    const host = (await post('/api/v1/hosts', aHost(tree.dept.id, { serverRoomId: first.id })).expect(201))
+      .body;
+    await walk(t, tokens.operator, 'hosts', host.id, 'migrated');
+    await post(`/api/v1/server-rooms/${first.id}/transitions`, { to: 'closure-planned' }).expect(200);
+    await post(`/api/v1/server-rooms/${first.id}/transitions`, { to: 'closing', note: '开始关停' }).expect(
+      200,
+    );
+    await post(`/api/v1/server-rooms/${first.id}/close`, {
+      closedOn: '2026-06-30',
+      transfers: [{ hostId: host.id, poolId: pool }],
+    }).expect(200);
+    const refused = await patch(`/api/v1/hosts/${host.id}`, { serverRoomId: second.id });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toBe(
+      `serverRoomId: host ${host.hostname} left server room ${first.name} when it closed (transferred)`,
+    );
+    // Its other fields stay editable.
+    await patch(`/api/v1/hosts/${host.id}`, { serverRoomId: null, os: 'openEuler 22.03' }).expect(200);
   });
 });

@@ -86,8 +86,22 @@ export class HostsService {
   async update(principal: Principal, id: string, dto: UpdateHostDto): Promise<HostView> {
     return this.dataSource.transaction(async (manager) => {
       const host = await loadScoped(manager, this.scope, principal, Host, 'host', id, true);
-      if (dto.serverRoomId !== host.serverRoomId)
+      if (dto.serverRoomId !== host.serverRoomId) {
         await checkServerRoom(manager, this.scope, principal, dto.serverRoomId);
+        // Equipment a closure recorded (its capacity added to a pool, or disposed of) is not placed again:
+        // a second closure would add the same machine's capacity twice.
+        const [left] = dto.serverRoomId
+          ? await manager.query(
+              `SELECT e.disposition, r.name FROM room_equipment e JOIN server_rooms r ON r.id = e.room_id
+               WHERE e.host_id = $1 LIMIT 1`,
+              [id],
+            )
+          : [];
+        if (left)
+          throw conflict(
+            `serverRoomId: host ${host.hostname} left server room ${left.name} when it closed (${left.disposition})`,
+          );
+      }
       // It stops a department's rack-unit bill: the cloud's operators record it, not the department.
       if (dto.hostingEndedOn !== undefined && principal.role !== 'operator')
         throw forbidden('hostingEndedOn: only operators record when hosted equipment left the data centre');
