@@ -119,6 +119,35 @@ describe('migration planning and reports', () => {
         .expect(400);
       expect(bad.body.message).toMatch(/^targetDate/);
     });
+    it('takes no retired system, and counts one retired after it joined apart from its work', async () => {
+      const dept = await t.world.department('department', tree.city);
+      const [a, b, gone] = [await create(dept.id), await create(dept.id), await create(dept.id)];
+      await move(gone.id, 'retired');
+      const wave = (
+        await t
+          .http()
+          .post('/api/v1/migration/waves')
+          .set(bearer(tokens.operator))
+          .send({ name: `退役-${dept.code}`, targetDate: '2027-06-30' })
+          .expect(201)
+      ).body;
+      const add = (systemIds: string[]) =>
+        t
+          .http()
+          .post(`/api/v1/migration/waves/${wave.id}/systems`)
+          .set(bearer(tokens.operator))
+          .send({ systemIds });
+      const refused = await add([a.id, gone.id]).expect(409);
+      expect(refused.body.message).toBe(`systemIds: ${gone.name} (retired) will not migrate`);
+      await add([a.id, b.id]).expect(200);
+      await walk(t, tokens.operator, 'systems', a.id, 'migrated');
+      await move(b.id, 'retired');
+      const waves = await t.http().get('/api/v1/migration/waves').set(bearer(tokens.auditor)).expect(200);
+      expect(waves.body.find((w: { id: string }) => w.id === wave.id)).toMatchObject({
+        systems: 1,
+        byStatus: { migrated: 1, retired: 1 },
+      });
+    });
   });
 
   it('links a migrated system to the cloud resources of its department', async () => {

@@ -10,6 +10,7 @@ import type { CreateWaveDto, FillWaveDto, SuggestionQuery, UpdateWaveDto } from 
 import { InformationSystem } from './entities/information-system.entity.js';
 import { MigrationWave } from './entities/migration-wave.entity.js';
 import { scopeList } from './scoped.js';
+import { EXEMPT_OR_RETIRED, type MigrationStatus } from './status-machine.js';
 import { viewOf, type SystemView } from './systems.service.js';
 
 /** Systems a wave may take: not yet planned, not in a wave, and meant to move onto the cloud. */
@@ -24,19 +25,27 @@ export class WavesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Waves by target date, with how many systems each holds per status. */
+  /**
+   * Waves by target date, with how many systems each holds per status; `systems` counts those still to
+   * migrate or migrated, as the statistics table does: one retired or exempted after it joined is
+   * listed by status but is no work of the wave's.
+   */
   async list(): Promise<Array<MigrationWave & { systems: number; byStatus: Record<string, number> }>> {
     const waves = await this.dataSource
       .getRepository(MigrationWave)
       .find({ order: { targetDate: 'ASC', name: 'ASC' } });
-    const counts: Array<{ wave_id: string; status: string; n: string }> = await this.dataSource.query(
-      'SELECT wave_id, status, count(*) AS n FROM information_systems WHERE wave_id IS NOT NULL GROUP BY wave_id, status',
-    );
+    const counts: Array<{ wave_id: string; status: MigrationStatus; n: string }> =
+      await this.dataSource.query(
+        'SELECT wave_id, status, count(*) AS n FROM information_systems WHERE wave_id IS NOT NULL GROUP BY wave_id, status',
+      );
     return waves.map((w) => {
       const byStatus = Object.fromEntries(
         counts.filter((c) => c.wave_id === w.id).map((c) => [c.status, Number(c.n)]),
       );
-      return { ...w, systems: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
+      const systems = counts
+        .filter((c) => c.wave_id === w.id && !EXEMPT_OR_RETIRED.includes(c.status))
+        .reduce((sum, c) => sum + Number(c.n), 0);
+      return { ...w, systems, byStatus };
     });
   }
 
@@ -133,6 +142,11 @@ export class WavesService {
       const systems = await qb.getMany();
       const missing = unique.filter((sid) => !systems.some((s) => s.id === sid));
       if (missing.length > 0) throw invalid('systemIds', `no system ${missing.join(', ')}`);
+      const outOfScope = systems.filter((s) => EXEMPT_OR_RETIRED.includes(s.status));
+      if (outOfScope.length > 0)
+        throw conflict(
+          `systemIds: ${outOfScope.map((s) => `${s.name} (${s.status})`).join(', ')} will not migrate`,
+        );
       const elsewhere = systems.filter((s) => s.waveId && s.waveId !== id);
       if (elsewhere.length > 0)
         throw conflict(`systemIds: ${elsewhere.map((s) => s.name).join(', ')} already in another wave`);
