@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, startApp, unique, type TestApp } from '../support/harness.js';
+import { pauseBeforeAudit, waitForLockWaits } from '../support/locks.js';
 
 describe('departments', () => {
   let t: TestApp;
@@ -144,6 +145,36 @@ describe('departments', () => {
       .set(bearer(tokens.operator))
       .send({ parentId: tree.city.id })
       .expect(400);
+  });
+
+  it('places a department created while its parent moves under the parent where the move put it', async () => {
+    const from = await t.world.department('district', tree.city);
+    const to = await t.world.department('district', tree.city);
+    const dep = await t.world.department('department', from);
+    const toAdmin = await t.world.token('dept-admin', to.id);
+
+    // The move stops just before it commits, its paths rewritten; the create comes in then.
+    const resume = await pauseBeforeAudit(t.dataSource);
+    const moving = t
+      .http()
+      .post(`/api/v1/departments/${dep.id}/move`)
+      .set(bearer(tokens.operator))
+      .send({ parentId: to.id })
+      .then((res) => res);
+    const creating = waitForLockWaits(t.dataSource, 1).then(() =>
+      t
+        .http()
+        .post('/api/v1/departments')
+        .set(bearer(tokens.operator))
+        .send({ code: unique('unit'), name: '新科室', kind: 'unit', parentId: dep.id })
+        .then((res) => res),
+    );
+    await waitForLockWaits(t.dataSource, 2).finally(resume);
+    expect((await moving).status).toBe(200);
+    const created = await creating;
+    expect(created.status).toBe(201);
+    expect(created.body.path).toBe(`${to.path}${dep.id}/${created.body.id}/`);
+    await t.http().get(`/api/v1/departments/${created.body.id}`).set(bearer(toAdmin)).expect(200);
   });
 
   it('deletes only empty departments', async () => {

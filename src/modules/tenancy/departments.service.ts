@@ -5,6 +5,7 @@ import { conflict, invalid, notFound } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from './department-scope.js';
+import { lockDepartmentTree } from './department-tree-lock.js';
 import type {
   CreateDepartmentDto,
   ListDepartmentsQuery,
@@ -12,9 +13,6 @@ import type {
   UpdateDepartmentDto,
 } from './dto/department.dto.js';
 import { ALLOWED_PARENT_KINDS, Department, type DepartmentKind } from './entities/department.entity.js';
-
-/** Moves rewrite paths of whole subtrees; one lock for all tree moves keeps two concurrent moves from making a cycle. */
-const TREE_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1))';
 
 @Injectable()
 export class DepartmentsService {
@@ -40,6 +38,7 @@ export class DepartmentsService {
 
   async create(dto: CreateDepartmentDto): Promise<Department> {
     return this.dataSource.transaction(async (manager) => {
+      await lockDepartmentTree(manager, 'read');
       const parent = dto.parentId
         ? await manager.getRepository(Department).findOneBy({ id: dto.parentId })
         : null;
@@ -88,7 +87,7 @@ export class DepartmentsService {
 
   async move(id: string, dto: MoveDepartmentDto): Promise<Department> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(TREE_LOCK, ['departments-tree']);
+      await lockDepartmentTree(manager, 'move');
       const node = await this.lock(manager, id);
       const parent = await manager.getRepository(Department).findOneBy({ id: dto.parentId });
       if (!parent) throw invalid('parentId', `department ${dto.parentId} does not exist`);
