@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QuotaDriftService } from '../../src/modules/quota/quota-drift.service.js';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
+import { pauseBeforeAudit, waitForLockWaits } from '../support/locks.js';
 import { QuotaDriver } from '../support/quota.js';
 
 describe('quota allocations follow moves and deletions in the department tree', () => {
@@ -42,6 +43,36 @@ describe('quota allocations follow moves and deletions in the department tree', 
     expect((await allocated(tree.district.id)).vcpu).toBe(0);
     // The city handed 100 to the district and 50 to the small district; now 60 more to the department.
     expect((await allocated(tree.city.id)).vcpu).toBe(210);
+    expect(await t.app.get(QuotaDriftService).check()).toMatchObject({ clean: true });
+  });
+
+  it('limits set while the department moves are charged to the parent it ends up under', async () => {
+    const from = await t.world.department('district', tree.city);
+    const to = await t.world.department('district', tree.city);
+    const dept = await t.world.department('department', from);
+    await q.limits(from.id, { vcpu: 100 });
+    await q.limits(to.id, { vcpu: 10 });
+    // A quota row of zeros, as after a limit lowered to 0: the move has no limits to carry.
+    await q.limits(dept.id, { vcpu: 0 });
+
+    // The move stops just before it commits; the change of limits comes in then.
+    const resume = await pauseBeforeAudit(t.dataSource);
+    const moving = move(dept.id, to.id).then((res) => res);
+    const setting = waitForLockWaits(t.dataSource, 1).then(() =>
+      t
+        .http()
+        .put(`/api/v1/departments/${dept.id}/quota`)
+        .set(bearer(operator))
+        .send({ limits: { vcpu: 50 } })
+        .then((res) => res),
+    );
+    await waitForLockWaits(t.dataSource, 2).finally(resume);
+    expect((await moving).status).toBe(200);
+    const refused = await setting;
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain(to.code);
+    expect((await allocated(from.id)).vcpu).toBe(0);
+    expect((await allocated(to.id)).vcpu).toBe(0);
     expect(await t.app.get(QuotaDriftService).check()).toMatchObject({ clean: true });
   });
 

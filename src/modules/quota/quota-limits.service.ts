@@ -5,6 +5,7 @@ import { conflict, notFound } from '../../common/errors.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DepartmentScope } from '../tenancy/department-scope.js';
+import { lockDepartmentTree } from '../tenancy/department-tree-lock.js';
 import { Department } from '../tenancy/entities/department.entity.js';
 import {
   availableOf,
@@ -78,6 +79,9 @@ export class QuotaLimitsService {
    */
   async setLimits(manager: EntityManager, departmentId: string, input: PartialAmounts): Promise<QuotaView> {
     const limits = checkAmounts(input, 'limits');
+    // A move commits either before we read the parent or after we commit: the grown limit is charged to
+    // the parent the department has. The move's trigger locks nothing for a department without limits.
+    await lockDepartmentTree(manager, 'read');
     const department = await manager.getRepository(Department).findOneBy({ id: departmentId });
     if (!department) throw notFound('department', departmentId);
     const parent = department.parentId
@@ -85,14 +89,6 @@ export class QuotaLimitsService {
       : null;
     const parentState = parent ? await lockQuotaRow(manager, parent.id) : null;
     const before = await lockQuotaRow(manager, departmentId);
-    // A move committed between reading the parent and taking the locks would leave us charging the old
-    // parent; the move's trigger takes the same locks, so a fresh read now sees any move that won.
-    const [{ parent_id: parentNow }] = await manager.query(
-      'SELECT parent_id FROM departments WHERE id = $1',
-      [departmentId],
-    );
-    if ((parentNow ?? null) !== department.parentId)
-      throw conflict(`department ${department.code} was moved meanwhile; retry`);
     const after: QuotaState = { ...before, limits: { ...before.limits } };
     const grown = zeroAmounts();
     for (const d of QUOTA_DIMENSIONS) {
