@@ -98,6 +98,30 @@ export const CalendarDate = () =>
     IsISO8601({ strict: true }, { message: '$property must be a real date' }),
   );
 
+// The UTC offset at the end of a date-time's time part: its hours, and its minutes when written.
+const UTC_OFFSET = /T[^+-]*[+-](\d{2})(?::?\d{2})?$/;
+
+/**
+ * A date-time PostgreSQL reads as a timestamptz: ISO 8601, in a form JavaScript reads too, with a UTC
+ * offset of at most 15:59. ISO 8601 allows larger offsets and forms (week dates) PostgreSQL refuses, and
+ * a filter stored for a job would then fail in the job, long after the request was accepted.
+ */
+export const DateTime = () =>
+  applyDecorators(
+    IsISO8601({ strict: true }),
+    ValidateBy({
+      name: 'postgresDateTime',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          !Number.isNaN(Date.parse(value)) &&
+          Number(UTC_OFFSET.exec(value)?.[1] ?? 0) <= 15,
+        defaultMessage: () =>
+          '$property must be a date-time like 2024-01-01T00:00:00+08:00, its UTC offset between -15:59 and +15:59',
+      },
+    }),
+  );
+
 /** A date-time after now; text that is no date is IsISO8601's to refuse, with its own message. */
 export const InFuture = () =>
   ValidateBy({

@@ -45,6 +45,7 @@ describe('errors of a backing service answer 503, not 500', () => {
   it('keeps the client’s mistakes 4xx and anything unknown 500', () => {
     expect(toErrorBody(pgError('23505')).statusCode).toBe(409);
     expect(toErrorBody(pgError('22P02')).statusCode).toBe(400);
+    expect(toErrorBody(pgError('22009')).statusCode).toBe(400);
     expect(toErrorBody(pgError('42P01', 'relation "x" does not exist')).statusCode).toBe(500);
     expect(toErrorBody(new Error('boom')).statusCode).toBe(500);
     expect(toErrorBody(new AggregateError([new Error('boom')], '')).statusCode).toBe(500);

@@ -115,6 +115,7 @@ function fromPostgres(error: QueryFailedError): ErrorFields | undefined {
     case '22003':
     case '22007':
     case '22008':
+    case '22009': // invalid_time_zone_displacement_value: a UTC offset beyond ±15:59 the request checks missed
     case '22001':
     case '22021': // character_not_in_repertoire: a NUL or invalid byte the request checks missed
     case '22P05': // untranslatable_character: \u0000 inside jsonb

@@ -76,6 +76,33 @@ describe('audit log', () => {
     expect(bad.body.message).toMatch(/^from/);
   });
 
+  it('refuses, naming the field, a date-time whose UTC offset PostgreSQL cannot read, before an export is queued', async () => {
+    for (const [field, value] of [
+      ['from', '2024-01-01T00:00:00+19:00'],
+      ['to', '2024-01-01T00:00:00-18:30'],
+    ]) {
+      const search = await t
+        .http()
+        .get('/api/v1/audit')
+        .query({ [field]: value })
+        .set(bearer(tokens.auditor))
+        .expect(400);
+      expect(search.body.message).toMatch(new RegExp(`^${field} must`));
+      const exported = await t
+        .http()
+        .post('/api/v1/audit/exports')
+        .set(bearer(tokens.auditor))
+        .send({ [field]: value })
+        .expect(400);
+      expect(exported.body.message).toMatch(new RegExp(`^${field} must`));
+    }
+    await t
+      .http()
+      .get('/api/v1/audit?from=2024-01-01T00:00:00%2B14:00')
+      .set(bearer(tokens.auditor))
+      .expect(200);
+  });
+
   it('the database refuses UPDATE, DELETE and TRUNCATE of audit entries', async () => {
     await expect(t.dataSource.query(`UPDATE audit_entries SET action = 'forged'`)).rejects.toThrow(
       /append-only/,

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { PageQuery } from '../../../common/dto.js';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { DateTime, PageQuery } from '../../../common/dto.js';
 
 export class AuditFilterDto {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -39,12 +39,12 @@ export class AuditFilterDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTime()
   to?: string;
 }
 

@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -11,7 +10,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
-import { InFuture, OptionalNotNull, OptionalText, Text } from '../../../common/dto.js';
+import { DateTime, InFuture, OptionalNotNull, OptionalText, Text } from '../../../common/dto.js';
 import { ROLES, type Role } from '../principal.js';
 
 const PASSWORD_RULE = 'at least 8 characters mixing three of: lower case, upper case, digits, symbols';
@@ -98,7 +97,7 @@ export class CreateApiTokenDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'in the future; unset: the token never expires' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @DateTime()
   @InFuture()
   expiresAt?: string;
 }
