@@ -1,10 +1,11 @@
 // `npm test`: real PostgreSQL and Redis (configured, or project-local ones), a fresh database created
-// by the migrations, then Jest over the whole suite (extra arguments go to Jest).
+// by the migrations, then Jest over the whole suite (extra arguments go to Jest); the database is dropped
+// after the run unless KEEP_TEST_DATABASE is set.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createDatabase, migrate } from '../test/support/database.js';
+import { createDatabase, dropDatabase, migrate } from '../test/support/database.js';
 import { ensureServices } from './local-services.js';
 
 // The Debian packages and the local libvirtd the suite needs; quick when they are already there.
@@ -16,9 +17,10 @@ if (setup.status !== 0) {
 
 const services = await ensureServices();
 const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const databaseName = `govcloud_test_${run}`;
 let code = 1;
 try {
-  const databaseUrl = await createDatabase(services.databaseUrl, `govcloud_test_${run}`);
+  const databaseUrl = await createDatabase(services.databaseUrl, databaseName);
   await migrate(databaseUrl);
   const jest = path.join(
     path.dirname(createRequire(import.meta.url).resolve('jest/package.json')),
@@ -54,6 +56,11 @@ try {
   process.on('SIGTERM', stop);
   code = await new Promise<number>((resolve) => child.on('exit', (exit) => resolve(exit ?? 1)));
 } finally {
+  // Kept when asked, to look into a failure; otherwise every run would leave its database behind.
+  if (!process.env.KEEP_TEST_DATABASE)
+    await dropDatabase(services.databaseUrl, databaseName).catch((error: unknown) =>
+      console.error(`npm test: could not drop ${databaseName}: ${String(error)}`),
+    );
   await services.stop();
 }
 process.exit(code);
