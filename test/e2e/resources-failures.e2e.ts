@@ -255,10 +255,14 @@ describe('resources on a fake pool, through the API and the worker', () => {
         return found?.spec.vcpu === 3 ? found : undefined;
       });
       expect(object.phase).toBe('running');
-      const [row] = await t.dataSource.query(
-        `SELECT state, spec_version, applied_spec_version FROM resources WHERE id = $1`,
-        [body.id],
-      );
+      // The pool has it before the worker's record of it commits.
+      const row = await eventually('the resize recorded', async () => {
+        const [found] = await t.dataSource.query(
+          `SELECT state, spec_version, applied_spec_version FROM resources WHERE id = $1`,
+          [body.id],
+        );
+        return found.applied_spec_version === 2 ? found : undefined;
+      });
       expect(row).toEqual({ state: 'running', spec_version: 2, applied_spec_version: 2 });
     });
 
