@@ -64,6 +64,29 @@ describe('rebill properties (SQL against the metering model, totals, reproducibi
   });
   afterAll(() => t.close());
 
+  it('rounds an amount a hair below a half fen down, as the metering model does', async () => {
+    const pool = await b.pool();
+    await b.card(pool, '1959-01-01', { gpuHour: '17.114377' });
+    const d = await t.world.department('city');
+    // 2678399687 ms × 17.114377 / 3600000 = 12733.094999999999722… CNY: a division rounded to 16
+    // significant digits first makes it 12733.095, and then 12733.10.
+    const gpu = await b.resource(d.id, pool, { vcpu: 0, memoryGiB: 0, storageGiB: 0, gpu: 1 }, [
+      ['running', '1959-03-01T00:00:00.313Z'],
+    ]);
+    const run = await t.app.get(RebillsService).compute('1959-03');
+    const [line] = await t.dataSource.query(
+      `SELECT id, quantity::text, amount::text FROM rebill_lines WHERE line_set_id = $1 AND resource_id = $2`,
+      [run.lineSetId, gpu],
+    );
+    expect(line).toMatchObject({ quantity: '743.999913', amount: '12733.09' });
+    const why = await t
+      .http()
+      .get(`/api/v1/rebills/${run.id}/lines/${line.id}`)
+      .set(bearer(finance))
+      .expect(200);
+    expect(why.body).toMatchObject({ recomputed: { amount: '12733.09' }, consistent: true });
+  });
+
   it('holds on random cities', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async ({ resources, cardDays, prices }) => {

@@ -16,8 +16,8 @@ export type Dec = Decimal;
 
 /**
  * THE rounding rule (documented in README): each line's amount is rounded half-up to 0.01 CNY (one fen);
- * totals are sums of rounded lines and are never rounded again. PostgreSQL's round(numeric, 2) rounds
- * half away from zero, which is the same rule for the non-negative amounts a metered line has.
+ * totals are sums of rounded lines and are never rounded again. ROUND_HALF_UP is half away from zero;
+ * the SQL that prices lines (rebill-sql.ts roundedQuotient) rounds the same way, on the exact quotient.
  */
 export function roundLine(amount: Decimal): Decimal {
   return amount.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);

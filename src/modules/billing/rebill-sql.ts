@@ -156,10 +156,17 @@ export const METERING_SETTINGS = [
 ];
 
 /**
- * Priced lines of one month window, in key order (the line index then grows at its end). The rounding rule of money.ts: round(…, 2) is
- * half away from zero, i.e. half-up for these non-negative amounts; the quotient has far more than the
- * ~11 decimals needed to decide a half-fen (see metering.ts priceLines).
+ * numerator / denominator rounded to `places` decimals by the rule of money.ts (half away from zero, as
+ * decimal.js ROUND_HALF_UP in roundLine and roundQuantity), exactly. Not round(n / d, places): numeric
+ * division rounds its quotient to about 16 significant digits first, so an amount a few 1e-13 below a
+ * half fen became a half fen and rounded up. div() truncates the exact quotient, and
+ * trunc((2|n|·10^p + d) / 2d) is |n|/d rounded half-up at p decimals.
  */
+const roundedQuotient = (numerator: string, denominator: string, places: number) =>
+  `(sign(${numerator}) * div(abs(${numerator}) * ${2 * 10 ** places} + ${denominator}, 2 * ${denominator})
+    * 1e-${places})`;
+
+/** Priced lines of one month window, in key order (the line index then grows at its end). */
 export const pricedLines = (under?: string, shard?: Shard) => `
   WITH cards AS MATERIALIZED (${WINDOW_CARDS}),
        card_spans AS MATERIALIZED (SELECT c_from, c_to, pool_id, id, storage_billing FROM cards)
@@ -167,9 +174,9 @@ export const pricedLines = (under?: string, shard?: Shard) => `
                    u.dimension || COALESCE(':' || u.tier, ''), u.card_id) COLLATE "C" AS key,
          $4::text AS month, u.department_id, u.resource_id, u.pool_id, u.dimension, u.tier,
          u.card_id AS rate_card_id, ${UNIT} AS unit, u.usage_ms,
-         round(u.usage_ms / ${PER}, 6) AS quantity,
+         ${roundedQuotient('u.usage_ms', PER, 6)} AS quantity,
          ${PRICE} AS unit_price,
-         round(u.usage_ms * ${PRICE} / ${PER}, 2) AS amount
+         ${roundedQuotient(`u.usage_ms * ${PRICE}`, PER, 2)} AS amount
   FROM (${usage(under, shard)}) u
   CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.id = u.card_id OFFSET 0) c`;
 
