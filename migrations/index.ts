@@ -20,6 +20,7 @@ import { ProvisioningWritesLean1796600000000 } from './1796600000000-Provisionin
 import { RebillLinesNoInsertIntoFinalized1796700000000 } from './1796700000000-RebillLinesNoInsertIntoFinalized.js';
 import { ResourceEventsWriteLean1796800000000 } from './1796800000000-ResourceEventsWriteLean.js';
 import { ResourcesSpecVersions1796900000000 } from './1796900000000-ResourcesSpecVersions.js';
+import { RebillRunsFinalizedRunsSeen1797000000000 } from './1797000000000-RebillRunsFinalizedRunsSeen.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -45,4 +46,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   RebillLinesNoInsertIntoFinalized1796700000000,
   ResourceEventsWriteLean1796800000000,
   ResourcesSpecVersions1796900000000,
+  RebillRunsFinalizedRunsSeen1797000000000,
 ];

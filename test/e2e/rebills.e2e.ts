@@ -291,6 +291,48 @@ describe('rebills', () => {
     expect(corrected).toBe('-1.20');
   });
 
+  it('will not finalise a draft after a later month carrying the same corrections, nor two such drafts at once', async () => {
+    const { t, b, tree, pool } = world;
+    const corrected = async (departmentId: string) =>
+      (
+        await t.dataSource.query(
+          `SELECT SUM(l.amount)::text AS sum FROM rebill_lines l JOIN rebill_runs r ON r.line_set_id = l.line_set_id
+           WHERE r.state = 'finalized' AND l.kind = 'adjustment' AND l.department_id = $1`,
+          [departmentId],
+        )
+      )[0].sum;
+    // January finalised, then deleted on 31 January as reported late (1.20 less); February and March
+    // both correct January.
+    const lateJanuary = async (year: number) => {
+      const d = await t.world.department('department', tree.city);
+      const spec = { vcpu: 1, memoryGiB: 0, storageGiB: 0 };
+      const vm = await b.resource(d.id, pool, spec, [['running', `${year}-01-01T00:00:00Z`]]);
+      const jan = (await post('/api/v1/rebills', { period: `${year}-01` }).expect(201)).body;
+      await post(`/api/v1/rebills/${jan.id}/finalize`, {}).expect(200);
+      await b.events(vm, d.id, pool, spec, [['deleted', `${year}-01-31T00:00:00Z`]]);
+      const feb = (await post('/api/v1/rebills', { period: `${year}-02` }).expect(201)).body;
+      const mar = (await post('/api/v1/rebills', { period: `${year}-03` }).expect(201)).body;
+      return { d, feb, mar };
+    };
+
+    const late = await lateJanuary(2022);
+    await post(`/api/v1/rebills/${late.mar.id}/finalize`, {}).expect(200);
+    const stale = await post(`/api/v1/rebills/${late.feb.id}/finalize`, {}).expect(409);
+    expect(stale.body.message).toBe(
+      'rebill 2022-03 was finalized after 2022-02 was computed; recompute 2022-02 first',
+    );
+    await post('/api/v1/rebills', { period: '2022-02' }).expect(201);
+    await post(`/api/v1/rebills/${late.feb.id}/finalize`, {}).expect(200);
+    expect(await corrected(late.d.id)).toBe('-1.20');
+
+    const atOnce = await lateJanuary(2023);
+    const answers = await Promise.all(
+      [atOnce.feb, atOnce.mar].map((run) => post(`/api/v1/rebills/${run.id}/finalize`, {})),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(await corrected(atOnce.d.id)).toBe('-1.20');
+  });
+
   // It leaves usage no card prices from May 2019 on, which would refuse the finalisations above (2021, 2024): last.
   it('lists usage no card prices and will not finalise it', async () => {
     const { t, b, tree } = world;

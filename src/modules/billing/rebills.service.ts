@@ -18,6 +18,13 @@ const lockPeriod = (manager: EntityManager, period: string) =>
   manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rebill:${period}`]);
 
 /**
+ * Serialises finalisations, of all periods: two drafts finalised at once would each pass the check
+ * for runs finalised since, and both carry the same corrections.
+ */
+const lockFinalizing = (manager: EntityManager) =>
+  manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rebill-finalize']);
+
+/**
  * How long a line set a recompute replaced stays readable: a request reads its run's set once and then
  * pages it (an export of a million lines takes about a minute), so it must not vanish meanwhile.
  */
@@ -73,6 +80,11 @@ export class RebillsService {
           ? { total: previous.total, lineCount: previous.lineCount, computedUntil: previous.computedUntil }
           : null;
         const replaced = previous?.lineSetId;
+        // Read before anything is metered: a run finalised after this read is then missing from the
+        // list, and finalising this draft refuses, whether or not its corrections saw that run.
+        const [{ seen }] = await manager.query(
+          `SELECT COALESCE(array_agg(id), '{}')::text[] AS seen FROM rebill_runs WHERE state = 'finalized'`,
+        );
         // Before the snapshot the parts read: a card added meanwhile is then at worst reported missing
         // (and the draft recomputed), never missing unreported.
         const unpriced = await unpricedUsage(manager, p, until);
@@ -94,6 +106,7 @@ export class RebillsService {
           lineCount: written.reduce((n, w) => n + w.count, 0),
           computedUntil: until,
           computedAt: now,
+          finalizedRunsSeen: seen,
           unpriced: [...unpriced, ...outcomes.flatMap((o) => o.unpriced)],
         };
         const run = previous
@@ -167,6 +180,7 @@ export class RebillsService {
   /** Freezes a draft of a month that has ended; a second finalise answers 409. */
   async finalize(id: string, userId: string | null, now = new Date()): Promise<RebillRun> {
     return this.dataSource.transaction(async (manager) => {
+      await lockFinalizing(manager);
       const repo = manager.getRepository(RebillRun);
       const run = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!run) throw notFound('rebill', id);
@@ -176,12 +190,11 @@ export class RebillsService {
         throw conflict(
           `rebill ${run.period} was computed only up to ${run.computedUntil.toISOString()}; recompute it after the month has ended`,
         );
-      // Its corrections were measured against the finalised runs of the moment it was computed: a month
-      // finalised since may already carry them, and finalising both would correct twice.
+      // A run finalised since, of an earlier month or a later one, may already carry the corrections
+      // this draft carries: finalising both would charge them twice.
       const [since] = await manager.query(
-        `SELECT period FROM rebill_runs WHERE state = 'finalized' AND period < $1 AND finalized_at > $2
-         ORDER BY period LIMIT 1`,
-        [run.period, run.computedAt],
+        `SELECT period FROM rebill_runs WHERE state = 'finalized' AND id <> ALL($1::uuid[]) ORDER BY period LIMIT 1`,
+        [run.finalizedRunsSeen],
       );
       if (since)
         throw conflict(

@@ -72,6 +72,13 @@ export class RebillRun {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   unpriced!: Array<{ poolId: string | null; from: string }>;
 
+  /**
+   * The finalised runs, of every period, when the draft was computed: its corrections were measured
+   * against these, and a run finalised since may carry the same ones (RebillsService.finalize refuses).
+   */
+  @Column({ name: 'finalized_runs_seen', type: 'uuid', array: true, default: () => `'{}'` })
+  finalizedRunsSeen!: string[];
+
   /** The lines the run shows: a recompute writes a new set and then points the run at it. */
   @Column({ name: 'line_set_id', type: 'uuid' })
   lineSetId!: string;
