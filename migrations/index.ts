@@ -21,6 +21,7 @@ import { RebillLinesNoInsertIntoFinalized1796700000000 } from './1796700000000-R
 import { ResourceEventsWriteLean1796800000000 } from './1796800000000-ResourceEventsWriteLean.js';
 import { ResourcesSpecVersions1796900000000 } from './1796900000000-ResourcesSpecVersions.js';
 import { RebillRunsFinalizedRunsSeen1797000000000 } from './1797000000000-RebillRunsFinalizedRunsSeen.js';
+import { RebillRunsRateCardsSeen1797100000000 } from './1797100000000-RebillRunsRateCardsSeen.js';
 
 import type { MigrationInterface } from 'typeorm';
 
@@ -47,4 +48,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ResourceEventsWriteLean1796800000000,
   ResourcesSpecVersions1796900000000,
   RebillRunsFinalizedRunsSeen1797000000000,
+  RebillRunsRateCardsSeen1797100000000,
 ];

@@ -78,6 +78,74 @@ describe('rebills', () => {
     });
   });
 
+  it('will not finalise a draft whose rate cards changed, came or went since it was computed, nor one being edited meanwhile', async () => {
+    const { t, b, tree, tokens } = world;
+    const pool = await b.pool();
+    const card = (
+      await post('/api/v1/rate-cards', {
+        poolId: pool,
+        name: 'c',
+        effectiveFrom: '2020-01-01',
+        prices: PRICES,
+      })
+    ).body;
+    const d = await t.world.department('department', tree.city);
+    await b.resource(d.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 0 }, [
+      ['running', '2023-07-01T00:00:00Z'],
+    ]);
+    const run = (await post('/api/v1/rebills', { period: '2023-07' }).expect(201)).body;
+    const finalize = () => post(`/api/v1/rebills/${run.id}/finalize`, {});
+    const refused = async (name: string) => {
+      const res = await finalize().expect(409);
+      expect(res.body.message).toBe(
+        `rate card ${name} changed after rebill 2023-07 was computed; recompute 2023-07 first`,
+      );
+      await post('/api/v1/rebills', { period: '2023-07' }).expect(201);
+    };
+    await t
+      .http()
+      .patch(`/api/v1/rate-cards/${card.id}`)
+      .set(bearer(tokens.finance))
+      .send({ prices: { ...PRICES, vcpuHour: '0.06' } })
+      .expect(200);
+    await refused('c');
+    await post('/api/v1/rate-cards', {
+      poolId: pool,
+      name: 'mid',
+      effectiveFrom: '2023-07-15',
+      prices: PRICES,
+    }).expect(201);
+    await refused('mid');
+
+    // An edit in flight when finance finalises: the finalisation waits for it, then refuses.
+    const edit = t.dataSource.createQueryRunner();
+    await edit.connect();
+    try {
+      await edit.startTransaction();
+      await edit.query(`SELECT id FROM rate_cards WHERE id = $1 FOR UPDATE`, [card.id]);
+      await edit.query(`UPDATE rate_cards SET vcpu_hour = 0.07, updated_at = now() WHERE id = $1`, [card.id]);
+      const finalizing = finalize().then((res) => res);
+      for (let i = 0; i < 100; i++) {
+        const [waiting] = await t.dataSource.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR SHARE%'`,
+        );
+        if (waiting) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await edit.commitTransaction();
+      expect((await finalizing).status).toBe(409);
+    } finally {
+      await edit.release();
+    }
+
+    await post('/api/v1/rebills', { period: '2023-07' }).expect(201);
+    await finalize().expect(200);
+    const frozen = (await get(`/api/v1/rate-cards/${card.id}`)).body;
+    const lines = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}?subtree=false`)).body.lines.items;
+    expect(frozen).toMatchObject({ locked: true, prices: { vcpuHour: '0.07' } });
+    expect(lines.find((l: { rateCardId: string }) => l.rateCardId === card.id).unitPrice).toBe('0.070000');
+  });
+
   it('bills a draft of the current month up to now, never to its end, and refuses to finalise it', async () => {
     const { t, b, tree, pool } = world;
     const now = new Date();

@@ -181,6 +181,42 @@ export const pricedLines = (under?: string, shard?: Shard) => `
   CROSS JOIN LATERAL (SELECT * FROM cards c WHERE c.id = u.card_id OFFSET 0) c`;
 
 /**
+ * The cards that may price usage up to $1 (exclusive), each with a fingerprint of what of it prices
+ * (name and tender reference left out): what a draft was priced against, and what its finalisation
+ * compares with.
+ */
+const CARD_TERMS = `
+  SELECT c.id::text AS id, c.name,
+         md5(((to_jsonb(c) - 'name' - 'tender_ref' - 'created_at' - 'updated_at')
+              || jsonb_build_object('storage', (SELECT jsonb_object_agg(sp.tier, sp.gib_month)
+                                                FROM rate_card_storage_prices sp WHERE sp.rate_card_id = c.id)))::text) AS terms
+  FROM rate_cards c
+  WHERE (c.effective_from::timestamp AT TIME ZONE 'UTC') < $1::timestamptz`;
+
+/** CARD_TERMS as one object, id → fingerprint. $1 the period's end. */
+export const RATE_CARDS_SEEN = `SELECT COALESCE(jsonb_object_agg(t.id, t.terms), '{}') AS seen FROM (${CARD_TERMS}) t`;
+
+/**
+ * Cards whose terms differ from what a draft recorded ($2): edited, added, removed, or moved in or out
+ * of the period. $1 the period's end. Run after the cards are locked (RATE_CARDS_LOCK), in a statement
+ * of its own: one that locked them would read their storage prices from before a concurrent edit.
+ */
+export const RATE_CARDS_CHANGED = `
+  SELECT COALESCE(t.id, s.id) AS id, t.name
+  FROM (${CARD_TERMS}) t FULL JOIN jsonb_each_text($2::jsonb) s(id, terms) ON s.id = t.id
+  WHERE t.terms IS DISTINCT FROM s.terms
+  ORDER BY 1 LIMIT 1`;
+
+/**
+ * Locks what RATE_CARDS_CHANGED reads against edits until the finalisation commits: the cards that now
+ * may price usage up to $1, and those the draft recorded ($2).
+ */
+export const RATE_CARDS_LOCK = `
+  SELECT c.id FROM rate_cards c
+  WHERE (c.effective_from::timestamp AT TIME ZONE 'UTC') < $1::timestamptz OR $2::jsonb ? c.id::text
+  ORDER BY c.id FOR SHARE`;
+
+/**
  * Pools that may have usage no card prices: no card at all, or a first card after the window's start.
  * Usually none, so the costly check below runs only when it can find something. $1 window start.
  */

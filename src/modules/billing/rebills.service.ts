@@ -11,7 +11,7 @@ import { sum } from './money.js';
 import { parsePeriod } from './period.js';
 import { RateCardsService } from './rate-cards.service.js';
 import { LineSetWriter, unprocessable, unpricedUsage } from './rebill-lines.js';
-import { METERING_SETTINGS } from './rebill-sql.js';
+import { METERING_SETTINGS, RATE_CARDS_CHANGED, RATE_CARDS_LOCK, RATE_CARDS_SEEN } from './rebill-sql.js';
 
 /** Serialises the computes of one period; the sweep tries the same lock. */
 const lockPeriod = (manager: EntityManager, period: string) =>
@@ -85,6 +85,8 @@ export class RebillsService {
         const [{ seen }] = await manager.query(
           `SELECT COALESCE(array_agg(id), '{}')::text[] AS seen FROM rebill_runs WHERE state = 'finalized'`,
         );
+        // Likewise the cards: one edited after this read makes finalising refuse, priced old or new.
+        const [{ seen: cardsSeen }] = await manager.query(RATE_CARDS_SEEN, [p.end]);
         // Before the snapshot the parts read: a card added meanwhile is then at worst reported missing
         // (and the draft recomputed), never missing unreported.
         const unpriced = await unpricedUsage(manager, p, until);
@@ -107,6 +109,7 @@ export class RebillsService {
           computedUntil: until,
           computedAt: now,
           finalizedRunsSeen: seen,
+          rateCardsSeen: cardsSeen,
           unpriced: [...unpriced, ...outcomes.flatMap((o) => o.unpriced)],
         };
         const run = previous
@@ -199,6 +202,13 @@ export class RebillsService {
       if (since)
         throw conflict(
           `rebill ${since.period} was finalized after ${run.period} was computed; recompute ${run.period} first`,
+        );
+      // A card edited since would be frozen below at prices none of the run's lines carries.
+      await manager.query(RATE_CARDS_LOCK, [end, run.rateCardsSeen]);
+      const [card] = await manager.query(RATE_CARDS_CHANGED, [end, run.rateCardsSeen]);
+      if (card)
+        throw conflict(
+          `rate card ${card.name ?? card.id} changed after rebill ${run.period} was computed; recompute ${run.period} first`,
         );
       if (run.unpriced.length > 0) {
         // Named as the operator knows it: the pool's name, or hosted equipment (no pool).

@@ -79,6 +79,13 @@ export class RebillRun {
   @Column({ name: 'finalized_runs_seen', type: 'uuid', array: true, default: () => `'{}'` })
   finalizedRunsSeen!: string[];
 
+  /**
+   * A fingerprint of the terms of each card that could price the period or a month before it (rate card
+   * id → md5), when the draft was computed: finalising refuses once one of them changed, came or went.
+   */
+  @Column({ name: 'rate_cards_seen', type: 'jsonb', default: () => `'{}'` })
+  rateCardsSeen!: Record<string, string>;
+
   /** The lines the run shows: a recompute writes a new set and then points the run at it. */
   @Column({ name: 'line_set_id', type: 'uuid' })
   lineSetId!: string;
