@@ -146,6 +146,47 @@ describe('rebills', () => {
     expect(lines.find((l: { rateCardId: string }) => l.rateCardId === card.id).unitPrice).toBe('0.070000');
   });
 
+  it('explains a draft line its edited card can no longer price: the line as written, and why nothing is recomputed', async () => {
+    const { t, b, tree, tokens } = world;
+    const pool = await b.pool();
+    const card = (
+      await post('/api/v1/rate-cards', {
+        poolId: pool,
+        name: 'c',
+        effectiveFrom: '2020-01-01',
+        prices: PRICES,
+      })
+    ).body;
+    const d = await t.world.department('department', tree.city);
+    await b.resource(d.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 10, storageTier: 'ssd' }, [
+      ['running', '2023-05-01T00:00:00Z'],
+    ]);
+    const run = (await post('/api/v1/rebills', { period: '2023-05' }).expect(201)).body;
+    const lines = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}?subtree=false`)).body.lines.items;
+    const edit = (body: object) =>
+      t.http().patch(`/api/v1/rate-cards/${card.id}`).set(bearer(tokens.finance)).send(body).expect(200);
+    const explain = async (dimension: string) => {
+      const line = lines.find((l: { dimension: string }) => l.dimension === dimension);
+      return (await get(`/api/v1/rebills/${run.id}/lines/${line.id}`).expect(200)).body;
+    };
+    await edit({ prices: { ...PRICES, storageGiBMonth: { standard: '0.3' } } });
+    expect(await explain('storageGiB')).toMatchObject({
+      line: { tier: 'ssd', amount: '12.00' },
+      recomputed: null,
+      consistent: false,
+      reason: `the rate cards in force today cannot recompute this line: rate card ${card.id} has no storage price for tier 'ssd'`,
+    });
+    await edit({ effectiveFrom: '2023-05-15' });
+    expect(await explain('vcpu')).toMatchObject({
+      line: { amount: '37.20' },
+      recomputed: null,
+      consistent: false,
+      reason: `the rate cards in force today cannot recompute this line: pool ${pool} has no rate card in force at 2023-05-01T00:00:00.000Z`,
+    });
+    // Later drafts, of every month, meter this resource too.
+    await edit({ effectiveFrom: '2020-01-01', prices: PRICES });
+  });
+
   it('bills a draft of the current month up to now, never to its end, and refuses to finalise it', async () => {
     const { t, b, tree, pool } = world;
     const now = new Date();

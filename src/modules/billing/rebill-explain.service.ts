@@ -3,7 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { RateCard } from './entities/rate-card.entity.js';
-import { lineKey, meterHosted, meterResource, priceLines, rackUnitsOf, type MeterEvent } from './metering.js';
+import {
+  lineKey,
+  meterHosted,
+  meterResource,
+  priceLines,
+  rackUnitsOf,
+  UnpricedTierError,
+  UnpricedUsageError,
+  type MeterEvent,
+  type PricedLine,
+  type UsageInterval,
+} from './metering.js';
 import { HOSTED_EQUIPMENT } from './rebill-sql.js';
 import { parsePeriod } from './period.js';
 import { RebillQueryService } from './rebill-query.service.js';
@@ -51,12 +62,27 @@ export class RebillExplainService {
       : [];
     const originalKey = line.kind === 'usage' ? line.key : line.key.split('|').slice(2).join('|');
     const window = { from: month.from, to: until };
-    const intervals = (
-      host
-        ? meterHosted({ ...host, poolId: line.poolId, rackUnits: rackUnitsOf(host.rackUnit) }, cards, window)
-        : meterResource(rows, cards, window)
-    ).filter((i) => lineKey({ ...i, month: line.month }) === originalKey);
-    const [recomputed] = priceLines(intervals, cards);
+    // A draft's cards may have been edited since it was computed (a card no longer in force, a tier
+    // no longer priced): the line still stands as written, and is explained as one that today's cards
+    // cannot recompute, so finance sees why and recomputes the draft.
+    let intervals: UsageInterval[] = [];
+    let recomputed: PricedLine | undefined;
+    let reason: string | null = null;
+    try {
+      intervals = (
+        host
+          ? meterHosted(
+              { ...host, poolId: line.poolId, rackUnits: rackUnitsOf(host.rackUnit) },
+              cards,
+              window,
+            )
+          : meterResource(rows, cards, window)
+      ).filter((i) => lineKey({ ...i, month: line.month }) === originalKey);
+      [recomputed] = priceLines(intervals, cards);
+    } catch (error) {
+      if (!(error instanceof UnpricedUsageError || error instanceof UnpricedTierError)) throw error;
+      reason = `the rate cards in force today cannot recompute this line: ${error.message}`;
+    }
     const adjusts = line.adjustsRunId
       ? {
           rebillId: line.adjustsRunId,
@@ -96,6 +122,8 @@ export class RebillExplainService {
           }
         : null,
       adjusts,
+      /** Why there is nothing recomputed, when the line cannot be recomputed; null otherwise. */
+      reason,
       consistent:
         line.kind === 'usage'
           ? recomputed !== undefined && recomputed.amount.toFixed(2) === line.amount
