@@ -78,7 +78,11 @@ describe('rebills', () => {
     });
   });
 
-  it('will not finalise a draft whose rate cards changed, came or went since it was computed, nor one being edited meanwhile', async () => {
+  /**
+   * A draft of `period` on a pool of its own, whose one card (made through the API, and edited with
+   * `edit`) prices a resource of `spec` running from the period's start.
+   */
+  const draftOnOwnCard = async (period: string, spec: Record<string, unknown>) => {
     const { t, b, tree, tokens } = world;
     const pool = await b.pool();
     const card = (
@@ -90,10 +94,20 @@ describe('rebills', () => {
       })
     ).body;
     const d = await t.world.department('department', tree.city);
-    await b.resource(d.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 0 }, [
-      ['running', '2023-07-01T00:00:00Z'],
-    ]);
-    const run = (await post('/api/v1/rebills', { period: '2023-07' }).expect(201)).body;
+    await b.resource(d.id, pool, spec, [['running', `${period}-01T00:00:00Z`]]);
+    const run = (await post('/api/v1/rebills', { period }).expect(201)).body;
+    const edit = (body: object) =>
+      t.http().patch(`/api/v1/rate-cards/${card.id}`).set(bearer(tokens.finance)).send(body).expect(200);
+    return { pool, card, d, run, edit };
+  };
+
+  it('will not finalise a draft whose rate cards changed, came or went since it was computed, nor one being edited meanwhile', async () => {
+    const { t } = world;
+    const { pool, card, d, run, edit } = await draftOnOwnCard('2023-07', {
+      vcpu: 1,
+      memoryGiB: 0,
+      storageGiB: 0,
+    });
     const finalize = () => post(`/api/v1/rebills/${run.id}/finalize`, {});
     const refused = async (name: string) => {
       const res = await finalize().expect(409);
@@ -102,12 +116,7 @@ describe('rebills', () => {
       );
       await post('/api/v1/rebills', { period: '2023-07' }).expect(201);
     };
-    await t
-      .http()
-      .patch(`/api/v1/rate-cards/${card.id}`)
-      .set(bearer(tokens.finance))
-      .send({ prices: { ...PRICES, vcpuHour: '0.06' } })
-      .expect(200);
+    await edit({ prices: { ...PRICES, vcpuHour: '0.06' } });
     await refused('c');
     await post('/api/v1/rate-cards', {
       poolId: pool,
@@ -118,12 +127,14 @@ describe('rebills', () => {
     await refused('mid');
 
     // An edit in flight when finance finalises: the finalisation waits for it, then refuses.
-    const edit = t.dataSource.createQueryRunner();
-    await edit.connect();
+    const inFlight = t.dataSource.createQueryRunner();
+    await inFlight.connect();
     try {
-      await edit.startTransaction();
-      await edit.query(`SELECT id FROM rate_cards WHERE id = $1 FOR UPDATE`, [card.id]);
-      await edit.query(`UPDATE rate_cards SET vcpu_hour = 0.07, updated_at = now() WHERE id = $1`, [card.id]);
+      await inFlight.startTransaction();
+      await inFlight.query(`SELECT id FROM rate_cards WHERE id = $1 FOR UPDATE`, [card.id]);
+      await inFlight.query(`UPDATE rate_cards SET vcpu_hour = 0.07, updated_at = now() WHERE id = $1`, [
+        card.id,
+      ]);
       const finalizing = finalize().then((res) => res);
       for (let i = 0; i < 100; i++) {
         const [waiting] = await t.dataSource.query(
@@ -132,10 +143,10 @@ describe('rebills', () => {
         if (waiting) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await edit.commitTransaction();
+      await inFlight.commitTransaction();
       expect((await finalizing).status).toBe(409);
     } finally {
-      await edit.release();
+      await inFlight.release();
     }
 
     await post('/api/v1/rebills', { period: '2023-07' }).expect(201);
@@ -147,24 +158,13 @@ describe('rebills', () => {
   });
 
   it('explains a draft line its edited card can no longer price: the line as written, and why nothing is recomputed', async () => {
-    const { t, b, tree, tokens } = world;
-    const pool = await b.pool();
-    const card = (
-      await post('/api/v1/rate-cards', {
-        poolId: pool,
-        name: 'c',
-        effectiveFrom: '2020-01-01',
-        prices: PRICES,
-      })
-    ).body;
-    const d = await t.world.department('department', tree.city);
-    await b.resource(d.id, pool, { vcpu: 1, memoryGiB: 0, storageGiB: 10, storageTier: 'ssd' }, [
-      ['running', '2023-05-01T00:00:00Z'],
-    ]);
-    const run = (await post('/api/v1/rebills', { period: '2023-05' }).expect(201)).body;
+    const { pool, card, d, run, edit } = await draftOnOwnCard('2023-05', {
+      vcpu: 1,
+      memoryGiB: 0,
+      storageGiB: 10,
+      storageTier: 'ssd',
+    });
     const lines = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}?subtree=false`)).body.lines.items;
-    const edit = (body: object) =>
-      t.http().patch(`/api/v1/rate-cards/${card.id}`).set(bearer(tokens.finance)).send(body).expect(200);
     const explain = async (dimension: string) => {
       const line = lines.find((l: { dimension: string }) => l.dimension === dimension);
       return (await get(`/api/v1/rebills/${run.id}/lines/${line.id}`).expect(200)).body;
