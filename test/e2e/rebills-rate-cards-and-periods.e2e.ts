@@ -80,7 +80,8 @@ describe('rebills', () => {
 
   /**
    * A draft of `period` on a pool of its own, whose one card (made through the API, and edited with
-   * `edit`) prices a resource of `spec` running from the period's start.
+   * `edit`) prices a resource of `spec` running from the period's start. Drafts are city-wide and the
+   * suite shares one database: a month of the 1950s no other test's usage reaches.
    */
   const draftOnOwnCard = async (period: string, spec: Record<string, unknown>) => {
     const { t, b, tree, tokens } = world;
@@ -89,7 +90,7 @@ describe('rebills', () => {
       await post('/api/v1/rate-cards', {
         poolId: pool,
         name: 'c',
-        effectiveFrom: '2020-01-01',
+        effectiveFrom: '1950-01-01',
         prices: PRICES,
       })
     ).body;
@@ -103,7 +104,7 @@ describe('rebills', () => {
 
   it('will not finalise a draft whose rate cards changed, came or went since it was computed, nor one being edited meanwhile', async () => {
     const { t } = world;
-    const { pool, card, d, run, edit } = await draftOnOwnCard('2023-07', {
+    const { pool, card, d, run, edit } = await draftOnOwnCard('1958-07', {
       vcpu: 1,
       memoryGiB: 0,
       storageGiB: 0,
@@ -112,16 +113,16 @@ describe('rebills', () => {
     const refused = async (name: string) => {
       const res = await finalize().expect(409);
       expect(res.body.message).toBe(
-        `rate card ${name} changed after rebill 2023-07 was computed; recompute 2023-07 first`,
+        `rate card ${name} changed after rebill 1958-07 was computed; recompute 1958-07 first`,
       );
-      await post('/api/v1/rebills', { period: '2023-07' }).expect(201);
+      await post('/api/v1/rebills', { period: '1958-07' }).expect(201);
     };
     await edit({ prices: { ...PRICES, vcpuHour: '0.06' } });
     await refused('c');
     await post('/api/v1/rate-cards', {
       poolId: pool,
       name: 'mid',
-      effectiveFrom: '2023-07-15',
+      effectiveFrom: '1958-07-15',
       prices: PRICES,
     }).expect(201);
     await refused('mid');
@@ -149,7 +150,7 @@ describe('rebills', () => {
       await inFlight.release();
     }
 
-    await post('/api/v1/rebills', { period: '2023-07' }).expect(201);
+    await post('/api/v1/rebills', { period: '1958-07' }).expect(201);
     await finalize().expect(200);
     const frozen = (await get(`/api/v1/rate-cards/${card.id}`)).body;
     const lines = (await get(`/api/v1/rebills/${run.id}/departments/${d.id}?subtree=false`)).body.lines.items;
@@ -158,7 +159,7 @@ describe('rebills', () => {
   });
 
   it('explains a draft line its edited card can no longer price: the line as written, and why nothing is recomputed', async () => {
-    const { pool, card, d, run, edit } = await draftOnOwnCard('2023-05', {
+    const { pool, card, d, run, edit } = await draftOnOwnCard('1958-05', {
       vcpu: 1,
       memoryGiB: 0,
       storageGiB: 10,
@@ -176,15 +177,15 @@ describe('rebills', () => {
       consistent: false,
       reason: `the rate cards in force today cannot recompute this line: rate card ${card.id} has no storage price for tier 'ssd'`,
     });
-    await edit({ effectiveFrom: '2023-05-15' });
+    await edit({ effectiveFrom: '1958-05-15' });
     expect(await explain('vcpu')).toMatchObject({
       line: { amount: '37.20' },
       recomputed: null,
       consistent: false,
-      reason: `the rate cards in force today cannot recompute this line: pool ${pool} has no rate card in force at 2023-05-01T00:00:00.000Z`,
+      reason: `the rate cards in force today cannot recompute this line: pool ${pool} has no rate card in force at 1958-05-01T00:00:00.000Z`,
     });
     // Later drafts, of every month, meter this resource too.
-    await edit({ effectiveFrom: '2020-01-01', prices: PRICES });
+    await edit({ effectiveFrom: '1950-01-01', prices: PRICES });
   });
 
   it('bills a draft of the current month up to now, never to its end, and refuses to finalise it', async () => {

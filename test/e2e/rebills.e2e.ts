@@ -134,7 +134,11 @@ describe('rebills', () => {
       // Finance reads names, and keeps the ids to trace a line back.
       const [header, ...rows] = csv.text.split('\n').map((row) => row.split(','));
       const cell = (row: string[], column: string) => row[header.indexOf(column)];
-      const usage = rows.find((row) => cell(row, '类型 kind') === 'usage')!;
+      // Its own department's: the run is city-wide, and other tests' names may hold commas.
+      const usage = rows.find(
+        (row) =>
+          cell(row, '类型 kind') === 'usage' && cell(row, '部门编码 department code') === tree.dept.code,
+      )!;
       const [names] = await t.dataSource.query(
         `SELECT r.name AS resource, p.name AS pool FROM resources r JOIN pools p ON p.id = r.pool_id WHERE r.id = $1`,
         [cell(usage, '资源 ID resource id')],
