@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
-import { aHost, aPool, aRoom, aSystem, walk } from '../support/inventory.js';
+import { aHost, aPool, aRoom, aSystem, toClosing, walk } from '../support/inventory.js';
 
 /** A closed room is the basis of finance's stopped budget: nothing moves in, its figures stay. */
 describe('a closed server room', () => {
@@ -21,10 +21,9 @@ describe('a closed server room', () => {
     t.http().patch(path).set(bearer(token)).send(body);
   const room = async () =>
     (await post('/api/v1/server-rooms', aRoom(tree.dept.id), tokens.deptAdmin).expect(201)).body;
-  const close = async (id: string, closedOn = '2026-06-30') => {
-    await post(`/api/v1/server-rooms/${id}/transitions`, { to: 'closure-planned' }).expect(200);
-    await post(`/api/v1/server-rooms/${id}/transitions`, { to: 'closing', note: '开始关停' }).expect(200);
-    await post(`/api/v1/server-rooms/${id}/close`, { closedOn }).expect(200);
+  const close = async (id: string, body: object = {}) => {
+    await toClosing(t, tokens.operator, id);
+    await post(`/api/v1/server-rooms/${id}/close`, { closedOn: '2026-06-30', ...body }).expect(200);
   };
 
   it('takes no new system or host, while what stays in it may still be edited', async () => {
@@ -124,6 +123,7 @@ describe('a closed server room', () => {
     );
     await close(r.id);
   });
+
   it('does not take back equipment a closure transferred to a pool: its capacity would count twice', async () => {
     const pool = await aPool(t);
     const first = await room();
@@ -131,14 +131,7 @@ describe('a closed server room', () => {
     const host = (await post('/api/v1/hosts', aHost(tree.dept.id, { serverRoomId: first.id })).expect(201))
       .body;
     await walk(t, tokens.operator, 'hosts', host.id, 'migrated');
-    await post(`/api/v1/server-rooms/${first.id}/transitions`, { to: 'closure-planned' }).expect(200);
-    await post(`/api/v1/server-rooms/${first.id}/transitions`, { to: 'closing', note: '开始关停' }).expect(
-      200,
-    );
-    await post(`/api/v1/server-rooms/${first.id}/close`, {
-      closedOn: '2026-06-30',
-      transfers: [{ hostId: host.id, poolId: pool }],
-    }).expect(200);
+    await close(first.id, { transfers: [{ hostId: host.id, poolId: pool }] });
     const refused = await patch(`/api/v1/hosts/${host.id}`, { serverRoomId: second.id });
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, startApp, type TestApp } from '../support/harness.js';
-import { aHost, aPool, aRoom, aSystem, walk } from '../support/inventory.js';
+import { aHost, aPool, aRoom, aSystem, toClosing, walk } from '../support/inventory.js';
 
 describe('server rooms', () => {
   let t: TestApp;
@@ -18,10 +18,6 @@ describe('server rooms', () => {
     t.http().post(path).set(bearer(token)).send(body);
   const room = async (extra: Record<string, unknown> = {}, departmentId = tree.dept.id) =>
     (await post('/api/v1/server-rooms', aRoom(departmentId, extra), tokens.deptAdmin).expect(201)).body;
-  const toClosing = async (id: string) => {
-    await post(`/api/v1/server-rooms/${id}/transitions`, { to: 'closure-planned' }).expect(200);
-    await post(`/api/v1/server-rooms/${id}/transitions`, { to: 'closing', note: '开始关停' }).expect(200);
-  };
 
   it('keeps the O&M cost exact and flags closure candidates by the configured rules', async () => {
     const small = await room();
@@ -119,7 +115,7 @@ describe('server rooms', () => {
       .set(bearer(tokens.operator))
       .send({ serverRoomId: null })
       .expect(200);
-    await toClosing(r.id);
+    await toClosing(t, tokens.operator, r.id);
 
     const refused = await post(`/api/v1/server-rooms/${r.id}/close`, {}).expect(409);
     expect(refused.body.blockers).toEqual({
@@ -210,12 +206,12 @@ describe('server rooms', () => {
       ['2027-01-01', '2028-01-01'],
     ]) {
       const r = await room();
-      await toClosing(r.id);
+      await toClosing(t, tokens.operator, r.id);
       const res = await post(`/api/v1/server-rooms/${r.id}/close`, { closedOn }).expect(200);
       expect(res.body.budgetStopsOn).toBe(stops);
     }
     const r = await room();
-    await toClosing(r.id);
+    await toClosing(t, tokens.operator, r.id);
     await post(`/api/v1/server-rooms/${r.id}/close`, { closedOn: '2026-02-30' }).expect(400);
   });
 
@@ -252,7 +248,7 @@ describe('server rooms', () => {
       contractStart: '2025-01-01',
       contractEnd: '2024-01-01',
     }).expect(400);
-    await toClosing(r.id);
+    await toClosing(t, tokens.operator, r.id);
     await post(`/api/v1/server-rooms/${r.id}/close`, { closedOn: '2026-06-30' }).expect(200);
     const leases = await t
       .http()

@@ -75,6 +75,17 @@ export async function walk(
   }
 }
 
+/** Moves a server room to closing, as an operator plans its closure and starts it. */
+export async function toClosing(t: TestApp, operator: string, roomId: string) {
+  for (const body of [{ to: 'closure-planned' }, { to: 'closing', note: '开始关停' }])
+    await t
+      .http()
+      .post(`/api/v1/server-rooms/${roomId}/transitions`)
+      .set(bearer(operator))
+      .send(body)
+      .expect(200);
+}
+
 /** A pool row straight in the database (the provisioning API is not what these tests are about). */
 export async function aPool(
   t: Pick<TestApp, 'dataSource'>,
